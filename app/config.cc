@@ -1,0 +1,173 @@
+#include "app/config.h"
+
+#include <cstdlib>
+#include <sstream>
+
+#include <toml++/toml.h>
+
+namespace certadns::app {
+namespace {
+
+// One settable key: its TOML location and how to set it from TOML or from env text.
+struct Field {
+  std::string section;
+  std::string key;
+  std::function<bool(const toml::node&)> from_toml;
+  std::function<bool(const std::string&)> from_text;
+};
+
+Field StringField(std::string section, std::string key, std::string* target) {
+  return {section, key,
+          [target](const toml::node& n) {
+            if (!n.is_string()) return false;
+            *target = n.value<std::string>().value();
+            return true;
+          },
+          [target](const std::string& text) {
+            *target = text;
+            return true;
+          }};
+}
+
+Field IntField(std::string section, std::string key, int* target) {
+  return {section, key,
+          [target](const toml::node& n) {
+            if (!n.is_integer()) return false;
+            *target = static_cast<int>(n.value<int64_t>().value());
+            return true;
+          },
+          [target](const std::string& text) {
+            char* end = nullptr;
+            long v = std::strtol(text.c_str(), &end, 10);
+            if (text.empty() || *end != '\0') return false;
+            *target = static_cast<int>(v);
+            return true;
+          }};
+}
+
+Field DoubleField(std::string section, std::string key, double* target) {
+  return {section, key,
+          [target](const toml::node& n) {
+            if (!n.is_number()) return false;
+            *target = n.value<double>().value();
+            return true;
+          },
+          [target](const std::string& text) {
+            char* end = nullptr;
+            double v = std::strtod(text.c_str(), &end);
+            if (text.empty() || *end != '\0') return false;
+            *target = v;
+            return true;
+          }};
+}
+
+// Arrays come from TOML arrays of strings, or from comma-separated env text.
+Field ListField(std::string section, std::string key, std::vector<std::string>* target) {
+  return {section, key,
+          [target](const toml::node& n) {
+            const toml::array* array = n.as_array();
+            if (array == nullptr) return false;
+            std::vector<std::string> values;
+            for (const toml::node& item : *array) {
+              if (!item.is_string()) return false;
+              values.push_back(item.value<std::string>().value());
+            }
+            *target = std::move(values);
+            return true;
+          },
+          [target](const std::string& text) {
+            std::vector<std::string> values;
+            std::stringstream in(text);
+            std::string item;
+            while (std::getline(in, item, ',')) {
+              auto b = item.find_first_not_of(" \t");
+              auto e = item.find_last_not_of(" \t");
+              if (b != std::string::npos) values.push_back(item.substr(b, e - b + 1));
+            }
+            *target = std::move(values);
+            return true;
+          }};
+}
+
+std::vector<Field> Fields(Config& c) {
+  return {
+      StringField("server", "listen", &c.server.listen),
+      StringField("server", "web_root", &c.server.web_root),
+      StringField("database", "url", &c.database.url),
+      StringField("secrets", "master_key_file", &c.secrets.master_key_file),
+      StringField("acme", "directory_url", &c.acme.directory_url),
+      StringField("acme", "ca_bundle", &c.acme.ca_bundle),
+      StringField("acme", "contact_email", &c.acme.contact_email),
+      StringField("powerdns", "api_url", &c.powerdns.api_url),
+      StringField("powerdns", "api_key", &c.powerdns.api_key),
+      StringField("powerdns", "server_id", &c.powerdns.server_id),
+      ListField("dns", "nameservers", &c.dns.nameservers),
+      DoubleField("dns", "propagation_delay_s", &c.dns.propagation_delay_s),
+      IntField("dns", "poll_attempts", &c.dns.poll_attempts),
+      DoubleField("dns", "poll_interval_s", &c.dns.poll_interval_s),
+      IntField("renewal", "days_before_expiry", &c.renewal.days_before_expiry),
+      ListField("zones", "public", &c.zones.public_zones),
+      IntField("issuance", "workers", &c.issuance.workers),
+      IntField("issuance", "key_pool", &c.issuance.key_pool),
+  };
+}
+
+std::string EnvName(const Field& f) {
+  std::string name = "CERTADNS_" + f.section + "_" + f.key;
+  for (char& ch : name) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  return name;
+}
+
+}  // namespace
+
+std::optional<std::string> ProcessEnv(const std::string& name) {
+  const char* value = std::getenv(name.c_str());
+  if (value == nullptr) return std::nullopt;
+  return std::string(value);
+}
+
+core::Result<Config> LoadConfig(const std::string& path, const EnvLookup& env) {
+  Config config;
+  std::vector<Field> fields = Fields(config);
+  if (!path.empty()) {
+    toml::table table;
+    try {
+      table = toml::parse_file(path);
+    } catch (const toml::parse_error& e) {
+      std::ostringstream where;
+      where << e.source().begin;
+      return core::InvalidArgument("config " + path + ": " + std::string(e.description()) +
+                                   " at " + where.str());
+    }
+    for (const auto& [section, node] : table) {
+      const toml::table* keys = node.as_table();
+      if (keys == nullptr) {
+        return core::InvalidArgument("config " + path + ": [" + std::string(section.str()) +
+                                     "] must be a table");
+      }
+      for (const auto& [key, value] : *keys) {
+        const Field* field = nullptr;
+        for (const Field& f : fields) {
+          if (f.section == section.str() && f.key == key.str()) field = &f;
+        }
+        std::string name = std::string(section.str()) + "." + std::string(key.str());
+        if (field == nullptr) return core::InvalidArgument("config " + path + ": unknown key " + name);
+        if (!field->from_toml(value)) {
+          return core::InvalidArgument("config " + path + ": " + name + " has the wrong type");
+        }
+      }
+    }
+  }
+  for (const Field& f : fields) {
+    auto text = env(EnvName(f));
+    if (text && !f.from_text(*text)) {
+      return core::InvalidArgument(EnvName(f) + " is not a valid " + f.section + "." + f.key);
+    }
+  }
+  if (config.issuance.workers < 1) return core::InvalidArgument("issuance.workers must be >= 1");
+  if (config.issuance.key_pool < 0) return core::InvalidArgument("issuance.key_pool must be >= 0");
+  if (config.dns.poll_attempts < 1) return core::InvalidArgument("dns.poll_attempts must be >= 1");
+  return config;
+}
+
+}  // namespace certadns::app

@@ -1,0 +1,162 @@
+#include "app/service.h"
+
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+
+#include <spdlog/spdlog.h>
+
+#include "acme/rfc8555_client.h"
+#include "api/http_server.h"
+#include "app/store_factory.h"
+#include "crypto/secret_box.h"
+#include "dns/ldns/ldns_propagation_checker.h"
+#include "dns/powerdns/powerdns_provider.h"
+#include "http/curl_http_client.h"
+#include "issuance/account_key.h"
+#include "issuance/engine.h"
+#include "issuance/issuance_service.h"
+#include "issuance/key_pool.h"
+#include "issuance/worker_pool.h"
+
+namespace certadns::app {
+
+struct Service::Parts {
+  Config config;
+  core::SystemClock clock;
+  std::unique_ptr<crypto::SecretBox> box;
+  std::unique_ptr<store::Store> store;
+  std::unique_ptr<http::CurlHttpClient> acme_http;
+  std::unique_ptr<http::CurlHttpClient> dns_http;
+  std::unique_ptr<acme::Rfc8555Client> acme;
+  std::unique_ptr<dns::powerdns::PowerDnsProvider> dns;
+  std::unique_ptr<dns::ldns::LdnsPropagationChecker> checker;
+  std::unique_ptr<issuance::KeyPool> keys;
+  std::unique_ptr<issuance::Engine> engine;
+  std::unique_ptr<issuance::WorkerPool> workers;
+  std::unique_ptr<issuance::IssuanceService> issuance;
+  std::unique_ptr<api::HttpServer> server;
+};
+
+namespace {
+
+core::Duration Seconds(double s) { return core::Duration(static_cast<int64_t>(s * 1000)); }
+
+std::string HostName() {
+  char host[256] = {0};
+  gethostname(host, sizeof host - 1);
+  return host;
+}
+
+// The start time of process `pid` (field 22 of /proc/PID/stat), "" when it does not exist.
+std::string ProcessStartTime(const std::string& pid) {
+  std::ifstream in("/proc/" + pid + "/stat");
+  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto close = stat.rfind(')');
+  if (close == std::string::npos) return "";
+  std::istringstream fields(stat.substr(close + 2));
+  std::string field;
+  for (int i = 3; i <= 22 && fields >> field; ++i) {
+  }
+  return field;
+}
+
+// "host:pid:start": unique across restarts even when a pid is reused.
+std::string NodeId() {
+  std::string pid = std::to_string(getpid());
+  return HostName() + ":" + pid + ":" + ProcessStartTime(pid);
+}
+
+// A process of this host that held leases and is gone (killed, crashed) will never finish
+// its steps: free its jobs now rather than when the leases expire.
+void ReleaseLeasesOfDeadLocalNodes(store::Store& store, const core::Clock& clock) {
+  auto owners = store.ListLeaseOwners(clock.Now());
+  if (!owners.ok()) return;
+  for (const std::string& owner : *owners) {
+    std::string node = owner.substr(0, owner.find('/'));
+    auto first = node.find(':');
+    auto second = node.find(':', first + 1);
+    if (first == std::string::npos || second == std::string::npos) continue;
+    if (node.substr(0, first) != HostName()) continue;
+    std::string pid = node.substr(first + 1, second - first - 1);
+    if (ProcessStartTime(pid) == node.substr(second + 1)) continue;  // still running
+    spdlog::info("releasing the jobs of {}, which is no longer running", owner);
+    (void)store.ReleaseLeases(owner);
+  }
+}
+
+}  // namespace
+
+core::Result<std::unique_ptr<Service>> Service::Create(const Config& config) {
+  auto p = std::make_unique<Parts>();
+  p->config = config;
+  ASSIGN_OR_RETURN(crypto::SecretBox box,
+                   crypto::SecretBox::FromKeyFile(config.secrets.master_key_file));
+  p->box = std::make_unique<crypto::SecretBox>(std::move(box));
+  ASSIGN_OR_RETURN(p->store, OpenStore(config.database.url));
+
+  p->acme_http = std::make_unique<http::CurlHttpClient>(
+      http::CurlHttpClientOptions{.ca_bundle = config.acme.ca_bundle});
+  p->dns_http = std::make_unique<http::CurlHttpClient>(http::CurlHttpClientOptions{});
+  ASSIGN_OR_RETURN(crypto::PrivateKey account_key,
+                   issuance::LoadOrCreateAccountKey(*p->store, *p->box,
+                                                    config.acme.directory_url));
+  p->acme = std::make_unique<acme::Rfc8555Client>(
+      *p->acme_http,
+      acme::AcmeConfig{config.acme.directory_url, config.acme.contact_email},
+      std::move(account_key));
+  p->dns = std::make_unique<dns::powerdns::PowerDnsProvider>(
+      *p->dns_http, dns::powerdns::PowerDnsConfig{config.powerdns.api_url,
+                                                  config.powerdns.api_key,
+                                                  config.powerdns.server_id});
+  if (!config.dns.nameservers.empty()) {
+    p->checker = std::make_unique<dns::ldns::LdnsPropagationChecker>(config.dns.nameservers);
+  }
+  issuance::EngineConfig engine_config;
+  engine_config.propagation_delay = Seconds(config.dns.propagation_delay_s);
+  engine_config.poll_attempts = config.dns.poll_attempts;
+  engine_config.poll_interval = Seconds(config.dns.poll_interval_s);
+  engine_config.renew_before = std::chrono::hours(24 * config.renewal.days_before_expiry);
+  p->engine = std::make_unique<issuance::Engine>(*p->store, *p->acme, *p->dns, p->checker.get(),
+                                                 *p->box, p->clock, engine_config);
+  if (config.issuance.key_pool > 0) {
+    p->keys = std::make_unique<issuance::KeyPool>(static_cast<size_t>(config.issuance.key_pool));
+    p->engine->SetKeySource(p->keys.get());
+  }
+  p->workers = std::make_unique<issuance::WorkerPool>(
+      *p->store, *p->engine, p->clock,
+      issuance::WorkerPoolConfig{.threads = config.issuance.workers, .node_id = NodeId()});
+  issuance::WorkerPool* workers = p->workers.get();
+  p->issuance = std::make_unique<issuance::IssuanceService>(*p->store, p->clock,
+                                                            [workers] { workers->Wake(); });
+  p->server = std::make_unique<api::HttpServer>();
+  return std::unique_ptr<Service>(new Service(std::move(p)));
+}
+
+Service::Service(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
+
+Service::~Service() { Stop(); }
+
+core::Status Service::Start() {
+  // Fail fast on a wrong directory URL or CA bundle, but keep serving if the CA is down:
+  // the workers retry, and every failure lands in the certificate's log.
+  if (auto status = parts_->acme->EnsureAccount(); !status.ok()) {
+    spdlog::warn("ACME account not ready yet: {}", status.error().message());
+  } else {
+    spdlog::info("ACME account {}", parts_->acme->AccountUrl());
+  }
+  ReleaseLeasesOfDeadLocalNodes(*parts_->store, parts_->clock);
+  parts_->workers->Start();
+  RETURN_IF_ERROR(parts_->server->Start(parts_->config.server.listen));
+  spdlog::info("certadns listening on {} (port {})", parts_->config.server.listen,
+               parts_->server->port());
+  return core::Ok();
+}
+
+void Service::Stop() {
+  if (parts_->server) parts_->server->Stop();
+  if (parts_->workers) parts_->workers->Stop();
+}
+
+}  // namespace certadns::app

@@ -1,0 +1,14 @@
+// OpenStore picks the Store adapter from database.url ("sqlite://PATH").
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "core/result.h"
+#include "store/store.h"
+
+namespace certadns::app {
+
+core::Result<std::unique_ptr<store::Store>> OpenStore(const std::string& url);
+
+}  // namespace certadns::app

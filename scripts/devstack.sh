@@ -1,0 +1,427 @@
+#!/usr/bin/env bash
+# Local development/test stack on loopback: PowerDNS Authoritative (gsqlite3 backend, HTTP API)
+# and Pebble (ACME test CA) validating DNS-01 against that PowerDNS.
+#
+# Usage: scripts/devstack.sh up|down|status
+#
+# Environment (all optional):
+#   STACK_DIR               state directory (default: <repo>/.stack)
+#   PDNS_DNS_PORT           PowerDNS DNS port, UDP+TCP on 127.0.0.1 (default 5300)
+#   PDNS_API_PORT           PowerDNS HTTP API port on 127.0.0.1 (default 8081)
+#   PDNS_API_KEY            API key (default: random, generated once, kept in $STACK_DIR/pdns/api-key)
+#   PDNS_LOG_QUERIES        1: PowerDNS logs every query it receives to pdns.log (default 0)
+#   PEBBLE_PORT             Pebble ACME port, HTTPS on 127.0.0.1 (default 14000)
+#   PEBBLE_MGMT_PORT        Pebble management port, HTTPS on 127.0.0.1 (default 15000)
+#   PEBBLE_HTTP_PORT        port Pebble's VA would use for HTTP-01 (default 5002; nothing listens)
+#   PEBBLE_TLS_PORT         port Pebble's VA would use for TLS-ALPN-01 (default 5001; nothing listens)
+#   PEBBLE_WFE_NONCEREJECT  % of valid nonces Pebble rejects as bad (default 5)
+#   PEBBLE_AUTHZREUSE       % of new orders that reuse valid authorizations (default 50)
+#   PEBBLE_CERT_VALIDITY    validity of issued certificates in seconds (default: Pebble's, 5 years)
+#
+# `up` is idempotent: running parts are left alone unless their settings changed (then they are
+# restarted). It writes $STACK_DIR/env (export lines for tests and `make run`). Zone data persists in
+# $STACK_DIR/pdns/pdns.sqlite3 across down/up; delete $STACK_DIR to start from scratch.
+set -euo pipefail
+
+repo_root="$(cd "$(dirname "$0")/.." && pwd)"
+STACK_DIR="${STACK_DIR:-$repo_root/.stack}"
+PDNS_DNS_PORT="${PDNS_DNS_PORT:-5300}"
+PDNS_API_PORT="${PDNS_API_PORT:-8081}"
+PEBBLE_PORT="${PEBBLE_PORT:-14000}"
+PEBBLE_MGMT_PORT="${PEBBLE_MGMT_PORT:-15000}"
+PEBBLE_HTTP_PORT="${PEBBLE_HTTP_PORT:-5002}"
+PEBBLE_TLS_PORT="${PEBBLE_TLS_PORT:-5001}"
+PEBBLE_WFE_NONCEREJECT="${PEBBLE_WFE_NONCEREJECT:-5}"
+PEBBLE_AUTHZREUSE="${PEBBLE_AUTHZREUSE:-50}"
+
+PDNS_BIN="${PDNS_BIN:-$(command -v pdns_server || echo /usr/sbin/pdns_server)}"
+PEBBLE_BIN="${PEBBLE_BIN:-$(command -v pebble || echo /usr/bin/pebble)}"
+
+# Everything we talk to is on loopback: never go through a proxy.
+curl_local() { curl --noproxy '*' -sS --max-time 1 "$@"; }
+
+log() { echo "devstack: $*" >&2; }
+die() { log "$*"; exit 1; }
+
+usage() {
+  echo "usage: $0 up|down|status" >&2
+  exit 2
+}
+
+# ---------------------------------------------------------------------------------------------
+# process helpers
+
+# is_ours NAME: true if $STACK_DIR/NAME.pid names a live process running our binary for this stack.
+is_ours() {
+  local pidfile="$STACK_DIR/$1.pid" pid cmdline
+  [ -f "$pidfile" ] || return 1
+  pid="$(cat "$pidfile" 2>/dev/null || true)"
+  [[ "$pid" =~ ^[0-9]+$ ]] || return 1
+  kill -0 "$pid" 2>/dev/null || return 1
+  # Guard against pid reuse: the command line must mention this stack's directory.
+  cmdline="$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null || true)"
+  [[ "$cmdline" == *"$STACK_DIR"* ]] || return 1
+  return 0
+}
+
+pid_of() { cat "$STACK_DIR/$1.pid"; }
+
+# stop NAME: TERM, wait up to 10 s, then KILL. Only the pid in NAME.pid is touched.
+stop() {
+  local name="$1" pidfile="$STACK_DIR/$1.pid" pid i
+  if is_ours "$name"; then
+    pid="$(pid_of "$name")"
+    kill -TERM "$pid" 2>/dev/null || true
+    for ((i = 0; i < 100; i++)); do
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.1
+    done
+    if kill -0 "$pid" 2>/dev/null; then
+      log "$name (pid $pid) ignored TERM, sending KILL"
+      kill -KILL "$pid" 2>/dev/null || true
+      for ((i = 0; i < 50; i++)); do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.1
+      done
+    fi
+    log "$name stopped (was pid $pid)"
+  fi
+  rm -f "$pidfile" "$STACK_DIR/$name.spec"
+}
+
+# start NAME LOGFILE CMD...: start detached in its own session, record the pid.
+start_bg() {
+  local name="$1" logfile="$2"
+  shift 2
+  {
+    echo "=== $(date -u +%FT%TZ) starting: $*"
+  } >>"$logfile"
+  # 9>&-: the daemon must not inherit the lock descriptor (it would hold the lock forever).
+  setsid "$@" </dev/null >>"$logfile" 2>&1 9>&- &
+  echo $! >"$STACK_DIR/$name.pid"
+}
+
+# wait_for NAME FRESH LOGFILE CHECK...: poll CHECK every 0.1 s for at most ~30 s. On failure print
+# the log tail and exit non-zero; a process started by this invocation (FRESH=1) is stopped again.
+wait_for() {
+  local name="$1" fresh="$2" logfile="$3" deadline=$((SECONDS + 30))
+  shift 3
+  while ((SECONDS < deadline)); do
+    if "$@" >/dev/null 2>&1; then
+      return 0
+    fi
+    if ! is_ours "$name"; then
+      log "$name exited during startup; last lines of $logfile:"
+      tail -n 30 "$logfile" >&2 || true
+      rm -f "$STACK_DIR/$name.pid" "$STACK_DIR/$name.spec"
+      exit 1
+    fi
+    sleep 0.1
+  done
+  log "$name did not become ready within 30 s; last lines of $logfile:"
+  tail -n 30 "$logfile" >&2 || true
+  if [ "$fresh" = 1 ]; then stop "$name"; fi
+  exit 1
+}
+
+# ensure_free PORT WHAT: fail early if something already accepts TCP connections on 127.0.0.1:PORT.
+ensure_free() {
+  if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then
+    die "127.0.0.1:$1 ($2) is already in use; choose another port (see the header of $0)"
+  fi
+}
+
+# ---------------------------------------------------------------------------------------------
+# PowerDNS
+
+find_pdns_schema() {
+  local f
+  for f in $(dpkg -L pdns-backend-sqlite3 2>/dev/null | grep -E '/schema\.sqlite3\.sql(\.gz)?$' || true) \
+    /usr/share/pdns-backend-sqlite3/schema/schema.sqlite3.sql \
+    /usr/share/doc/pdns-backend-sqlite3/schema.sqlite3.sql \
+    /usr/share/doc/pdns-backend-sqlite3/schema.sqlite3.sql.gz; do
+    if [ -f "$f" ]; then
+      echo "$f"
+      return 0
+    fi
+  done
+  return 1
+}
+
+# The key lives in $STACK_DIR/pdns/api-key. PDNS_API_KEY, when set, replaces it (a running server
+# with another key is then restarted, because its pdns.conf changes).
+pdns_api_key() {
+  local keyfile="$STACK_DIR/pdns/api-key"
+  if [ -n "${PDNS_API_KEY:-}" ]; then
+    if [ "$PDNS_API_KEY" != "$(cat "$keyfile" 2>/dev/null || true)" ]; then
+      (umask 077 && printf '%s\n' "$PDNS_API_KEY" >"$keyfile")
+    fi
+  elif [ ! -s "$keyfile" ]; then
+    (umask 077 && openssl rand -hex 24 >"$keyfile")
+  fi
+  cat "$keyfile"
+}
+
+pdns_up() {
+  local dir="$STACK_DIR/pdns" key spec schema
+  mkdir -p "$dir"
+  chmod 700 "$dir"
+  key="$(pdns_api_key)"
+
+  if [ ! -s "$dir/pdns.sqlite3" ]; then
+    schema="$(find_pdns_schema)" || die "gsqlite3 schema not found (is pdns-backend-sqlite3 installed?)"
+    rm -f "$dir/pdns.sqlite3.tmp"
+    zcat -f "$schema" | sqlite3 "$dir/pdns.sqlite3.tmp"
+    mv "$dir/pdns.sqlite3.tmp" "$dir/pdns.sqlite3"
+  fi
+
+  # pdns.conf is read from --config-dir. Kept in a file (mode 600) so the key is not on a cmdline.
+  (
+    umask 077
+    cat >"$dir/pdns.conf.new" <<EOF
+# generated by scripts/devstack.sh; edits are overwritten
+launch=gsqlite3
+gsqlite3-database=$dir/pdns.sqlite3
+gsqlite3-dnssec=no
+local-address=127.0.0.1
+local-port=$PDNS_DNS_PORT
+query-local-address=127.0.0.1
+socket-dir=$dir
+daemon=no
+guardian=no
+write-pid=no
+disable-syslog=yes
+log-timestamp=yes
+$(if [ "${PDNS_LOG_QUERIES:-0}" = 1 ]; then echo "log-dns-queries=yes"; echo "loglevel=6"; else echo "loglevel=4"; fi)
+api=yes
+api-key=$key
+webserver=yes
+webserver-address=127.0.0.1
+webserver-port=$PDNS_API_PORT
+webserver-allow-from=127.0.0.0/8
+# no caching: API changes are visible to DNS immediately
+cache-ttl=0
+negquery-cache-ttl=0
+query-cache-ttl=0
+zone-metadata-cache-ttl=0
+zone-cache-refresh-interval=0
+# never talk to anything off-box / the system resolver (note: an empty "resolver=" crashes 4.7.3)
+security-poll-suffix=
+resolver=no
+primary=no
+secondary=no
+distributor-threads=1
+receiver-threads=1
+EOF
+  )
+  spec="$(sha256sum <"$dir/pdns.conf.new" | cut -d' ' -f1)"
+
+  if is_ours pdns; then
+    if [ "$spec" = "$(cat "$STACK_DIR/pdns.spec" 2>/dev/null || true)" ]; then
+      rm -f "$dir/pdns.conf.new"
+      log "pdns already running (pid $(pid_of pdns))"
+      wait_for pdns 0 "$STACK_DIR/pdns.log" pdns_ready "$key"
+      return
+    fi
+    log "pdns settings changed; restarting"
+    stop pdns
+  fi
+  rm -f "$STACK_DIR/pdns.pid"
+  mv "$dir/pdns.conf.new" "$dir/pdns.conf"
+  ensure_free "$PDNS_DNS_PORT" PDNS_DNS_PORT
+  ensure_free "$PDNS_API_PORT" PDNS_API_PORT
+  start_bg pdns "$STACK_DIR/pdns.log" "$PDNS_BIN" --config-dir="$dir"
+  echo "$spec" >"$STACK_DIR/pdns.spec"
+  wait_for pdns 1 "$STACK_DIR/pdns.log" pdns_ready "$key"
+  log "pdns started (pid $(pid_of pdns)), DNS 127.0.0.1:$PDNS_DNS_PORT, API http://127.0.0.1:$PDNS_API_PORT"
+}
+
+pdns_ready() {
+  curl_local -f -o /dev/null -H "X-API-Key: $1" "http://127.0.0.1:$PDNS_API_PORT/api/v1/servers/localhost"
+}
+
+# ---------------------------------------------------------------------------------------------
+# Pebble
+
+# CA and server certificate for Pebble's own HTTPS listeners. Kept across restarts (so clients'
+# CA bundle stays valid); regenerated only when missing or about to expire.
+pebble_tls() {
+  local dir="$STACK_DIR/pebble" tmp
+  if [ -s "$dir/ca.pem" ] && [ -s "$dir/ca-key.pem" ] && [ -s "$dir/cert.pem" ] && [ -s "$dir/key.pem" ] &&
+    openssl x509 -in "$dir/ca.pem" -noout -checkend 86400 >/dev/null 2>&1 &&
+    openssl x509 -in "$dir/cert.pem" -noout -checkend 86400 >/dev/null 2>&1 &&
+    openssl verify -CAfile "$dir/ca.pem" "$dir/cert.pem" >/dev/null 2>&1; then
+    return 0
+  fi
+  log "generating TLS CA and server certificate for Pebble in $dir"
+  tmp="$(mktemp -d "$dir/tls.XXXXXX")"
+  (
+    umask 077
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -sha256 -days 3650 \
+      -subj "/CN=certadns devstack CA $(openssl rand -hex 4)" \
+      -addext "basicConstraints=critical,CA:TRUE,pathlen:0" \
+      -addext "keyUsage=critical,keyCertSign,cRLSign" \
+      -keyout "$tmp/ca-key.pem" -out "$tmp/ca.pem" 2>/dev/null
+    openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -sha256 \
+      -subj "/CN=localhost" -keyout "$tmp/key.pem" -out "$tmp/server.csr" 2>/dev/null
+    cat >"$tmp/server.ext" <<EOF
+basicConstraints=critical,CA:FALSE
+keyUsage=critical,digitalSignature,keyEncipherment
+extendedKeyUsage=serverAuth
+subjectAltName=IP:127.0.0.1,IP:::1,DNS:localhost
+EOF
+    openssl x509 -req -in "$tmp/server.csr" -CA "$tmp/ca.pem" -CAkey "$tmp/ca-key.pem" \
+      -CAcreateserial -CAserial "$tmp/ca.srl" -days 825 -sha256 -extfile "$tmp/server.ext" \
+      -out "$tmp/cert.pem" 2>/dev/null
+  )
+  chmod 644 "$tmp/ca.pem" "$tmp/cert.pem"
+  mv "$tmp/ca-key.pem" "$tmp/key.pem" "$tmp/cert.pem" "$dir/"
+  mv "$tmp/ca.pem" "$dir/ca.pem"
+  rm -rf "$tmp"
+}
+
+tls_fingerprint() {
+  { cat "$STACK_DIR/pebble/ca.pem" "$STACK_DIR/pebble/cert.pem" 2>/dev/null || true; } | sha256sum | cut -d' ' -f1
+}
+
+pebble_up() {
+  local dir="$STACK_DIR/pebble" spec
+  mkdir -p "$dir"
+  chmod 700 "$dir"
+  local tls_changed=0 before
+  before="$(tls_fingerprint)"
+  pebble_tls
+  [ "$before" = "$(tls_fingerprint)" ] || tls_changed=1
+
+  local validity=""
+  if [ -n "${PEBBLE_CERT_VALIDITY:-}" ]; then
+    [[ "$PEBBLE_CERT_VALIDITY" =~ ^[0-9]+$ ]] || die "PEBBLE_CERT_VALIDITY must be a number of seconds"
+    validity="
+    \"certificateValidityPeriod\": $PEBBLE_CERT_VALIDITY,"
+  fi
+  cat >"$dir/pebble-config.json.new" <<EOF
+{
+  "pebble": {
+    "listenAddress": "127.0.0.1:$PEBBLE_PORT",
+    "managementListenAddress": "127.0.0.1:$PEBBLE_MGMT_PORT",
+    "certificate": "$dir/cert.pem",
+    "privateKey": "$dir/key.pem",$validity
+    "httpPort": $PEBBLE_HTTP_PORT,
+    "tlsPort": $PEBBLE_TLS_PORT,
+    "ocspResponderURL": "",
+    "externalAccountBindingRequired": false
+  }
+}
+EOF
+  spec="$( {
+    cat "$dir/pebble-config.json.new"
+    echo "dns=127.0.0.1:$PDNS_DNS_PORT nonce=$PEBBLE_WFE_NONCEREJECT authz=$PEBBLE_AUTHZREUSE"
+  } | sha256sum | cut -d' ' -f1)"
+
+  if is_ours pebble; then
+    if [ "$tls_changed" = 0 ] && [ "$spec" = "$(cat "$STACK_DIR/pebble.spec" 2>/dev/null || true)" ]; then
+      rm -f "$dir/pebble-config.json.new"
+      log "pebble already running (pid $(pid_of pebble))"
+      wait_for pebble 0 "$STACK_DIR/pebble.log" pebble_ready
+      # Issuer certs only change when Pebble restarts; fetch if missing.
+      if [ ! -s "$dir/issuer-root.pem" ] || [ ! -s "$dir/issuer-intermediate.pem" ]; then
+        pebble_fetch_issuers
+      fi
+      return
+    fi
+    log "pebble settings changed; restarting"
+    stop pebble
+  fi
+  rm -f "$STACK_DIR/pebble.pid" "$dir/issuer-root.pem" "$dir/issuer-intermediate.pem"
+  mv "$dir/pebble-config.json.new" "$dir/pebble-config.json"
+  ensure_free "$PEBBLE_PORT" PEBBLE_PORT
+  ensure_free "$PEBBLE_MGMT_PORT" PEBBLE_MGMT_PORT
+  start_bg pebble "$STACK_DIR/pebble.log" \
+    env PEBBLE_VA_NOSLEEP=1 \
+    PEBBLE_WFE_NONCEREJECT="$PEBBLE_WFE_NONCEREJECT" \
+    PEBBLE_AUTHZREUSE="$PEBBLE_AUTHZREUSE" \
+    "$PEBBLE_BIN" -config "$dir/pebble-config.json" -dnsserver "127.0.0.1:$PDNS_DNS_PORT"
+  echo "$spec" >"$STACK_DIR/pebble.spec"
+  wait_for pebble 1 "$STACK_DIR/pebble.log" pebble_ready
+  pebble_fetch_issuers
+  log "pebble started (pid $(pid_of pebble)), https://127.0.0.1:$PEBBLE_PORT/dir"
+}
+
+pebble_ready() {
+  curl_local -f -o /dev/null --cacert "$STACK_DIR/pebble/ca.pem" "https://127.0.0.1:$PEBBLE_PORT/dir"
+}
+
+pebble_fetch_issuers() {
+  local dir="$STACK_DIR/pebble" mgmt="https://127.0.0.1:$PEBBLE_MGMT_PORT" what
+  for what in root:roots intermediate:intermediates; do
+    curl_local -f --cacert "$dir/ca.pem" -o "$dir/issuer-${what%%:*}.pem.tmp" "$mgmt/${what#*:}/0" ||
+      die "could not fetch $mgmt/${what#*:}/0"
+    mv "$dir/issuer-${what%%:*}.pem.tmp" "$dir/issuer-${what%%:*}.pem"
+  done
+}
+
+# ---------------------------------------------------------------------------------------------
+
+write_env() {
+  local key="$1" tmp="$STACK_DIR/env.tmp"
+  {
+    echo "# generated by scripts/devstack.sh up; source this file"
+    printf 'export CERTADNS_ACME_DIRECTORY_URL=%q\n' "https://127.0.0.1:$PEBBLE_PORT/dir"
+    printf 'export CERTADNS_ACME_CA_BUNDLE=%q\n' "$STACK_DIR/pebble/ca.pem"
+    printf 'export CERTADNS_POWERDNS_API_URL=%q\n' "http://127.0.0.1:$PDNS_API_PORT"
+    printf 'export CERTADNS_POWERDNS_API_KEY=%q\n' "$key"
+    printf 'export CERTADNS_POWERDNS_SERVER_ID=%q\n' "localhost"
+    printf 'export CERTADNS_DNS_NAMESERVERS=%q\n' "127.0.0.1:$PDNS_DNS_PORT"
+    printf 'export PEBBLE_MGMT_URL=%q\n' "https://127.0.0.1:$PEBBLE_MGMT_PORT"
+    printf 'export PEBBLE_ROOT_PEM=%q\n' "$STACK_DIR/pebble/issuer-root.pem"
+    printf 'export PEBBLE_INTERMEDIATE_PEM=%q\n' "$STACK_DIR/pebble/issuer-intermediate.pem"
+    printf 'export STACK_DIR=%q\n' "$STACK_DIR"
+  } >"$tmp"
+  chmod 600 "$tmp"
+  mv "$tmp" "$STACK_DIR/env"
+}
+
+cmd_up() {
+  command -v "$PDNS_BIN" >/dev/null || die "pdns_server not found (run scripts/install-deps.sh)"
+  command -v "$PEBBLE_BIN" >/dev/null || die "pebble not found (run scripts/install-deps.sh)"
+  pdns_up
+  pebble_up
+  write_env "$(cat "$STACK_DIR/pdns/api-key")"
+  log "ready; source $STACK_DIR/env"
+}
+
+cmd_down() {
+  stop pebble
+  stop pdns
+}
+
+cmd_status() {
+  local name rc=0
+  for name in pdns pebble; do
+    if is_ours "$name"; then
+      echo "$name: running (pid $(pid_of "$name"))"
+    else
+      echo "$name: stopped"
+      rc=3
+    fi
+  done
+  return "$rc"
+}
+
+[ $# -eq 1 ] || usage
+case "$1" in
+  up | down | status) ;;
+  *) usage ;;
+esac
+
+mkdir -p "$STACK_DIR"
+STACK_DIR="$(cd "$STACK_DIR" && pwd)"
+# Serialize concurrent invocations on the same stack (e.g. parallel test runners).
+exec 9>"$STACK_DIR/.lock"
+flock 9
+
+case "$1" in
+  up) cmd_up ;;
+  down) cmd_down ;;
+  status) cmd_status ;;
+esac

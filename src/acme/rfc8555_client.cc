@@ -1,0 +1,227 @@
+#include "acme/rfc8555_client.h"
+
+#include <ctime>
+
+#include "crypto/encoding.h"
+#include "crypto/jws.h"
+
+namespace certadns::acme {
+namespace {
+
+constexpr int kMaxBadNonceRetries = 5;
+constexpr std::string_view kJoseJson = "application/jose+json";
+
+// RFC 8555 §6.6 / RFC 7231 §7.1.3: delay-seconds or an HTTP-date.
+std::optional<long> ParseRetryAfter(const http::Response& response) {
+  auto value = response.FindHeader("Retry-After");
+  if (!value || value->empty()) return std::nullopt;
+  try {
+    size_t used = 0;
+    long seconds = std::stol(*value, &used);
+    if (used == value->size() && seconds >= 0) return seconds;
+  } catch (const std::exception&) {
+  }
+  std::tm tm{};
+  if (strptime(value->c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm) != nullptr) {
+    long delta = static_cast<long>(timegm(&tm) - std::time(nullptr));
+    return delta > 0 ? delta : 0;
+  }
+  return std::nullopt;
+}
+
+nlohmann::json ParseJsonOrNull(const std::string& body) {
+  return nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
+}
+
+std::string StatusLine(const http::Response& response) {
+  std::string body = response.body.substr(0, 200);
+  return "HTTP " + std::to_string(response.status) + (body.empty() ? "" : ": " + body);
+}
+
+}  // namespace
+
+Rfc8555Client::Rfc8555Client(http::HttpClient& http, AcmeConfig config,
+                             crypto::PrivateKey account_key)
+    : http_(http),
+      config_(std::move(config)),
+      account_key_(std::move(account_key)),
+      thumbprint_(account_key_.JwkThumbprint()) {}
+
+core::Result<Rfc8555Client::Directory> Rfc8555Client::GetDirectory() {
+  {
+    std::lock_guard lock(mutex_);
+    if (directory_) return *directory_;
+  }
+  http::Request request{.method = "GET", .url = config_.directory_url};
+  ASSIGN_OR_RETURN(http::Response response, http_.Send(request));
+  if (response.status != 200) {
+    return core::Unavailable("ACME directory " + config_.directory_url + " answered " +
+                             StatusLine(response));
+  }
+  nlohmann::json json = ParseJsonOrNull(response.body);
+  if (!json.is_object()) return core::Unavailable("ACME directory is not a JSON object");
+  Directory d{json.value("newNonce", ""), json.value("newAccount", ""),
+              json.value("newOrder", ""), json.value("revokeCert", "")};
+  if (d.new_nonce.empty() || d.new_account.empty() || d.new_order.empty()) {
+    return core::Unavailable("ACME directory lacks newNonce, newAccount or newOrder");
+  }
+  std::lock_guard lock(mutex_);
+  directory_ = d;
+  return d;
+}
+
+core::Result<std::string> Rfc8555Client::FreshNonce(const Directory& directory) {
+  if (auto cached = nonces_.Take()) return *std::move(cached);
+  http::Request request{.method = "HEAD", .url = directory.new_nonce};
+  ASSIGN_OR_RETURN(http::Response response, http_.Send(request));
+  auto nonce = response.FindHeader("Replay-Nonce");
+  if (!nonce || nonce->empty()) {
+    return core::Unavailable("ACME newNonce gave no Replay-Nonce (" + StatusLine(response) + ")");
+  }
+  return *nonce;
+}
+
+core::Result<std::string> Rfc8555Client::Kid() {
+  RETURN_IF_ERROR(EnsureAccount());
+  std::lock_guard lock(mutex_);
+  return account_url_;
+}
+
+core::Result<Rfc8555Client::Reply> Rfc8555Client::Post(const std::string& url,
+                                                       const std::string& payload,
+                                                       bool use_jwk, const std::string& accept) {
+  ASSIGN_OR_RETURN(Directory directory, GetDirectory());
+  std::string kid;
+  if (!use_jwk) {
+    ASSIGN_OR_RETURN(kid, Kid());
+  }
+  for (int attempt = 0;; ++attempt) {
+    ASSIGN_OR_RETURN(std::string nonce, FreshNonce(directory));
+    nlohmann::json header = {{"nonce", nonce}, {"url", url}};
+    if (use_jwk) {
+      header["jwk"] = account_key_.PublicJwk();
+    } else {
+      header["kid"] = kid;
+    }
+    ASSIGN_OR_RETURN(nlohmann::json jws, crypto::SignJws(account_key_, header, payload));
+    http::Request request{.method = "POST", .url = url};
+    request.headers.push_back({"Content-Type", std::string(kJoseJson)});
+    if (!accept.empty()) request.headers.push_back({"Accept", accept});
+    request.body = jws.dump();
+    ASSIGN_OR_RETURN(http::Response response, http_.Send(request));
+    if (auto next = response.FindHeader("Replay-Nonce")) nonces_.Put(*next);
+
+    Reply reply{std::move(response), nlohmann::json(), std::nullopt};
+    reply.retry_after_s = ParseRetryAfter(reply.response);
+    reply.json = ParseJsonOrNull(reply.response.body);
+    if (reply.response.status < 400) return reply;
+
+    auto problem = ParseProblem(reply.json);
+    if (!problem.ok()) {
+      core::ErrorCode code = reply.response.status >= 500 ? core::ErrorCode::kUnavailable
+                                                          : core::ErrorCode::kFailedPrecondition;
+      return core::Error(code, "ACME " + url + " answered " + StatusLine(reply.response));
+    }
+    // RFC 8555 §6.5: a badNonce rejection carries a fresh nonce; retry with it.
+    if (problem->ShortType() == "badNonce" && attempt < kMaxBadNonceRetries) continue;
+    return ProblemToError(*problem, reply.retry_after_s);
+  }
+}
+
+core::Status Rfc8555Client::EnsureAccount() {
+  {
+    std::lock_guard lock(mutex_);
+    if (!account_url_.empty()) return core::Ok();
+  }
+  ASSIGN_OR_RETURN(Directory directory, GetDirectory());
+  // RFC 8555 §7.3: newAccount with an already registered key answers 200 and the same URL.
+  nlohmann::json payload = {{"termsOfServiceAgreed", true}};
+  if (!config_.contact_email.empty()) {
+    payload["contact"] = nlohmann::json::array({"mailto:" + config_.contact_email});
+  }
+  ASSIGN_OR_RETURN(Reply reply, Post(directory.new_account, payload.dump(), /*use_jwk=*/true));
+  auto location = reply.response.FindHeader("Location");
+  if (!location || location->empty()) {
+    return core::Unavailable("ACME newAccount answered without a Location header");
+  }
+  std::lock_guard lock(mutex_);
+  account_url_ = *location;
+  return core::Ok();
+}
+
+std::string Rfc8555Client::AccountUrl() {
+  std::lock_guard lock(mutex_);
+  return account_url_;
+}
+
+core::Result<std::string> Rfc8555Client::AccountThumbprint() { return thumbprint_; }
+
+core::Result<Order> Rfc8555Client::NewOrder(const std::vector<std::string>& names) {
+  ASSIGN_OR_RETURN(Directory directory, GetDirectory());
+  nlohmann::json identifiers = nlohmann::json::array();
+  for (const std::string& name : names) {
+    identifiers.push_back({{"type", "dns"}, {"value", name}});
+  }
+  nlohmann::json payload = {{"identifiers", identifiers}};
+  ASSIGN_OR_RETURN(Reply reply, Post(directory.new_order, payload.dump(), false));
+  ASSIGN_OR_RETURN(Order order, ParseOrder(reply.json));
+  auto location = reply.response.FindHeader("Location");
+  if (!location) return core::Unavailable("ACME newOrder answered without a Location header");
+  order.url = *location;
+  order.retry_after_s = reply.retry_after_s;
+  return order;
+}
+
+core::Result<Order> Rfc8555Client::GetOrder(const std::string& url) {
+  ASSIGN_OR_RETURN(Reply reply, Post(url, "", false));
+  ASSIGN_OR_RETURN(Order order, ParseOrder(reply.json));
+  order.url = url;
+  order.retry_after_s = reply.retry_after_s;
+  return order;
+}
+
+core::Result<Authorization> Rfc8555Client::GetAuthorization(const std::string& url) {
+  ASSIGN_OR_RETURN(Reply reply, Post(url, "", false));
+  ASSIGN_OR_RETURN(Authorization authz, ParseAuthorization(reply.json));
+  authz.url = url;
+  authz.retry_after_s = reply.retry_after_s;
+  return authz;
+}
+
+core::Result<Challenge> Rfc8555Client::RespondToChallenge(const std::string& url) {
+  ASSIGN_OR_RETURN(Reply reply, Post(url, "{}", false));
+  return ParseChallenge(reply.json);
+}
+
+core::Result<Order> Rfc8555Client::Finalize(const std::string& order_url,
+                                            const std::string& finalize_url,
+                                            const std::string& csr_der) {
+  nlohmann::json payload = {{"csr", crypto::Base64UrlEncode(csr_der)}};
+  ASSIGN_OR_RETURN(Reply reply, Post(finalize_url, payload.dump(), false));
+  ASSIGN_OR_RETURN(Order order, ParseOrder(reply.json));
+  order.url = order_url;
+  order.retry_after_s = reply.retry_after_s;
+  return order;
+}
+
+core::Result<std::string> Rfc8555Client::DownloadCertificate(const std::string& url) {
+  ASSIGN_OR_RETURN(Reply reply, Post(url, "", false, "application/pem-certificate-chain"));
+  if (reply.response.body.find("-----BEGIN CERTIFICATE-----") == std::string::npos) {
+    return core::Unavailable("ACME certificate download returned no PEM certificate");
+  }
+  return std::move(reply.response.body);
+}
+
+core::Status Rfc8555Client::RevokeCertificate(const std::string& certificate_der, int reason) {
+  ASSIGN_OR_RETURN(Directory directory, GetDirectory());
+  if (directory.revoke_cert.empty()) {
+    return core::FailedPrecondition("ACME directory offers no revokeCert");
+  }
+  nlohmann::json payload = {{"certificate", crypto::Base64UrlEncode(certificate_der)},
+                            {"reason", reason}};
+  ASSIGN_OR_RETURN(Reply reply, Post(directory.revoke_cert, payload.dump(), false));
+  (void)reply;
+  return core::Ok();
+}
+
+}  // namespace certadns::acme

@@ -1,0 +1,143 @@
+#include "acme/types.h"
+
+#include <nlohmann/json.hpp>
+
+namespace certadns::acme {
+namespace {
+
+constexpr std::string_view kErrorPrefix = "urn:ietf:params:acme:error:";
+
+std::string StringOr(const nlohmann::json& json, const char* key, std::string fallback = "") {
+  auto it = json.find(key);
+  if (it == json.end() || !it->is_string()) return fallback;
+  return it->get<std::string>();
+}
+
+}  // namespace
+
+std::string Problem::ShortType() const {
+  if (type.rfind(kErrorPrefix, 0) == 0) return type.substr(kErrorPrefix.size());
+  return type;
+}
+
+std::string Problem::Describe() const {
+  std::string out = ShortType().empty() ? "problem" : ShortType();
+  if (!detail.empty()) out += ": " + detail;
+  if (status != 0) out += " (status " + std::to_string(status) + ")";
+  for (const Sub& sub : subproblems) {
+    out += "; ";
+    if (!sub.identifier.empty()) out += sub.identifier + ": ";
+    std::string short_type = sub.type.rfind(kErrorPrefix, 0) == 0
+                                 ? sub.type.substr(kErrorPrefix.size())
+                                 : sub.type;
+    out += short_type;
+    if (!sub.detail.empty()) out += ": " + sub.detail;
+  }
+  return out;
+}
+
+const Challenge* Authorization::FindChallenge(std::string_view wanted) const {
+  for (const Challenge& c : challenges) {
+    if (c.type == wanted) return &c;
+  }
+  return nullptr;
+}
+
+core::Result<Problem> ParseProblem(const nlohmann::json& json) {
+  if (!json.is_object()) return core::InvalidArgument("problem document is not an object");
+  Problem p;
+  p.type = StringOr(json, "type");
+  p.detail = StringOr(json, "detail");
+  if (auto it = json.find("status"); it != json.end() && it->is_number_integer()) {
+    p.status = it->get<long>();
+  }
+  if (auto it = json.find("subproblems"); it != json.end() && it->is_array()) {
+    for (const auto& sub : *it) {
+      if (!sub.is_object()) continue;
+      Problem::Sub s{StringOr(sub, "type"), StringOr(sub, "detail"), ""};
+      if (auto id = sub.find("identifier"); id != sub.end() && id->is_object()) {
+        s.identifier = StringOr(*id, "value");
+      }
+      p.subproblems.push_back(std::move(s));
+    }
+  }
+  return p;
+}
+
+core::Result<Challenge> ParseChallenge(const nlohmann::json& json) {
+  if (!json.is_object()) return core::InvalidArgument("challenge is not an object");
+  Challenge c;
+  c.type = StringOr(json, "type");
+  c.url = StringOr(json, "url");
+  c.token = StringOr(json, "token");
+  c.status = StringOr(json, "status");
+  if (auto it = json.find("error"); it != json.end()) {
+    ASSIGN_OR_RETURN(c.error, ParseProblem(*it));
+  }
+  if (c.type.empty() || c.url.empty() || c.status.empty()) {
+    return core::InvalidArgument("challenge lacks type, url or status");
+  }
+  return c;
+}
+
+core::Result<Authorization> ParseAuthorization(const nlohmann::json& json) {
+  if (!json.is_object()) return core::InvalidArgument("authorization is not an object");
+  Authorization a;
+  a.status = StringOr(json, "status");
+  if (auto it = json.find("identifier"); it != json.end() && it->is_object()) {
+    a.identifier = StringOr(*it, "value");
+  }
+  if (auto it = json.find("wildcard"); it != json.end() && it->is_boolean()) {
+    a.wildcard = it->get<bool>();
+  }
+  if (auto it = json.find("challenges"); it != json.end() && it->is_array()) {
+    for (const auto& c : *it) {
+      auto parsed = ParseChallenge(c);
+      if (parsed.ok()) a.challenges.push_back(std::move(parsed).value());
+    }
+  }
+  if (a.status.empty() || a.identifier.empty()) {
+    return core::InvalidArgument("authorization lacks status or identifier");
+  }
+  return a;
+}
+
+core::Result<Order> ParseOrder(const nlohmann::json& json) {
+  if (!json.is_object()) return core::InvalidArgument("order is not an object");
+  Order o;
+  o.status = StringOr(json, "status");
+  o.finalize = StringOr(json, "finalize");
+  o.certificate = StringOr(json, "certificate");
+  if (auto it = json.find("authorizations"); it != json.end() && it->is_array()) {
+    for (const auto& url : *it) {
+      if (url.is_string()) o.authorizations.push_back(url.get<std::string>());
+    }
+  }
+  if (auto it = json.find("error"); it != json.end()) {
+    ASSIGN_OR_RETURN(o.error, ParseProblem(*it));
+  }
+  if (o.status.empty() || o.finalize.empty()) {
+    return core::InvalidArgument("order lacks status or finalize");
+  }
+  return o;
+}
+
+core::Error ProblemToError(const Problem& problem, std::optional<long> retry_after_s) {
+  const std::string type = problem.ShortType();
+  core::ErrorCode code = core::ErrorCode::kFailedPrecondition;
+  if (type == "rateLimited") {
+    code = core::ErrorCode::kResourceExhausted;
+  } else if (type == "unauthorized") {
+    code = core::ErrorCode::kPermissionDenied;
+  } else if (type == "malformed" || type == "rejectedIdentifier" || type == "badCSR" ||
+             type == "unsupportedIdentifier" || type == "invalidContact") {
+    code = core::ErrorCode::kInvalidArgument;
+  } else if (type == "serverInternal" || problem.status >= 500) {
+    code = core::ErrorCode::kUnavailable;
+  }
+  core::Error error(code, problem.Describe());
+  error.WithRetryAfter(retry_after_s);
+  return error;
+}
+
+}  // namespace certadns::acme

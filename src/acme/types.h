@@ -1,0 +1,78 @@
+// RFC 8555 wire objects as the service uses them: orders, authorizations, challenges and
+// problem documents, with their JSON codecs. Thread-compatible value types.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "core/result.h"
+
+namespace certadns::acme {
+
+/// RFC 8555 §6.7 problem document, with subproblems (§6.7.1).
+struct Problem {
+  struct Sub {
+    std::string type;
+    std::string detail;
+    std::string identifier;  // the identifier's value, e.g. "app.example.com"
+  };
+  std::string type;    // full URN, e.g. "urn:ietf:params:acme:error:rateLimited"
+  std::string detail;
+  long status = 0;
+  std::vector<Sub> subproblems;
+
+  /// The type without the "urn:ietf:params:acme:error:" prefix ("rateLimited").
+  std::string ShortType() const;
+  /// One readable line: "rateLimited: too many certificates (status 429); app.example.com:
+  /// dns: NXDOMAIN looking up TXT ...".
+  std::string Describe() const;
+};
+
+/// RFC 8555 §7.1.5 challenge object.
+struct Challenge {
+  std::string type;    // "dns-01"
+  std::string url;
+  std::string token;
+  std::string status;  // pending, processing, valid, invalid
+  std::optional<Problem> error;
+};
+
+/// RFC 8555 §7.1.4 authorization object.
+struct Authorization {
+  std::string url;
+  std::string status;      // pending, valid, invalid, deactivated, expired, revoked
+  std::string identifier;  // the DNS name, without "*." (see `wildcard`)
+  bool wildcard = false;
+  std::vector<Challenge> challenges;
+  std::optional<long> retry_after_s;
+
+  /// The challenge of `type`, if the server offered it.
+  const Challenge* FindChallenge(std::string_view type) const;
+};
+
+/// RFC 8555 §7.1.3 order object.
+struct Order {
+  std::string url;
+  std::string status;  // pending, ready, processing, valid, invalid
+  std::vector<std::string> authorizations;
+  std::string finalize;
+  std::string certificate;
+  std::optional<Problem> error;
+  std::optional<long> retry_after_s;
+};
+
+core::Result<Problem> ParseProblem(const nlohmann::json& json);
+core::Result<Challenge> ParseChallenge(const nlohmann::json& json);
+core::Result<Authorization> ParseAuthorization(const nlohmann::json& json);
+core::Result<Order> ParseOrder(const nlohmann::json& json);
+
+/// The Error a problem document stands for: rateLimited -> kResourceExhausted (with the
+/// response's Retry-After), unauthorized -> kPermissionDenied, malformed / rejectedIdentifier
+/// / caa / dns -> kInvalidArgument or kFailedPrecondition, serverInternal and 5xx ->
+/// kUnavailable. The message is Problem::Describe().
+core::Error ProblemToError(const Problem& problem, std::optional<long> retry_after_s);
+
+}  // namespace certadns::acme

@@ -1,0 +1,110 @@
+// PowerDnsProvider: per-fqdn serialised read-modify-write of the challenge TXT RRset.
+#include "dns/powerdns/powerdns_provider.h"
+
+#include <algorithm>
+#include <utility>
+#include <vector>
+
+namespace certadns::dns::powerdns {
+namespace {
+
+constexpr std::string_view kTxt = "TXT";
+
+// PowerDNS stores TXT content in presentation format: one quoted character-string.
+std::string Quote(std::string_view value) { return "\"" + std::string(value) + "\""; }
+
+core::Status Validate(const ChallengeRecord& record) {
+  const std::string zone = CanonicalName(record.zone);
+  const std::string fqdn = CanonicalName(record.fqdn);
+  if (zone == "." || fqdn == ".") return core::InvalidArgument("powerdns: empty zone or fqdn");
+  if (fqdn != zone && !fqdn.ends_with("." + zone)) {
+    return core::InvalidArgument("powerdns: " + fqdn + " is not inside zone " + zone);
+  }
+  // DNS-01 values are base64url (RFC 8555 §8.4); refuse anything that would need escaping
+  // inside a TXT character-string or exceed one (RFC 1035 §3.3).
+  const std::string& value = record.value;
+  const bool printable = std::all_of(value.begin(), value.end(), [](char c) {
+    return c > ' ' && c < 0x7f && c != '"' && c != '\\';
+  });
+  if (value.empty() || value.size() > 255 || !printable) {
+    return core::InvalidArgument("powerdns: challenge value is not a plain TXT string");
+  }
+  return core::Ok();
+}
+
+}  // namespace
+
+// Holds the per-name mutex for `key`, creating it on first use and dropping it when the last
+// holder leaves, so the map does not grow with every name ever challenged.
+class PowerDnsProvider::ScopedNameLock {
+ public:
+  ScopedNameLock(PowerDnsProvider& provider, const std::string& key)
+      : provider_(provider), key_(key) {
+    {
+      std::lock_guard<std::mutex> guard(provider_.locks_mu_);
+      std::unique_ptr<NameLock>& slot = provider_.locks_[key_];
+      if (slot == nullptr) slot = std::make_unique<NameLock>();
+      ++slot->users;
+      lock_ = slot.get();
+    }
+    lock_->mu.lock();
+  }
+  ScopedNameLock(const ScopedNameLock&) = delete;
+  ScopedNameLock& operator=(const ScopedNameLock&) = delete;
+  ~ScopedNameLock() {
+    lock_->mu.unlock();
+    std::lock_guard<std::mutex> guard(provider_.locks_mu_);
+    if (--lock_->users == 0) provider_.locks_.erase(key_);
+  }
+
+ private:
+  PowerDnsProvider& provider_;
+  std::string key_;
+  NameLock* lock_ = nullptr;
+};
+
+PowerDnsProvider::PowerDnsProvider(http::HttpClient& http, PowerDnsConfig config)
+    : client_(http, std::move(config)) {}
+
+core::Status PowerDnsProvider::Present(const ChallengeRecord& record) {
+  RETURN_IF_ERROR(Validate(record));
+  const std::string fqdn = CanonicalName(record.fqdn);
+  const std::string content = Quote(record.value);
+  ScopedNameLock lock(*this, CanonicalName(record.zone));
+
+  ASSIGN_OR_RETURN(Rrset rrset, client_.GetRrset(record.zone, fqdn, kTxt));
+  std::vector<Record> records = std::move(rrset.records);
+  auto ours = std::find_if(records.begin(), records.end(),
+                           [&](const Record& r) { return r.content == content; });
+  if (ours != records.end() && !ours->disabled) return core::Ok();  // already served
+  if (ours != records.end()) {
+    ours->disabled = false;
+  } else {
+    records.push_back({content, false});
+  }
+  return client_.ReplaceRrset(record.zone, fqdn, kTxt, kChallengeTtl, records);
+}
+
+core::Status PowerDnsProvider::CleanUp(const ChallengeRecord& record) {
+  RETURN_IF_ERROR(Validate(record));
+  const std::string fqdn = CanonicalName(record.fqdn);
+  const std::string content = Quote(record.value);
+  ScopedNameLock lock(*this, CanonicalName(record.zone));
+
+  core::Result<Rrset> rrset = client_.GetRrset(record.zone, fqdn, kTxt);
+  if (!rrset.ok()) {
+    // A zone that is gone serves no value of ours: nothing to clean up.
+    if (rrset.error().code() == core::ErrorCode::kNotFound) return core::Ok();
+    return rrset.error();
+  }
+  std::vector<Record>& records = rrset->records;
+  const auto removed = std::remove_if(records.begin(), records.end(),
+                                      [&](const Record& r) { return r.content == content; });
+  if (removed == records.end()) return core::Ok();  // not ours to remove
+  records.erase(removed, records.end());
+  if (records.empty()) return client_.DeleteRrset(record.zone, fqdn, kTxt);
+  const uint32_t ttl = rrset->ttl != 0 ? rrset->ttl : kChallengeTtl;
+  return client_.ReplaceRrset(record.zone, fqdn, kTxt, ttl, records);
+}
+
+}  // namespace certadns::dns::powerdns

@@ -1,0 +1,19 @@
+#include "issuance/account_key.h"
+
+namespace certadns::issuance {
+
+core::Result<crypto::PrivateKey> LoadOrCreateAccountKey(store::Store& store,
+                                                        const crypto::SecretBox& box,
+                                                        const std::string& directory_url) {
+  const std::string aad = "acme-account:" + directory_url;
+  ASSIGN_OR_RETURN(auto sealed, store.GetAcmeAccountKey(directory_url));
+  if (!sealed) {
+    ASSIGN_OR_RETURN(crypto::PrivateKey fresh, crypto::PrivateKey::GenerateRsa(2048));
+    ASSIGN_OR_RETURN(std::string blob, box.Seal(fresh.ToPem().reveal(), aad));
+    ASSIGN_OR_RETURN(sealed, store.PutAcmeAccountKey(directory_url, blob));
+  }
+  ASSIGN_OR_RETURN(crypto::SecretString pem, box.Open(*sealed, aad));
+  return crypto::PrivateKey::FromPem(pem.reveal());
+}
+
+}  // namespace certadns::issuance

@@ -1,0 +1,19 @@
+// The ACME account key: one per directory URL, generated on first use and kept sealed in the
+// store, so every node and every restart speaks as the same account. Thread-safe.
+#pragma once
+
+#include <string>
+
+#include "crypto/private_key.h"
+#include "crypto/secret_box.h"
+#include "store/store.h"
+
+namespace certadns::issuance {
+
+/// Loads the account key for `directory_url`, creating and storing it when there is none.
+/// When two nodes race, both end with the key that was stored first.
+core::Result<crypto::PrivateKey> LoadOrCreateAccountKey(store::Store& store,
+                                                        const crypto::SecretBox& box,
+                                                        const std::string& directory_url);
+
+}  // namespace certadns::issuance

@@ -1,0 +1,101 @@
+// Engine: the durable issuance state machine (DESIGN.md). Each call runs one idempotent step
+// of a job (create order, read authorizations, present TXT records, check propagation,
+// respond, poll, finalize, download, clean up, revoke) and returns what to persist: the next
+// step and when it is due, certificate changes and log lines. Nothing here sleeps; a wait is
+// a run_at in the future. TXT records are cleaned up on success and on failure.
+// Thread-safe: any number of workers may run steps of different jobs at once.
+#pragma once
+
+#include <string>
+
+#include "acme/acme_client.h"
+#include "core/clock.h"
+#include "crypto/secret_box.h"
+#include "dns/dns_provider.h"
+#include "issuance/job_state.h"
+#include "issuance/key_pool.h"
+#include "store/store.h"
+
+namespace certadns::issuance {
+
+struct EngineConfig {
+  /// Fixed wait before answering challenges, used only when no PropagationChecker is
+  /// configured (the spec's 5 s). With a checker, its answer decides.
+  core::Duration propagation_delay{5000};
+  /// Budget of each wait (propagation, authorization, order): attempts x interval, the
+  /// spec's 30 x 2 s. Polls start at first_poll and double up to poll_interval.
+  int poll_attempts = 30;
+  core::Duration poll_interval{2000};
+  core::Duration first_poll{20};
+  /// Transient failures (CA or PowerDNS unreachable, 5xx) of one step retried before failing.
+  int max_transient_retries = 5;
+  /// Renew when this much time remains, or a third of the lifetime if that is sooner.
+  core::Duration renew_before{std::chrono::hours(24 * 30)};
+};
+
+/// Step names, as stored in the job row.
+namespace steps {
+inline constexpr std::string_view kOrder = "order";
+inline constexpr std::string_view kAuthorize = "authorize";
+inline constexpr std::string_view kPresent = "present";
+inline constexpr std::string_view kPropagate = "propagate";
+inline constexpr std::string_view kRespond = "respond";
+inline constexpr std::string_view kPollAuthorizations = "poll_authorizations";
+inline constexpr std::string_view kFinalize = "finalize";
+inline constexpr std::string_view kPollOrder = "poll_order";
+inline constexpr std::string_view kDownload = "download";
+inline constexpr std::string_view kCleanup = "cleanup";
+inline constexpr std::string_view kRevoke = "revoke";
+}  // namespace steps
+
+/// When a certificate with this validity should be renewed.
+core::TimePoint RenewalTime(core::TimePoint not_before, core::TimePoint not_after,
+                            core::Duration renew_before);
+
+class Engine {
+ public:
+  /// `checker` may be null: then the fixed propagation_delay is waited instead.
+  Engine(store::Store& store, acme::AcmeClient& acme, dns::DnsProvider& dns,
+         dns::PropagationChecker* checker, const crypto::SecretBox& box,
+         const core::Clock& clock, EngineConfig config);
+  /// New certificate keys come from `keys` (default: generated on the spot).
+  void SetKeySource(KeySource* keys) { keys_ = keys; }
+
+  /// Runs the job's current step and returns what to commit. Never fails: errors become
+  /// a retry, or the certificate's failure with the reason in its log.
+  store::StepCommit RunStep(const store::Job& job);
+
+ private:
+  struct Context;
+  using Step = core::Status (Engine::*)(Context&);
+
+  Step Lookup(std::string_view step) const;
+  core::Status CreateOrder(Context& ctx);
+  core::Status ReadAuthorizations(Context& ctx);
+  core::Status PresentRecords(Context& ctx);
+  core::Status CheckPropagation(Context& ctx);
+  core::Status RespondToChallenges(Context& ctx);
+  core::Status PollAuthorizations(Context& ctx);
+  core::Status FinalizeOrder(Context& ctx);
+  core::Status PollOrder(Context& ctx);
+  core::Status DownloadCertificate(Context& ctx);
+  core::Status CleanUpRecords(Context& ctx);
+  core::Status RevokeCertificate(Context& ctx);
+
+  void StartWait(Context& ctx, std::string_view step);
+  /// Schedules another poll of the current step with backoff; fails it past the budget.
+  core::Status WaitMore(Context& ctx, const std::string& what, std::optional<long> retry_after_s);
+  void Fail(Context& ctx, const std::string& reason);
+
+  store::Store& store_;
+  acme::AcmeClient& acme_;
+  dns::DnsProvider& dns_;
+  dns::PropagationChecker* checker_;
+  const crypto::SecretBox& box_;
+  const core::Clock& clock_;
+  const EngineConfig config_;
+  DirectKeySource direct_keys_;
+  KeySource* keys_ = &direct_keys_;
+};
+
+}  // namespace certadns::issuance

@@ -1,0 +1,44 @@
+// Engine::Context: the working set of one step (private to the engine's .cc files).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "issuance/engine.h"
+
+namespace certadns::issuance {
+
+struct Engine::Context {
+  store::Job job;
+  JobState state;
+  core::Certificate cert;
+  core::TimePoint now;
+  bool cert_changed = false;
+  std::optional<std::string> install_key;  // sealed key to put on the certificate
+  std::vector<core::CertificateEvent> events;
+  bool finished = false;
+  bool next_chosen = false;  // the step set job.step / run_at itself
+
+  void Log(core::EventLevel level, std::string message) {
+    events.push_back({now, level, std::move(message)});
+  }
+  void Info(std::string message) { Log(core::EventLevel::kInfo, std::move(message)); }
+  /// Moves on to `step`, due at once.
+  void Next(std::string_view step) {
+    job.step = std::string(step);
+    job.run_at = now;
+    job.attempt = 0;
+    state.deadline_ms = 0;
+    state.delay_ms = 0;
+    next_chosen = true;
+  }
+  void SetStatus(core::CertificateState status) {
+    if (cert.status != status) {
+      cert.status = status;
+      cert_changed = true;
+    }
+  }
+};
+
+}  // namespace certadns::issuance

@@ -1,0 +1,273 @@
+// The engine's steps, one function each, in the order an issuance takes them. Each is
+// idempotent: run twice (after a crash between the work and its commit), it does no harm.
+#include <map>
+#include <set>
+
+#include "crypto/csr.h"
+#include "crypto/encoding.h"
+#include "crypto/jws.h"
+#include "crypto/x509.h"
+#include "issuance/engine.h"
+#include "issuance/engine_context.h"
+
+namespace certadns::issuance {
+
+using core::CertificateState;
+using core::EventLevel;
+
+namespace {
+
+std::string Join(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
+  return out;
+}
+
+std::string ProblemText(const std::optional<acme::Problem>& problem) {
+  return problem ? problem->Describe() : "no reason given by the CA";
+}
+
+}  // namespace
+
+core::Status Engine::CreateOrder(Context& ctx) {
+  ASSIGN_OR_RETURN(acme::Order order, acme_.NewOrder(ctx.cert.AllNames()));
+  ctx.state = JobState{};
+  ctx.state.order_url = order.url;
+  ctx.state.finalize_url = order.finalize;
+  for (const std::string& url : order.authorizations) {
+    ctx.state.authorizations.push_back(AuthorizationState{.url = url});
+  }
+  ctx.SetStatus(CertificateState::kValidating);
+  ctx.Info("ACME order created for " + Join(ctx.cert.AllNames()) + " (" +
+           std::to_string(order.authorizations.size()) + " authorizations)");
+  ctx.Next(steps::kAuthorize);
+  return core::Ok();
+}
+
+core::Status Engine::ReadAuthorizations(Context& ctx) {
+  ASSIGN_OR_RETURN(std::string thumbprint, acme_.AccountThumbprint());
+  int to_validate = 0;
+  for (AuthorizationState& a : ctx.state.authorizations) {
+    ASSIGN_OR_RETURN(acme::Authorization authz, acme_.GetAuthorization(a.url));
+    a.identifier = authz.identifier;
+    a.wildcard = authz.wildcard;
+    a.status = authz.status;
+    if (authz.status == "valid") continue;  // reused from an earlier validation
+    if (authz.status != "pending") {
+      return core::FailedPrecondition("authorization for " + authz.identifier + " is " +
+                                      authz.status);
+    }
+    const acme::Challenge* challenge = authz.FindChallenge("dns-01");
+    if (challenge == nullptr) {
+      return core::FailedPrecondition("the CA offered no dns-01 challenge for " +
+                                      authz.identifier);
+    }
+    a.challenge_url = challenge->url;
+    a.fqdn = "_acme-challenge." + authz.identifier;
+    a.value = crypto::Dns01TxtValue(crypto::KeyAuthorization(challenge->token, thumbprint));
+    a.responded = challenge->status != "pending";
+    ++to_validate;
+  }
+  if (to_validate == 0) {
+    ctx.Info("All names already validated for this ACME account");
+    ctx.Next(steps::kFinalize);
+  } else {
+    ctx.Next(steps::kPresent);
+  }
+  return core::Ok();
+}
+
+core::Status Engine::PresentRecords(Context& ctx) {
+  for (AuthorizationState& a : ctx.state.authorizations) {
+    if (a.fqdn.empty() || a.status == "valid") continue;
+    // Marked before the call: if we crash mid-call, cleanup still removes the value.
+    a.presented = true;
+    RETURN_IF_ERROR(dns_.Present({ctx.cert.zone_name, a.fqdn, a.value}));
+  }
+  ctx.Info("Challenge TXT records published in DNS");
+  if (checker_ == nullptr) {
+    ctx.Next(steps::kPropagate);
+    ctx.job.run_at = ctx.now + config_.propagation_delay;
+    ctx.state.deadline_ms = 0;
+  } else {
+    StartWait(ctx, steps::kPropagate);
+  }
+  return core::Ok();
+}
+
+core::Status Engine::CheckPropagation(Context& ctx) {
+  if (checker_ != nullptr) {
+    std::map<std::string, std::vector<std::string>> by_name;
+    for (const AuthorizationState& a : ctx.state.authorizations) {
+      if (a.presented && a.status != "valid") by_name[a.fqdn].push_back(a.value);
+    }
+    for (const auto& [fqdn, values] : by_name) {
+      auto served = checker_->IsServed(fqdn, values);
+      if (!served.ok() || !*served) {
+        std::string why = served.ok() ? "" : " (" + served.error().message() + ")";
+        return WaitMore(ctx, "DNS propagation of " + fqdn + why, std::nullopt);
+      }
+    }
+    ctx.Info("Every nameserver serves the challenge records");
+  }
+  ctx.Next(steps::kRespond);
+  return core::Ok();
+}
+
+core::Status Engine::RespondToChallenges(Context& ctx) {
+  for (AuthorizationState& a : ctx.state.authorizations) {
+    if (a.challenge_url.empty() || a.status == "valid" || a.responded) continue;
+    auto challenge = acme_.RespondToChallenge(a.challenge_url);
+    if (!challenge.ok()) {
+      // A repeat after a crash finds the challenge no longer pending; the poll decides.
+      auto authz = acme_.GetAuthorization(a.url);
+      if (!authz.ok() || authz->status == "pending") return challenge.error();
+    }
+    a.responded = true;
+  }
+  ctx.Info("Asked the CA to validate the challenges");
+  StartWait(ctx, steps::kPollAuthorizations);
+  return core::Ok();
+}
+
+core::Status Engine::PollAuthorizations(Context& ctx) {
+  std::optional<long> retry_after;
+  bool waiting = false;
+  for (AuthorizationState& a : ctx.state.authorizations) {
+    if (a.status == "valid") continue;
+    ASSIGN_OR_RETURN(acme::Authorization authz, acme_.GetAuthorization(a.url));
+    a.status = authz.status;
+    if (authz.status == "valid") continue;
+    if (authz.status == "pending") {
+      waiting = true;
+      if (authz.retry_after_s) retry_after = authz.retry_after_s;
+      continue;
+    }
+    const acme::Challenge* challenge = authz.FindChallenge("dns-01");
+    return core::FailedPrecondition(
+        "validation of " + std::string(a.wildcard ? "*." : "") + a.identifier + " failed: " +
+        ProblemText(challenge ? challenge->error : std::nullopt));
+  }
+  if (waiting) return WaitMore(ctx, "Validation by the CA", retry_after);
+  ctx.Info("All names validated by the CA");
+  ctx.Next(steps::kFinalize);
+  return core::Ok();
+}
+
+core::Status Engine::FinalizeOrder(Context& ctx) {
+  if (ctx.job.sealed_key.empty()) {
+    // The key is needed first here, so the key pool refills while the CA validates. It is
+    // sealed and persisted before the CSR goes out: a CSR must never be for a key we lost.
+    ASSIGN_OR_RETURN(crypto::PrivateKey fresh, keys_->Take());
+    ASSIGN_OR_RETURN(ctx.job.sealed_key, box_.Seal(fresh.ToPem().reveal(), ctx.cert.id));
+    ctx.Next(steps::kFinalize);
+    return core::Ok();
+  }
+  ASSIGN_OR_RETURN(crypto::SecretString pem, box_.Open(ctx.job.sealed_key, ctx.cert.id));
+  ASSIGN_OR_RETURN(crypto::PrivateKey key, crypto::PrivateKey::FromPem(pem.reveal()));
+  ASSIGN_OR_RETURN(std::string csr, crypto::CreateCsrDer(key, ctx.cert.AllNames()));
+  auto order = acme_.Finalize(ctx.state.order_url, ctx.state.finalize_url, csr);
+  if (!order.ok()) {
+    // Finalized already (a repeat after a crash): the order's status tells how far it got.
+    auto current = acme_.GetOrder(ctx.state.order_url);
+    if (!current.ok() || (current->status != "processing" && current->status != "valid")) {
+      return order.error();
+    }
+    order = std::move(current);
+  }
+  if (order->status == "invalid") {
+    return core::FailedPrecondition("the CA refused the order: " + ProblemText(order->error));
+  }
+  ctx.state.certificate_url = order->certificate;
+  ctx.Info("Order finalized with a new certificate signing request");
+  if (order->status == "valid" && !order->certificate.empty()) {
+    ctx.Next(steps::kDownload);
+  } else {
+    StartWait(ctx, steps::kPollOrder);
+  }
+  return core::Ok();
+}
+
+core::Status Engine::PollOrder(Context& ctx) {
+  ASSIGN_OR_RETURN(acme::Order order, acme_.GetOrder(ctx.state.order_url));
+  if (order.status == "invalid") {
+    return core::FailedPrecondition("the CA refused the order: " + ProblemText(order.error));
+  }
+  if (order.status != "valid" || order.certificate.empty()) {
+    return WaitMore(ctx, "Certificate issuance by the CA", order.retry_after_s);
+  }
+  ctx.state.certificate_url = order.certificate;
+  ctx.Next(steps::kDownload);
+  return core::Ok();
+}
+
+core::Status Engine::DownloadCertificate(Context& ctx) {
+  ASSIGN_OR_RETURN(std::string chain, acme_.DownloadCertificate(ctx.state.certificate_url));
+  std::vector<std::string> pems = crypto::SplitPemChain(chain);
+  if (pems.empty()) return core::FailedPrecondition("the CA returned no certificate");
+  ASSIGN_OR_RETURN(crypto::CertificateInfo info, crypto::ParseCertificate(pems.front()));
+  ASSIGN_OR_RETURN(crypto::SecretString pem, box_.Open(ctx.job.sealed_key, ctx.cert.id));
+  ASSIGN_OR_RETURN(crypto::PrivateKey key, crypto::PrivateKey::FromPem(pem.reveal()));
+  if (!key.MatchesCertificate(pems.front())) {
+    return core::FailedPrecondition("the CA's certificate does not match our private key");
+  }
+  std::string intermediates;
+  for (size_t i = 1; i < pems.size(); ++i) intermediates += pems[i];
+
+  core::Certificate& c = ctx.cert;
+  c.certificate_pem = pems.front();
+  c.chain_pem = intermediates;
+  c.serial = info.serial_hex;
+  c.issued_at = ctx.now;
+  c.expires_at = info.not_after;
+  c.next_renewal_at = RenewalTime(info.not_before, info.not_after, config_.renew_before);
+  ctx.cert_changed = true;
+  ctx.SetStatus(CertificateState::kIssued);
+  ctx.install_key = ctx.job.sealed_key;
+  ctx.job.sealed_key.clear();
+  ctx.Info("Certificate issued: serial " + info.serial_hex + ", expires " +
+           core::FormatRfc3339(info.not_after));
+  ctx.Next(steps::kCleanup);
+  return core::Ok();
+}
+
+core::Status Engine::CleanUpRecords(Context& ctx) {
+  int removed = 0;
+  for (AuthorizationState& a : ctx.state.authorizations) {
+    if (!a.presented) continue;
+    auto status = dns_.CleanUp({ctx.cert.zone_name, a.fqdn, a.value});
+    if (!status.ok() && status.error().code() != core::ErrorCode::kNotFound) {
+      if (++ctx.state.cleanup_attempts > config_.max_transient_retries) {
+        ctx.Log(EventLevel::kError, "Could not remove challenge record " + a.fqdn + ": " +
+                                        status.error().message());
+        a.presented = false;
+        continue;
+      }
+      // Retry later; the remaining records stay marked.
+      return WaitMore(ctx, "Challenge record cleanup", std::nullopt);
+    }
+    a.presented = false;
+    ++removed;
+  }
+  if (removed > 0) ctx.Info("Removed " + std::to_string(removed) + " challenge TXT records");
+  ctx.finished = true;
+  return core::Ok();
+}
+
+core::Status Engine::RevokeCertificate(Context& ctx) {
+  if (ctx.cert.certificate_pem.empty()) {
+    return core::FailedPrecondition("there is no issued certificate to revoke");
+  }
+  ASSIGN_OR_RETURN(std::string der, crypto::CertificatePemToDer(ctx.cert.certificate_pem));
+  auto status = acme_.RevokeCertificate(der, /*reason=unspecified*/ 0);
+  if (!status.ok() && status.error().message().find("alreadyRevoked") == std::string::npos) {
+    return status;
+  }
+  ctx.SetStatus(CertificateState::kRevoked);
+  ctx.cert.next_renewal_at.reset();
+  ctx.Info("Certificate revoked with the CA (serial " + ctx.cert.serial + ")");
+  ctx.finished = true;
+  return core::Ok();
+}
+
+}  // namespace certadns::issuance

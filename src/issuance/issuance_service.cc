@@ -1,0 +1,71 @@
+#include "issuance/issuance_service.h"
+
+#include "crypto/encoding.h"
+#include "issuance/engine.h"
+
+namespace certadns::issuance {
+
+IssuanceService::IssuanceService(store::Store& store, const core::Clock& clock,
+                                 std::function<void()> wake)
+    : store_(store), clock_(clock), wake_(std::move(wake)) {}
+
+core::Result<core::Certificate> IssuanceService::Request(const CertificateRequest& request) {
+  core::TimePoint now = clock_.Now();
+  core::Certificate c;
+  c.id = crypto::RandomId("cert");
+  c.owner_id = request.owner_id;
+  c.zone_id = request.zone_id;
+  c.zone_name = request.zone_name;
+  c.domain = request.domain;
+  c.sans = request.sans;
+  c.is_wildcard = request.domain.rfind("*.", 0) == 0;
+  c.auto_renew = request.auto_renew;
+  c.status = core::CertificateState::kPending;
+  c.created_at = now;
+  c.updated_at = now;
+
+  store::Job job{.id = crypto::RandomId("job"),
+                 .certificate_id = c.id,
+                 .kind = store::JobKind::kIssue,
+                 .step = std::string(steps::kOrder),
+                 .run_at = now,
+                 .created_at = now};
+  RETURN_IF_ERROR(store_.CreateCertificate(c, job));
+  (void)store_.AppendEvent(c.id, {now, core::EventLevel::kInfo, "Certificate requested"});
+  if (wake_) wake_();
+  return c;
+}
+
+core::Status IssuanceService::StartJob(const core::Certificate& certificate,
+                                       store::JobKind kind, std::string_view step) {
+  core::TimePoint now = clock_.Now();
+  store::Job job{.id = crypto::RandomId("job"),
+                 .certificate_id = certificate.id,
+                 .kind = kind,
+                 .step = std::string(step),
+                 .run_at = now,
+                 .created_at = now};
+  auto status = store_.EnqueueJob(job);
+  if (!status.ok() && status.error().code() == core::ErrorCode::kAlreadyExists) {
+    // The store allows one job per certificate.
+    return core::FailedPrecondition("another operation on this certificate is in progress");
+  }
+  RETURN_IF_ERROR(status);
+  if (wake_) wake_();
+  return core::Ok();
+}
+
+core::Result<core::Certificate> IssuanceService::Renew(const std::string& owner_id,
+                                                       const std::string& id) {
+  ASSIGN_OR_RETURN(core::Certificate c, store_.GetCertificate(owner_id, id));
+  RETURN_IF_ERROR(StartJob(c, store::JobKind::kRenew, steps::kOrder));
+  (void)store_.AppendEvent(c.id, {clock_.Now(), core::EventLevel::kInfo, "Renewal requested"});
+  return c;
+}
+
+core::Status IssuanceService::Revoke(const std::string& owner_id, const std::string& id) {
+  ASSIGN_OR_RETURN(core::Certificate c, store_.GetCertificate(owner_id, id));
+  return StartJob(c, store::JobKind::kRevoke, steps::kRevoke);
+}
+
+}  // namespace certadns::issuance

@@ -1,0 +1,47 @@
+// IssuanceService: how the rest of the service starts certificate operations. Each request
+// writes the certificate and its job in one transaction, then wakes a worker, so the first
+// step runs at once; the reply does not wait for the CA. Thread-safe.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "core/certificate.h"
+#include "core/clock.h"
+#include "store/store.h"
+
+namespace certadns::issuance {
+
+struct CertificateRequest {
+  std::string owner_id;
+  std::string zone_id;
+  std::string zone_name;
+  std::string domain;             // normalised; "*.example.com" for a wildcard
+  std::vector<std::string> sans;  // normalised, without the domain
+  bool auto_renew = false;
+};
+
+class IssuanceService {
+ public:
+  /// `wake` is called after each enqueue (WorkerPool::Wake).
+  IssuanceService(store::Store& store, const core::Clock& clock, std::function<void()> wake);
+
+  /// Creates a `pending` certificate and its issue job.
+  core::Result<core::Certificate> Request(const CertificateRequest& request);
+  /// Starts a renewal: the certificate goes `validating`; the current one stays until the
+  /// new one is issued. kFailedPrecondition while another operation is running.
+  core::Result<core::Certificate> Renew(const std::string& owner_id, const std::string& id);
+  /// Starts revocation at the CA of an issued certificate.
+  core::Status Revoke(const std::string& owner_id, const std::string& id);
+
+ private:
+  core::Status StartJob(const core::Certificate& certificate, store::JobKind kind,
+                        std::string_view step);
+
+  store::Store& store_;
+  const core::Clock& clock_;
+  std::function<void()> wake_;
+};
+
+}  // namespace certadns::issuance

@@ -1,0 +1,25 @@
+#include "issuance/job_state.h"
+
+#include <nlohmann/json.hpp>
+
+namespace certadns::issuance {
+
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(AuthorizationState, url, identifier, wildcard,
+                                                status, challenge_url, fqdn, value, presented,
+                                                responded)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(JobState, order_url, finalize_url,
+                                                certificate_url, authorizations, deadline_ms,
+                                                delay_ms, failed, cleanup_attempts)
+
+std::string JobState::ToJson() const { return nlohmann::json(*this).dump(); }
+
+core::Result<JobState> JobState::FromJson(const std::string& json) {
+  if (json.empty()) return JobState{};
+  try {
+    return nlohmann::json::parse(json).get<JobState>();
+  } catch (const nlohmann::json::exception& e) {
+    return core::Internal(std::string("corrupt job state: ") + e.what());
+  }
+}
+
+}  // namespace certadns::issuance

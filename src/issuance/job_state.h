@@ -1,0 +1,41 @@
+// JobState: what the engine remembers between the steps of one certificate operation (the
+// ACME order, its authorizations and our challenge records), persisted as the job row's JSON
+// so a restarted process resumes exactly where the last one stopped. Thread-compatible.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+
+namespace certadns::issuance {
+
+/// One authorization of the order and the DNS-01 record that answers it.
+struct AuthorizationState {
+  std::string url;
+  std::string identifier;     // "example.com" (for "*.example.com": wildcard = true)
+  bool wildcard = false;
+  std::string status;         // last seen: pending, valid, invalid...
+  std::string challenge_url;  // dns-01 challenge
+  std::string fqdn;           // "_acme-challenge.example.com"
+  std::string value;          // TXT value
+  bool presented = false;     // our TXT value may be in DNS (cleanup must remove it)
+  bool responded = false;     // we told the CA to validate
+};
+
+struct JobState {
+  std::string order_url;
+  std::string finalize_url;
+  std::string certificate_url;
+  std::vector<AuthorizationState> authorizations;
+  int64_t deadline_ms = 0;  // end of the current wait's budget (Unix ms); 0 = none
+  int64_t delay_ms = 0;     // current backoff delay
+  bool failed = false;      // the operation failed; cleanup finishes the job
+  int cleanup_attempts = 0;
+
+  std::string ToJson() const;
+  static core::Result<JobState> FromJson(const std::string& json);
+};
+
+}  // namespace certadns::issuance

@@ -1,0 +1,77 @@
+#include "issuance/worker_pool.h"
+
+#include <spdlog/spdlog.h>
+
+namespace certadns::issuance {
+
+WorkerPool::WorkerPool(store::Store& store, Engine& engine, const core::Clock& clock,
+                       WorkerPoolConfig config)
+    : store_(store), engine_(engine), clock_(clock), config_(std::move(config)) {}
+
+WorkerPool::~WorkerPool() { Stop(); }
+
+void WorkerPool::Start() {
+  for (int i = 0; i < config_.threads; ++i) {
+    std::string id = config_.node_id + "/w" + std::to_string(i);
+    threads_.emplace_back([this, id] { Run(id); });
+  }
+}
+
+void WorkerPool::Stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  for (auto& t : threads_) {
+    if (t.joinable()) t.join();
+  }
+  threads_.clear();
+}
+
+void WorkerPool::Wake() {
+  {
+    std::lock_guard lock(mutex_);
+    ++wakeups_;
+  }
+  cv_.notify_one();
+}
+
+bool WorkerPool::RunOne(const std::string& worker_id) {
+  auto claimed = store_.ClaimJob(worker_id, clock_.Now(), config_.lease);
+  if (!claimed.ok()) {
+    spdlog::error("{}: cannot claim a job: {}", worker_id, claimed.error().message());
+    return false;
+  }
+  if (!claimed->has_value()) return false;
+  const store::Job& job = **claimed;
+  store::StepCommit commit = engine_.RunStep(job);
+  auto status = store_.CommitStep(worker_id, commit);
+  if (!status.ok()) {
+    spdlog::error("{}: job {} step {} not saved: {}", worker_id, job.id, job.step,
+                  status.error().message());
+    return false;
+  }
+  return true;
+}
+
+void WorkerPool::Run(const std::string& worker_id) {
+  while (true) {
+    uint64_t seen;
+    {
+      std::lock_guard lock(mutex_);
+      if (stopping_) return;
+      seen = wakeups_;
+    }
+    if (RunOne(worker_id)) continue;
+
+    auto deadline = clock_.Now() + config_.idle_wakeup;
+    if (auto next = store_.NextJobDue(); next.ok() && next->has_value()) {
+      deadline = std::min(deadline, **next);
+    }
+    std::unique_lock lock(mutex_);
+    cv_.wait_until(lock, deadline, [&] { return stopping_ || wakeups_ != seen; });
+  }
+}
+
+}  // namespace certadns::issuance

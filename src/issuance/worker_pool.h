@@ -1,0 +1,57 @@
+// WorkerPool: threads that claim due jobs from the store and run their steps through the
+// Engine. A worker runs steps back to back while they are due, and otherwise waits on a
+// condition variable until the earliest run_at (or Wake(), which IssuanceService calls on
+// every enqueue), so a new request starts at once and a waiting job costs no thread.
+// Thread-safe.
+#pragma once
+
+#include <condition_variable>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/clock.h"
+#include "issuance/engine.h"
+#include "store/store.h"
+
+namespace certadns::issuance {
+
+struct WorkerPoolConfig {
+  int threads = 4;
+  core::Duration lease{std::chrono::seconds(60)};
+  /// Longest idle wait: bounds how late a job enqueued by another process is noticed.
+  core::Duration idle_wakeup{std::chrono::seconds(1)};
+  std::string node_id = "node";
+};
+
+class WorkerPool {
+ public:
+  WorkerPool(store::Store& store, Engine& engine, const core::Clock& clock,
+             WorkerPoolConfig config);
+  ~WorkerPool();
+
+  void Start();
+  /// Stops the workers after their current step; idempotent.
+  void Stop();
+  /// A job became due now; wakes a waiting worker.
+  void Wake();
+
+ private:
+  void Run(const std::string& worker_id);
+  /// Runs one due job step; false when none was due.
+  bool RunOne(const std::string& worker_id);
+
+  store::Store& store_;
+  Engine& engine_;
+  const core::Clock& clock_;
+  const WorkerPoolConfig config_;
+
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  bool stopping_ = false;  // guarded by mutex_
+  uint64_t wakeups_ = 0;   // guarded by mutex_
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace certadns::issuance

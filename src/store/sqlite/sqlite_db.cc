@@ -1,0 +1,117 @@
+#include "store/sqlite/sqlite_db.h"
+
+namespace certadns::store::sqlite {
+
+core::Error SqliteError(sqlite3* db, std::string_view what) {
+  int code = sqlite3_errcode(db) & 0xff;
+  std::string message = std::string(what) + ": " + sqlite3_errmsg(db);
+  if (code == SQLITE_CONSTRAINT) return core::AlreadyExists(message);
+  if (code == SQLITE_BUSY || code == SQLITE_LOCKED) return core::Unavailable(message);
+  return core::Internal(message);
+}
+
+core::Status Exec(sqlite3* db, std::string_view sql) {
+  std::string owned(sql);
+  char* err = nullptr;
+  if (sqlite3_exec(db, owned.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
+    core::Error error = SqliteError(db, "exec");
+    sqlite3_free(err);
+    return error;
+  }
+  return core::Ok();
+}
+
+Statement::Statement(sqlite3* db, std::string_view sql) : db_(db) {
+  if (sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &stmt_, nullptr) !=
+      SQLITE_OK) {
+    status_ = SqliteError(db, "prepare");
+    stmt_ = nullptr;
+  }
+}
+
+Statement::~Statement() { sqlite3_finalize(stmt_); }
+
+Statement& Statement::Bind(int index, std::string_view text) {
+  if (stmt_) {
+    sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
+  }
+  return *this;
+}
+
+Statement& Statement::Bind(int index, int64_t value) {
+  if (stmt_) sqlite3_bind_int64(stmt_, index, value);
+  return *this;
+}
+
+Statement& Statement::Bind(int index, std::optional<int64_t> value) {
+  return value ? Bind(index, *value) : BindNull(index);
+}
+
+Statement& Statement::BindBlob(int index, std::string_view bytes) {
+  if (stmt_) {
+    sqlite3_bind_blob(stmt_, index, bytes.data(), static_cast<int>(bytes.size()), SQLITE_TRANSIENT);
+  }
+  return *this;
+}
+
+Statement& Statement::BindNull(int index) {
+  if (stmt_) sqlite3_bind_null(stmt_, index);
+  return *this;
+}
+
+bool Statement::Step() {
+  if (!stmt_ || !status_.ok()) return false;
+  int rc = sqlite3_step(stmt_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc != SQLITE_DONE) status_ = SqliteError(db_, "step");
+  return false;
+}
+
+core::Status Statement::Run() {
+  while (Step()) {
+  }
+  return status_;
+}
+
+std::string Statement::Text(int column) const {
+  const unsigned char* text = sqlite3_column_text(stmt_, column);
+  if (text == nullptr) return "";
+  return std::string(reinterpret_cast<const char*>(text),
+                     static_cast<size_t>(sqlite3_column_bytes(stmt_, column)));
+}
+
+int64_t Statement::Int(int column) const { return sqlite3_column_int64(stmt_, column); }
+
+std::optional<int64_t> Statement::OptionalInt(int column) const {
+  if (IsNull(column)) return std::nullopt;
+  return Int(column);
+}
+
+std::string Statement::Blob(int column) const {
+  const void* data = sqlite3_column_blob(stmt_, column);
+  if (data == nullptr) return "";
+  return std::string(static_cast<const char*>(data),
+                     static_cast<size_t>(sqlite3_column_bytes(stmt_, column)));
+}
+
+bool Statement::IsNull(int column) const {
+  return sqlite3_column_type(stmt_, column) == SQLITE_NULL;
+}
+
+Transaction::Transaction(sqlite3* db) : db_(db) {
+  status_ = Exec(db_, "BEGIN IMMEDIATE");
+  open_ = status_.ok();
+}
+
+Transaction::~Transaction() {
+  if (open_) (void)Exec(db_, "ROLLBACK");
+}
+
+core::Status Transaction::Commit() {
+  if (!open_) return status_.ok() ? core::Internal("transaction not open") : status_;
+  RETURN_IF_ERROR(Exec(db_, "COMMIT"));
+  open_ = false;
+  return core::Ok();
+}
+
+}  // namespace certadns::store::sqlite

@@ -1,0 +1,293 @@
+#include "store/sqlite/sqlite_store.h"
+
+#include <sqlite3.h>
+
+#include <nlohmann/json.hpp>
+
+#include "store/sqlite/sqlite_db.h"
+
+namespace certadns::store::sqlite {
+
+extern const std::vector<std::string_view> kMigrations;
+
+namespace {
+
+using core::FromUnixMillis;
+using core::ToUnixMillis;
+
+std::optional<int64_t> OptMillis(const std::optional<core::TimePoint>& t) {
+  if (!t) return std::nullopt;
+  return ToUnixMillis(*t);
+}
+
+std::optional<core::TimePoint> OptTime(std::optional<int64_t> ms) {
+  if (!ms) return std::nullopt;
+  return FromUnixMillis(*ms);
+}
+
+constexpr std::string_view kCertificateColumns =
+    "id, owner_id, zone_id, zone_name, domain, sans, is_wildcard, auto_renew, status, "
+    "issued_at, expires_at, next_renewal_at, serial, certificate_pem, chain_pem, created_at, "
+    "updated_at";
+
+core::Certificate ReadCertificate(const Statement& s) {
+  core::Certificate c;
+  c.id = s.Text(0);
+  c.owner_id = s.Text(1);
+  c.zone_id = s.Text(2);
+  c.zone_name = s.Text(3);
+  c.domain = s.Text(4);
+  auto sans = nlohmann::json::parse(s.Text(5), nullptr, false);
+  if (sans.is_array()) {
+    for (const auto& san : sans) {
+      if (san.is_string()) c.sans.push_back(san.get<std::string>());
+    }
+  }
+  c.is_wildcard = s.Int(6) != 0;
+  c.auto_renew = s.Int(7) != 0;
+  c.status = core::ParseCertificateState(s.Text(8)).value_or(core::CertificateState::kFailed);
+  c.issued_at = OptTime(s.OptionalInt(9));
+  c.expires_at = OptTime(s.OptionalInt(10));
+  c.next_renewal_at = OptTime(s.OptionalInt(11));
+  c.serial = s.Text(12);
+  c.certificate_pem = s.Text(13);
+  c.chain_pem = s.Text(14);
+  c.created_at = FromUnixMillis(s.Int(15));
+  c.updated_at = FromUnixMillis(s.Int(16));
+  return c;
+}
+
+}  // namespace
+
+core::Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path) {
+  sqlite3* db = nullptr;
+  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX;
+  if (sqlite3_open_v2(path.c_str(), &db, flags, nullptr) != SQLITE_OK) {
+    std::string message = db ? sqlite3_errmsg(db) : "out of memory";
+    sqlite3_close(db);
+    return core::Unavailable("cannot open database " + path + ": " + message);
+  }
+  std::unique_ptr<SqliteStore> store(new SqliteStore(db));
+  sqlite3_busy_timeout(db, 5000);
+  RETURN_IF_ERROR(Exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+                           "PRAGMA foreign_keys=ON;"));
+  RETURN_IF_ERROR(store->Migrate());
+  return store;
+}
+
+SqliteStore::~SqliteStore() { sqlite3_close(db_); }
+
+core::Status SqliteStore::Migrate() {
+  std::lock_guard lock(mutex_);
+  RETURN_IF_ERROR(Exec(db_, "CREATE TABLE IF NOT EXISTS schema_migrations "
+                            "(version INTEGER PRIMARY KEY)"));
+  Transaction tx(db_);
+  RETURN_IF_ERROR(tx.status());
+  Statement current(db_, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
+  int64_t applied = current.Step() ? current.Int(0) : 0;
+  RETURN_IF_ERROR(current.status());
+  for (size_t i = static_cast<size_t>(applied); i < kMigrations.size(); ++i) {
+    RETURN_IF_ERROR(Exec(db_, kMigrations[i]));
+    Statement mark(db_, "INSERT INTO schema_migrations(version) VALUES (?1)");
+    RETURN_IF_ERROR(mark.Bind(1, static_cast<int64_t>(i + 1)).Run());
+  }
+  return tx.Commit();
+}
+
+core::Status SqliteStore::CreateUser(const User& user) {
+  std::lock_guard lock(mutex_);
+  Statement s(db_, "INSERT INTO users(id, email, plan, password_hash, created_at) "
+                   "VALUES (?1, ?2, ?3, ?4, ?5)");
+  s.Bind(1, user.id).Bind(2, user.email).Bind(3, user.plan).Bind(4, user.password_hash);
+  s.Bind(5, ToUnixMillis(user.created_at));
+  return s.Run();
+}
+
+core::Result<User> SqliteStore::GetUserByEmail(const std::string& email) {
+  std::lock_guard lock(mutex_);
+  Statement s(db_, "SELECT id, email, plan, password_hash, created_at FROM users "
+                   "WHERE email = ?1");
+  s.Bind(1, email);
+  if (!s.Step()) {
+    RETURN_IF_ERROR(s.status());
+    return core::NotFound("no user with email " + email);
+  }
+  return User{s.Text(0), s.Text(1), s.Text(2), s.Text(3), FromUnixMillis(s.Int(4))};
+}
+
+core::Status SqliteStore::CreateZone(const Zone& zone) {
+  std::lock_guard lock(mutex_);
+  Statement s(db_, "INSERT INTO zones(id, owner_id, name, verified, created_at) "
+                   "VALUES (?1, ?2, ?3, ?4, ?5)");
+  s.Bind(1, zone.id).Bind(2, zone.owner_id).Bind(3, zone.name);
+  s.Bind(4, int64_t{zone.verified ? 1 : 0}).Bind(5, ToUnixMillis(zone.created_at));
+  return s.Run();
+}
+
+core::Result<Zone> SqliteStore::GetZone(const std::string& owner_id, const std::string& id) {
+  std::lock_guard lock(mutex_);
+  Statement s(db_, "SELECT id, owner_id, name, verified, created_at FROM zones "
+                   "WHERE owner_id = ?1 AND id = ?2");
+  s.Bind(1, owner_id).Bind(2, id);
+  if (!s.Step()) {
+    RETURN_IF_ERROR(s.status());
+    return core::NotFound("zone " + id);
+  }
+  return Zone{s.Text(0), s.Text(1), s.Text(2), s.Int(3) != 0, FromUnixMillis(s.Int(4))};
+}
+
+core::Result<std::vector<Zone>> SqliteStore::ListZones(const std::string& owner_id) {
+  std::lock_guard lock(mutex_);
+  Statement s(db_, "SELECT id, owner_id, name, verified, created_at FROM zones "
+                   "WHERE owner_id = ?1 ORDER BY name");
+  s.Bind(1, owner_id);
+  std::vector<Zone> zones;
+  while (s.Step()) {
+    zones.push_back({s.Text(0), s.Text(1), s.Text(2), s.Int(3) != 0, FromUnixMillis(s.Int(4))});
+  }
+  RETURN_IF_ERROR(s.status());
+  return zones;
+}
+
+core::Status SqliteStore::WriteCertificate(const core::Certificate& c, bool insert) {
+  nlohmann::json sans = c.sans;
+  std::string sql =
+      insert ? "INSERT INTO certificates(id, owner_id, zone_id, zone_name, domain, sans, "
+               "is_wildcard, auto_renew, status, issued_at, expires_at, next_renewal_at, serial, "
+               "certificate_pem, chain_pem, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, "
+               "?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)"
+             : "UPDATE certificates SET owner_id = ?2, zone_id = ?3, zone_name = ?4, "
+               "domain = ?5, sans = ?6, is_wildcard = ?7, auto_renew = ?8, status = ?9, "
+               "issued_at = ?10, expires_at = ?11, next_renewal_at = ?12, serial = ?13, "
+               "certificate_pem = ?14, chain_pem = ?15, created_at = ?16, updated_at = ?17 "
+               "WHERE id = ?1";
+  Statement s(db_, sql);
+  s.Bind(1, c.id).Bind(2, c.owner_id).Bind(3, c.zone_id).Bind(4, c.zone_name).Bind(5, c.domain);
+  s.Bind(6, sans.dump()).Bind(7, int64_t{c.is_wildcard}).Bind(8, int64_t{c.auto_renew});
+  s.Bind(9, core::ToString(c.status)).Bind(10, OptMillis(c.issued_at));
+  s.Bind(11, OptMillis(c.expires_at)).Bind(12, OptMillis(c.next_renewal_at));
+  s.Bind(13, c.serial).Bind(14, c.certificate_pem).Bind(15, c.chain_pem);
+  s.Bind(16, ToUnixMillis(c.created_at)).Bind(17, ToUnixMillis(c.updated_at));
+  RETURN_IF_ERROR(s.Run());
+  if (!insert && sqlite3_changes(db_) != 1) return core::NotFound("certificate " + c.id);
+  return core::Ok();
+}
+
+core::Status SqliteStore::InsertEvent(const std::string& certificate_id,
+                                      const core::CertificateEvent& e) {
+  Statement s(db_, "INSERT INTO certificate_events(certificate_id, at, level, message) "
+                   "VALUES (?1, ?2, ?3, ?4)");
+  s.Bind(1, certificate_id).Bind(2, ToUnixMillis(e.at)).Bind(3, core::ToString(e.level));
+  s.Bind(4, e.message);
+  return s.Run();
+}
+
+core::Status SqliteStore::CreateCertificate(const core::Certificate& certificate,
+                                            const Job& job) {
+  std::lock_guard lock(mutex_);
+  Transaction tx(db_);
+  RETURN_IF_ERROR(tx.status());
+  RETURN_IF_ERROR(WriteCertificate(certificate, /*insert=*/true));
+  RETURN_IF_ERROR(InsertJob(job));
+  return tx.Commit();
+}
+
+core::Result<std::vector<core::Certificate>> SqliteStore::QueryCertificates(
+    const std::string& where, const std::string& a, const std::string& b) {
+  Statement s(db_, "SELECT " + std::string(kCertificateColumns) + " FROM certificates WHERE " +
+                       where + " ORDER BY created_at, id");
+  s.Bind(1, a);
+  if (!b.empty()) s.Bind(2, b);
+  std::vector<core::Certificate> out;
+  while (s.Step()) out.push_back(ReadCertificate(s));
+  RETURN_IF_ERROR(s.status());
+  return out;
+}
+
+core::Result<core::Certificate> SqliteStore::GetCertificate(const std::string& owner_id,
+                                                            const std::string& id) {
+  std::lock_guard lock(mutex_);
+  ASSIGN_OR_RETURN(auto rows, QueryCertificates("owner_id = ?1 AND id = ?2", owner_id, id));
+  if (rows.empty()) return core::NotFound("certificate " + id);
+  return std::move(rows.front());
+}
+
+core::Result<core::Certificate> SqliteStore::GetCertificateForWorker(const std::string& id) {
+  std::lock_guard lock(mutex_);
+  ASSIGN_OR_RETURN(auto rows, QueryCertificates("id = ?1", id, ""));
+  if (rows.empty()) return core::NotFound("certificate " + id);
+  return std::move(rows.front());
+}
+
+core::Result<std::vector<core::Certificate>> SqliteStore::ListCertificates(
+    const std::string& owner_id) {
+  std::lock_guard lock(mutex_);
+  return QueryCertificates("owner_id = ?1", owner_id, "");
+}
+
+core::Result<std::string> SqliteStore::GetSealedPrivateKey(const std::string& owner_id,
+                                                           const std::string& id) {
+  std::lock_guard lock(mutex_);
+  Statement s(db_, "SELECT private_key_sealed FROM certificates WHERE owner_id = ?1 AND id = ?2");
+  s.Bind(1, owner_id).Bind(2, id);
+  if (!s.Step() || s.IsNull(0)) {
+    RETURN_IF_ERROR(s.status());
+    return core::NotFound("private key of certificate " + id);
+  }
+  return s.Blob(0);
+}
+
+core::Result<std::vector<core::CertificateEvent>> SqliteStore::ListEvents(
+    const std::string& owner_id, const std::string& certificate_id) {
+  std::lock_guard lock(mutex_);
+  Statement s(db_, "SELECT e.at, e.level, e.message FROM certificate_events e "
+                   "JOIN certificates c ON c.id = e.certificate_id "
+                   "WHERE c.owner_id = ?1 AND c.id = ?2 ORDER BY e.id");
+  s.Bind(1, owner_id).Bind(2, certificate_id);
+  std::vector<core::CertificateEvent> events;
+  while (s.Step()) {
+    std::string level = s.Text(1);
+    core::EventLevel parsed = level == "error"     ? core::EventLevel::kError
+                              : level == "warning" ? core::EventLevel::kWarning
+                                                   : core::EventLevel::kInfo;
+    events.push_back({FromUnixMillis(s.Int(0)), parsed, s.Text(2)});
+  }
+  RETURN_IF_ERROR(s.status());
+  return events;
+}
+
+core::Status SqliteStore::AppendEvent(const std::string& certificate_id,
+                                      const core::CertificateEvent& event) {
+  std::lock_guard lock(mutex_);
+  return InsertEvent(certificate_id, event);
+}
+
+core::Result<std::optional<std::string>> SqliteStore::GetAcmeAccountKey(
+    const std::string& directory_url) {
+  std::lock_guard lock(mutex_);
+  Statement s(db_, "SELECT key_sealed FROM acme_accounts WHERE directory_url = ?1");
+  s.Bind(1, directory_url);
+  if (!s.Step()) {
+    RETURN_IF_ERROR(s.status());
+    return std::optional<std::string>();
+  }
+  return std::optional<std::string>(s.Blob(0));
+}
+
+core::Result<std::string> SqliteStore::PutAcmeAccountKey(const std::string& directory_url,
+                                                         const std::string& sealed_key) {
+  std::lock_guard lock(mutex_);
+  Transaction tx(db_);
+  RETURN_IF_ERROR(tx.status());
+  Statement insert(db_, "INSERT OR IGNORE INTO acme_accounts(directory_url, key_sealed, "
+                        "created_at) VALUES (?1, ?2, strftime('%s','now') * 1000)");
+  RETURN_IF_ERROR(insert.Bind(1, directory_url).BindBlob(2, sealed_key).Run());
+  Statement read(db_, "SELECT key_sealed FROM acme_accounts WHERE directory_url = ?1");
+  read.Bind(1, directory_url);
+  if (!read.Step()) return core::Internal("ACME account key vanished");
+  std::string stored = read.Blob(0);
+  RETURN_IF_ERROR(tx.Commit());
+  return stored;
+}
+
+}  // namespace certadns::store::sqlite

@@ -1,0 +1,70 @@
+// SqliteStore: the Store on one SQLite file (WAL mode). One connection per store, serialised
+// by a mutex; several processes may share the file (busy timeout, BEGIN IMMEDIATE, leases).
+// Thread-safe.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "store/store.h"
+
+struct sqlite3;
+
+namespace certadns::store::sqlite {
+
+class SqliteStore final : public Store {
+ public:
+  /// Opens (creating when missing) the database at `path` and applies pending migrations.
+  /// `path` may be ":memory:" for tests.
+  static core::Result<std::unique_ptr<SqliteStore>> Open(const std::string& path);
+  ~SqliteStore() override;
+
+  core::Status CreateUser(const User& user) override;
+  core::Result<User> GetUserByEmail(const std::string& email) override;
+  core::Status CreateZone(const Zone& zone) override;
+  core::Result<Zone> GetZone(const std::string& owner_id, const std::string& id) override;
+  core::Result<std::vector<Zone>> ListZones(const std::string& owner_id) override;
+
+  core::Status CreateCertificate(const core::Certificate& certificate, const Job& job) override;
+  core::Result<core::Certificate> GetCertificate(const std::string& owner_id,
+                                                 const std::string& id) override;
+  core::Result<core::Certificate> GetCertificateForWorker(const std::string& id) override;
+  core::Result<std::vector<core::Certificate>> ListCertificates(
+      const std::string& owner_id) override;
+  core::Result<std::string> GetSealedPrivateKey(const std::string& owner_id,
+                                                const std::string& id) override;
+  core::Result<std::vector<core::CertificateEvent>> ListEvents(
+      const std::string& owner_id, const std::string& certificate_id) override;
+  core::Status AppendEvent(const std::string& certificate_id,
+                           const core::CertificateEvent& event) override;
+
+  core::Status EnqueueJob(const Job& job) override;
+  core::Result<std::optional<Job>> ClaimJob(const std::string& worker_id, core::TimePoint now,
+                                            core::Duration lease) override;
+  core::Status CommitStep(const std::string& worker_id, const StepCommit& commit) override;
+  core::Result<std::vector<std::string>> ListLeaseOwners(core::TimePoint now) override;
+  core::Status ReleaseLeases(const std::string& worker_id) override;
+  core::Result<std::optional<core::TimePoint>> NextJobDue() override;
+  core::Result<std::vector<Job>> ListJobs(const std::string& certificate_id) override;
+
+  core::Result<std::optional<std::string>> GetAcmeAccountKey(
+      const std::string& directory_url) override;
+  core::Result<std::string> PutAcmeAccountKey(const std::string& directory_url,
+                                              const std::string& sealed_key) override;
+
+ private:
+  explicit SqliteStore(sqlite3* db) : db_(db) {}
+  core::Status Migrate();
+  core::Result<std::vector<core::Certificate>> QueryCertificates(const std::string& where,
+                                                                 const std::string& a,
+                                                                 const std::string& b);
+  core::Status WriteCertificate(const core::Certificate& c, bool insert);
+  core::Status InsertJob(const Job& job);
+  core::Status InsertEvent(const std::string& certificate_id, const core::CertificateEvent& e);
+
+  std::mutex mutex_;
+  sqlite3* db_;  // guarded by mutex_
+};
+
+}  // namespace certadns::store::sqlite

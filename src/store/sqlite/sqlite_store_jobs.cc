@@ -1,0 +1,147 @@
+// SqliteStore's job queue: claim with a lease, commit a step atomically with the
+// certificate changes it makes.
+#include <sqlite3.h>
+
+#include "store/sqlite/sqlite_db.h"
+#include "store/sqlite/sqlite_store.h"
+
+namespace certadns::store::sqlite {
+namespace {
+
+using core::FromUnixMillis;
+using core::ToUnixMillis;
+
+constexpr std::string_view kJobColumns =
+    "id, certificate_id, kind, step, attempt, run_at, state, sealed_key, created_at";
+
+Job ReadJob(const Statement& s) {
+  Job job;
+  job.id = s.Text(0);
+  job.certificate_id = s.Text(1);
+  job.kind = ParseJobKind(s.Text(2)).value_or(JobKind::kIssue);
+  job.step = s.Text(3);
+  job.attempt = static_cast<int>(s.Int(4));
+  job.run_at = FromUnixMillis(s.Int(5));
+  job.state = s.Text(6);
+  job.sealed_key = s.Blob(7);
+  job.created_at = FromUnixMillis(s.Int(8));
+  return job;
+}
+
+}  // namespace
+
+core::Status SqliteStore::InsertJob(const Job& job) {
+  Statement s(db_, "INSERT INTO jobs(id, certificate_id, kind, step, attempt, run_at, state, "
+                   "sealed_key, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+  s.Bind(1, job.id).Bind(2, job.certificate_id).Bind(3, ToString(job.kind)).Bind(4, job.step);
+  s.Bind(5, int64_t{job.attempt}).Bind(6, ToUnixMillis(job.run_at)).Bind(7, job.state);
+  if (job.sealed_key.empty()) {
+    s.BindNull(8);
+  } else {
+    s.BindBlob(8, job.sealed_key);
+  }
+  s.Bind(9, ToUnixMillis(job.created_at));
+  return s.Run();
+}
+
+core::Status SqliteStore::EnqueueJob(const Job& job) {
+  std::lock_guard lock(mutex_);
+  return InsertJob(job);
+}
+
+core::Result<std::optional<Job>> SqliteStore::ClaimJob(const std::string& worker_id,
+                                                       core::TimePoint now,
+                                                       core::Duration lease) {
+  std::lock_guard lock(mutex_);
+  // One statement, so the pick and the lease are atomic even across processes.
+  Statement s(db_, "UPDATE jobs SET lease_owner = ?1, lease_until = ?2 WHERE id = ("
+                   "SELECT id FROM jobs WHERE run_at <= ?3 AND "
+                   "(lease_until IS NULL OR lease_until < ?3) ORDER BY run_at LIMIT 1) "
+                   "RETURNING " + std::string(kJobColumns));
+  int64_t now_ms = ToUnixMillis(now);
+  s.Bind(1, worker_id).Bind(2, now_ms + lease.count()).Bind(3, now_ms);
+  if (!s.Step()) {
+    RETURN_IF_ERROR(s.status());
+    return std::optional<Job>();
+  }
+  Job job = ReadJob(s);
+  RETURN_IF_ERROR(s.Run());
+  return std::optional<Job>(std::move(job));
+}
+
+core::Status SqliteStore::CommitStep(const std::string& worker_id, const StepCommit& commit) {
+  std::lock_guard lock(mutex_);
+  Transaction tx(db_);
+  RETURN_IF_ERROR(tx.status());
+  const Job& job = commit.job;
+  if (commit.finished) {
+    Statement s(db_, "DELETE FROM jobs WHERE id = ?1 AND lease_owner = ?2");
+    RETURN_IF_ERROR(s.Bind(1, job.id).Bind(2, worker_id).Run());
+  } else {
+    Statement s(db_, "UPDATE jobs SET step = ?3, attempt = ?4, run_at = ?5, state = ?6, "
+                     "sealed_key = ?7, lease_owner = NULL, lease_until = NULL "
+                     "WHERE id = ?1 AND lease_owner = ?2");
+    s.Bind(1, job.id).Bind(2, worker_id).Bind(3, job.step).Bind(4, int64_t{job.attempt});
+    s.Bind(5, ToUnixMillis(job.run_at)).Bind(6, job.state);
+    if (job.sealed_key.empty()) {
+      s.BindNull(7);
+    } else {
+      s.BindBlob(7, job.sealed_key);
+    }
+    RETURN_IF_ERROR(s.Run());
+  }
+  if (sqlite3_changes(db_) != 1) {
+    return core::FailedPrecondition("lease on job " + job.id + " was lost");
+  }
+  if (commit.certificate) {
+    RETURN_IF_ERROR(WriteCertificate(*commit.certificate, /*insert=*/false));
+  }
+  if (commit.sealed_private_key) {
+    Statement s(db_, "UPDATE certificates SET private_key_sealed = ?2 WHERE id = ?1");
+    RETURN_IF_ERROR(s.Bind(1, job.certificate_id).BindBlob(2, *commit.sealed_private_key).Run());
+  }
+  for (const core::CertificateEvent& event : commit.events) {
+    RETURN_IF_ERROR(InsertEvent(job.certificate_id, event));
+  }
+  return tx.Commit();
+}
+
+core::Result<std::vector<std::string>> SqliteStore::ListLeaseOwners(core::TimePoint now) {
+  std::lock_guard lock(mutex_);
+  Statement s(db_, "SELECT DISTINCT lease_owner FROM jobs WHERE lease_until >= ?1");
+  s.Bind(1, ToUnixMillis(now));
+  std::vector<std::string> owners;
+  while (s.Step()) owners.push_back(s.Text(0));
+  RETURN_IF_ERROR(s.status());
+  return owners;
+}
+
+core::Status SqliteStore::ReleaseLeases(const std::string& worker_id) {
+  std::lock_guard lock(mutex_);
+  Statement s(db_, "UPDATE jobs SET lease_owner = NULL, lease_until = NULL "
+                   "WHERE lease_owner = ?1");
+  return s.Bind(1, worker_id).Run();
+}
+
+core::Result<std::optional<core::TimePoint>> SqliteStore::NextJobDue() {
+  std::lock_guard lock(mutex_);
+  Statement s(db_, "SELECT MIN(MAX(run_at, COALESCE(lease_until, 0))) FROM jobs");
+  if (!s.Step() || s.IsNull(0)) {
+    RETURN_IF_ERROR(s.status());
+    return std::optional<core::TimePoint>();
+  }
+  return std::optional<core::TimePoint>(FromUnixMillis(s.Int(0)));
+}
+
+core::Result<std::vector<Job>> SqliteStore::ListJobs(const std::string& certificate_id) {
+  std::lock_guard lock(mutex_);
+  Statement s(db_, "SELECT " + std::string(kJobColumns) +
+                       " FROM jobs WHERE certificate_id = ?1 ORDER BY created_at");
+  s.Bind(1, certificate_id);
+  std::vector<Job> jobs;
+  while (s.Step()) jobs.push_back(ReadJob(s));
+  RETURN_IF_ERROR(s.status());
+  return jobs;
+}
+
+}  // namespace certadns::store::sqlite

@@ -1,0 +1,279 @@
+// PowerDnsProvider against FakeHttpClient, answering with documents recorded from PowerDNS
+// 4.7.3 (tests/testdata/dns/powerdns/).
+#include "dns/powerdns/powerdns_provider.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <map>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "support/fake_http_client.h"
+#include "support/test_data.h"
+
+namespace certadns::dns::powerdns {
+namespace {
+
+using test::FakeHttpClient;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+
+constexpr char kZoneUrl[] = "http://pdns.test:8081/api/v1/servers/localhost/zones/example.com.";
+constexpr char kOurs[] = "LoqXcYV8q5ONbJQxbmR7SCTNo3tiAXDfowyjxAjEuX0";
+constexpr char kForeign[] = "foreign-4Fs2lXk0ZhQd3w";
+
+PowerDnsConfig Config() { return {"http://pdns.test:8081/", "secret-key", "localhost"}; }
+
+ChallengeRecord Ours() { return {"example.com", "_acme-challenge.example.com", kOurs}; }
+
+std::string Fixture(std::string_view name) {
+  core::Result<std::string> text = test::ReadTestData("dns/powerdns/" + std::string(name));
+  EXPECT_TRUE(text.ok()) << (text.ok() ? "" : text.error().message());
+  return text.ok() ? text.value() : "";
+}
+
+std::string Quoted(std::string_view value) { return "\"" + std::string(value) + "\""; }
+
+class PowerDnsProviderTest : public ::testing::Test {
+ protected:
+  // The only PATCH sent, parsed; fails the test unless exactly one was sent.
+  nlohmann::json OnlyPatchRrset() {
+    const std::vector<http::Request> patches = http_.RequestsWithMethod("PATCH");
+    EXPECT_EQ(patches.size(), 1u);
+    if (patches.size() != 1) return {};
+    EXPECT_EQ(patches[0].url, kZoneUrl);
+    const nlohmann::json body = nlohmann::json::parse(patches[0].body);
+    EXPECT_EQ(body.at("rrsets").size(), 1u);
+    return body.at("rrsets").at(0);
+  }
+
+  static std::vector<std::string> Contents(const nlohmann::json& rrset) {
+    std::vector<std::string> contents;
+    for (const auto& record : rrset.at("records")) {
+      contents.push_back(record.at("content").get<std::string>());
+    }
+    return contents;
+  }
+
+  FakeHttpClient http_;
+  PowerDnsProvider provider_{http_, Config()};
+};
+
+TEST_F(PowerDnsProviderTest, PresentMergesIntoRrsetWithAnotherValue) {
+  http_.When("GET", kZoneUrl, FakeHttpClient::JsonResponse(200, Fixture("rrset_foreign.json")));
+  http_.When("PATCH", kZoneUrl, FakeHttpClient::JsonResponse(204, ""));
+
+  ASSERT_TRUE(provider_.Present(Ours()).ok());
+
+  const nlohmann::json rrset = OnlyPatchRrset();
+  EXPECT_EQ(rrset.at("changetype"), "REPLACE");
+  EXPECT_EQ(rrset.at("name"), "_acme-challenge.example.com.");
+  EXPECT_EQ(rrset.at("type"), "TXT");
+  EXPECT_EQ(rrset.at("ttl"), 60);
+  EXPECT_THAT(Contents(rrset), ElementsAre(Quoted(kForeign), Quoted(kOurs)));
+}
+
+TEST_F(PowerDnsProviderTest, PresentReadsOnlyTheChallengeRrsetWithApiKey) {
+  http_.When("GET", kZoneUrl, FakeHttpClient::JsonResponse(200, Fixture("rrset_empty.json")));
+  http_.When("PATCH", kZoneUrl, FakeHttpClient::JsonResponse(204, ""));
+
+  ASSERT_TRUE(provider_.Present(Ours()).ok());
+
+  const std::vector<http::Request> requests = http_.Requests();
+  ASSERT_EQ(requests.size(), 2u);
+  EXPECT_EQ(requests[0].url,
+            std::string(kZoneUrl) + "?rrset_name=_acme-challenge.example.com.&rrset_type=TXT");
+  for (const http::Request& request : requests) {
+    http::Response as_headers;  // reuse the case-insensitive lookup
+    as_headers.headers = request.headers;
+    EXPECT_EQ(as_headers.FindHeader("x-api-key"), "secret-key");
+  }
+  EXPECT_THAT(Contents(OnlyPatchRrset()), ElementsAre(Quoted(kOurs)));
+}
+
+TEST_F(PowerDnsProviderTest, PresentOfValueAlreadyServedSendsNothing) {
+  http_.When("GET", kZoneUrl,
+             FakeHttpClient::JsonResponse(200, Fixture("rrset_ours_and_foreign.json")));
+
+  ASSERT_TRUE(provider_.Present(Ours()).ok());
+
+  EXPECT_THAT(http_.RequestsWithMethod("PATCH"), IsEmpty());
+}
+
+TEST_F(PowerDnsProviderTest, CleanUpOfLastValueSendsDelete) {
+  http_.When("GET", kZoneUrl, FakeHttpClient::JsonResponse(200, Fixture("rrset_ours.json")));
+  http_.When("PATCH", kZoneUrl, FakeHttpClient::JsonResponse(204, ""));
+
+  ASSERT_TRUE(provider_.CleanUp(Ours()).ok());
+
+  const nlohmann::json rrset = OnlyPatchRrset();
+  EXPECT_EQ(rrset.at("changetype"), "DELETE");
+  EXPECT_EQ(rrset.at("name"), "_acme-challenge.example.com.");
+  EXPECT_EQ(rrset.at("type"), "TXT");
+  EXPECT_FALSE(rrset.contains("records"));
+}
+
+TEST_F(PowerDnsProviderTest, CleanUpLeavesForeignValue) {
+  http_.When("GET", kZoneUrl,
+             FakeHttpClient::JsonResponse(200, Fixture("rrset_ours_and_foreign.json")));
+  http_.When("PATCH", kZoneUrl, FakeHttpClient::JsonResponse(204, ""));
+
+  ASSERT_TRUE(provider_.CleanUp(Ours()).ok());
+
+  const nlohmann::json rrset = OnlyPatchRrset();
+  EXPECT_EQ(rrset.at("changetype"), "REPLACE");
+  EXPECT_EQ(rrset.at("ttl"), 60);  // the recorded RRset's TTL, kept
+  EXPECT_THAT(Contents(rrset), ElementsAre(Quoted(kForeign)));
+}
+
+TEST_F(PowerDnsProviderTest, CleanUpOfAbsentValueSendsNothing) {
+  http_.When("GET", kZoneUrl, FakeHttpClient::JsonResponse(200, Fixture("rrset_foreign.json")));
+
+  ASSERT_TRUE(provider_.CleanUp(Ours()).ok());
+
+  EXPECT_THAT(http_.RequestsWithMethod("PATCH"), IsEmpty());
+}
+
+TEST_F(PowerDnsProviderTest, PresentInZoneNotHostedIsNotFound) {
+  // PowerDNS 4.7 answers an unknown zone with 404 and a text/plain "Not Found".
+  http_.When("GET", kZoneUrl, FakeHttpClient::TextResponse(404, Fixture("zone_not_found.txt")));
+
+  const core::Status status = provider_.Present(Ours());
+
+  ASSERT_FALSE(status.ok());
+  EXPECT_EQ(status.error().code(), core::ErrorCode::kNotFound);
+  EXPECT_THAT(status.error().message(), HasSubstr("example.com."));
+  EXPECT_THAT(http_.RequestsWithMethod("PATCH"), IsEmpty());
+}
+
+TEST_F(PowerDnsProviderTest, CleanUpInZoneNotHostedIsNoOp) {
+  http_.When("GET", kZoneUrl, FakeHttpClient::TextResponse(404, "Not Found"));
+
+  EXPECT_TRUE(provider_.CleanUp(Ours()).ok());
+}
+
+TEST_F(PowerDnsProviderTest, TransportErrorIsUnavailable) {
+  http_.When("GET", kZoneUrl, core::Unavailable("http: GET x: Connection refused"));
+
+  const core::Status status = provider_.Present(Ours());
+
+  ASSERT_FALSE(status.ok());
+  EXPECT_EQ(status.error().code(), core::ErrorCode::kUnavailable);
+  EXPECT_THAT(status.error().message(), HasSubstr("Connection refused"));
+}
+
+TEST_F(PowerDnsProviderTest, RejectedPatchIsInternalWithPowerDnsText) {
+  http_.When("GET", kZoneUrl, FakeHttpClient::JsonResponse(200, Fixture("rrset_empty.json")));
+  http_.When("PATCH", kZoneUrl,
+             FakeHttpClient::JsonResponse(422, Fixture("error_out_of_zone.json")));
+
+  const core::Status status = provider_.Present(Ours());
+
+  ASSERT_FALSE(status.ok());
+  EXPECT_EQ(status.error().code(), core::ErrorCode::kInternal);
+  EXPECT_THAT(status.error().message(), HasSubstr("Name is out of zone"));
+}
+
+TEST_F(PowerDnsProviderTest, RefusesFqdnOutsideZoneAndUnquotableValues) {
+  struct Case {
+    std::string_view desc;
+    ChallengeRecord record;
+  };
+  const Case cases[] = {
+      {"other zone", {"example.com", "_acme-challenge.example.org", kOurs}},
+      {"suffix without dot", {"example.com", "_acme-challenge.badexample.com", kOurs}},
+      {"quote in value", {"example.com", "_acme-challenge.example.com", "a\"b"}},
+      {"space in value", {"example.com", "_acme-challenge.example.com", "a b"}},
+      {"empty value", {"example.com", "_acme-challenge.example.com", ""}},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.desc);
+    const core::Status status = provider_.Present(c.record);
+    ASSERT_FALSE(status.ok());
+    EXPECT_EQ(status.error().code(), core::ErrorCode::kInvalidArgument);
+  }
+  EXPECT_EQ(http_.RequestCount(), 0u);
+}
+
+// A minimal in-memory PowerDNS for one zone: GET returns the RRsets, PATCH applies them.
+// Like the real one it has no compare-and-set, so unserialised read-modify-writes would lose
+// values.
+class InMemoryPowerDns final : public http::HttpClient {
+ public:
+  core::Result<http::Response> Send(const http::Request& request) override {
+    if (request.method == "GET") {
+      nlohmann::json rrsets = nlohmann::json::array();
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        for (const auto& [name, contents] : rrsets_) {
+          nlohmann::json records = nlohmann::json::array();
+          for (const std::string& content : contents) {
+            records.push_back({{"content", content}, {"disabled", false}});
+          }
+          rrsets.push_back({{"name", name}, {"type", "TXT"}, {"ttl", 60}, {"records", records}});
+        }
+      }
+      std::this_thread::yield();  // widen the read-modify-write window
+      return FakeHttpClient::JsonResponse(200, nlohmann::json{{"rrsets", rrsets}}.dump());
+    }
+    const nlohmann::json rrset = nlohmann::json::parse(request.body).at("rrsets").at(0);
+    std::lock_guard<std::mutex> lock(mu_);
+    const std::string name = rrset.at("name");
+    if (rrset.at("changetype") == "DELETE") {
+      rrsets_.erase(name);
+    } else {
+      std::vector<std::string>& contents = rrsets_[name];
+      contents.clear();
+      for (const auto& record : rrset.at("records")) contents.push_back(record.at("content"));
+    }
+    return FakeHttpClient::JsonResponse(204, "");
+  }
+
+  std::vector<std::string> Contents(const std::string& name) {
+    std::lock_guard<std::mutex> lock(mu_);
+    return rrsets_[name];
+  }
+
+ private:
+  std::mutex mu_;
+  std::map<std::string, std::vector<std::string>> rrsets_;  // guarded by mu_
+};
+
+TEST(PowerDnsProviderConcurrencyTest, ConcurrentPresentsAtOneNameKeepEveryValue) {
+  InMemoryPowerDns pdns;
+  PowerDnsProvider provider(pdns, Config());
+  constexpr int kWorkers = 8;
+  std::vector<std::thread> workers;
+  for (int i = 0; i < kWorkers; ++i) {
+    workers.emplace_back([&provider, i] {
+      EXPECT_TRUE(provider
+                      .Present({"example.com", "_acme-challenge.Example.com.",
+                                "value-" + std::to_string(i)})
+                      .ok());
+    });
+  }
+  for (std::thread& worker : workers) worker.join();
+
+  EXPECT_EQ(pdns.Contents("_acme-challenge.example.com.").size(), static_cast<size_t>(kWorkers));
+
+  workers.clear();
+  for (int i = 0; i < kWorkers; ++i) {
+    workers.emplace_back([&provider, i] {
+      EXPECT_TRUE(
+          provider
+              .CleanUp({"example.com", "_acme-challenge.example.com", "value-" + std::to_string(i)})
+              .ok());
+    });
+  }
+  for (std::thread& worker : workers) worker.join();
+
+  EXPECT_THAT(pdns.Contents("_acme-challenge.example.com."), IsEmpty());
+}
+
+}  // namespace
+}  // namespace certadns::dns::powerdns

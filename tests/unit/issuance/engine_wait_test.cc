@@ -1,0 +1,186 @@
+// Engine: waiting without sleeping. Propagation polls with backoff inside a budget, the fixed
+// delay without a checker, and retries of transient CA failures.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "tests/unit/issuance/engine_fixture.h"
+
+namespace certadns::issuance {
+namespace {
+
+using core::CertificateState;
+using std::chrono::milliseconds;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+
+TEST_F(EngineTest, PropagationWaitsWithGrowingDelaysAndFailsAfterTheBudget) {
+  dns_.SetServing(false);
+  cert_id_ = Request("app.example.com").id;
+  ASSERT_TRUE(RunUntil("present"));
+  auto present = Step();
+  ASSERT_TRUE(present.has_value());
+  const core::TimePoint presented_at = present->at;
+  const core::Duration budget = config_.poll_interval * config_.poll_attempts;  // 60 s
+
+  std::vector<RanStep> polls;
+  std::optional<RanStep> after;
+  while (true) {
+    auto ran = Step();
+    ASSERT_TRUE(ran.has_value());
+    if (ran->step != "propagate") {
+      after = ran;
+      break;
+    }
+    polls.push_back(*ran);
+    ASSERT_LT(polls.size(), 200u);
+  }
+  ASSERT_GE(polls.size(), 10u);
+  EXPECT_EQ(polls[0].at, presented_at) << "the first check runs at once";
+  std::vector<core::Duration> delays;
+  for (size_t i = 1; i < polls.size(); ++i) delays.push_back(polls[i].at - polls[i - 1].at);
+  EXPECT_EQ(delays[0], milliseconds(20));
+  for (size_t i = 1; i + 1 < delays.size(); ++i) {
+    EXPECT_EQ(delays[i], std::min<core::Duration>(delays[i - 1] * 2, config_.poll_interval))
+        << "delay " << i;
+  }
+  EXPECT_LE(delays.back(), config_.poll_interval);
+  // The last check is the one that gives up, exactly at the end of the budget.
+  EXPECT_EQ(polls.back().at, presented_at + budget);
+  EXPECT_EQ(after->step, "cleanup");
+
+  core::Certificate failed = Stored(cert_id_);
+  EXPECT_EQ(failed.status, CertificateState::kFailed);
+  std::string last_error;
+  for (const auto& e : Events(cert_id_)) {
+    if (e.level == core::EventLevel::kError) last_error = e.message;
+  }
+  EXPECT_THAT(last_error, HasSubstr("_acme-challenge.app.example.com"));
+  EXPECT_THAT(last_error, HasSubstr("60 s"));
+  EXPECT_EQ(acme_.CallCount(AcmeMethod::kRespondToChallenge), 0u);
+  ExpectEveryPresentedValueRemoved();
+  EXPECT_THAT(*store_->ListJobs(cert_id_), IsEmpty());
+}
+
+TEST_F(EngineTest, PropagationProceedsOnceEveryNameserverServesTheValue) {
+  dns_.SetServing(false);
+  cert_id_ = Request("app.example.com").id;
+  ASSERT_TRUE(RunUntil("propagate"));
+  for (int i = 0; i < 3; ++i) {
+    auto ran = Step();
+    ASSERT_TRUE(ran.has_value());
+    EXPECT_EQ(ran->step, "propagate");
+  }
+  auto jobs = store_->ListJobs(cert_id_);
+  ASSERT_EQ(jobs->size(), 1u);
+  EXPECT_EQ((*jobs)[0].step, "propagate");
+  dns_.SetServing(true);
+  RunToEnd();
+  EXPECT_EQ(Stored(cert_id_).status, CertificateState::kIssued);
+  EXPECT_EQ(DnsCalls(DnsCall::Kind::kIsServed).size(), 4u);
+}
+
+TEST_F(EngineTest, WithoutACheckerThePropagateStepWaitsExactlyThePropagationDelay) {
+  UseEngine(/*checker=*/nullptr);
+  cert_id_ = Request("app.example.com").id;
+  ASSERT_TRUE(RunUntil("present"));
+  auto present = Step();
+  ASSERT_TRUE(present.has_value());
+  EXPECT_EQ(present->commit.job.step, "propagate");
+  EXPECT_EQ(present->commit.job.run_at, present->at + config_.propagation_delay);
+
+  clock_.Advance(config_.propagation_delay - milliseconds(1));
+  auto early = store_->ClaimJob("w1", clock_.Now(), lease_);
+  ASSERT_TRUE(early.ok());
+  EXPECT_FALSE(early->has_value()) << "not due before the delay";
+
+  auto propagate = Step();
+  ASSERT_TRUE(propagate.has_value());
+  EXPECT_EQ(propagate->step, "propagate");
+  EXPECT_EQ(propagate->at, present->at + config_.propagation_delay);
+  EXPECT_EQ(propagate->commit.job.step, "respond");
+  EXPECT_EQ(propagate->commit.job.run_at, propagate->at);
+  EXPECT_TRUE(DnsCalls(DnsCall::Kind::kIsServed).empty());
+  RunToEnd();
+  EXPECT_EQ(Stored(cert_id_).status, CertificateState::kIssued);
+}
+
+TEST_F(EngineTest, ATransientCaFailureIsRetriedThenSucceeds) {
+  acme_.FailNext(AcmeMethod::kNewOrder, 2);
+  cert_id_ = Request("app.example.com").id;
+  auto first = Step();
+  ASSERT_TRUE(first.has_value());
+  EXPECT_EQ(first->commit.job.step, "order");
+  EXPECT_EQ(first->commit.job.attempt, 1);
+  EXPECT_GT(first->commit.job.run_at, first->at);
+  EXPECT_EQ(Stored(cert_id_).status, CertificateState::kPending);
+  auto second = Step();
+  ASSERT_TRUE(second.has_value());
+  EXPECT_EQ(second->commit.job.attempt, 2);
+  EXPECT_GT(second->commit.job.run_at - second->at, first->commit.job.run_at - first->at)
+      << "backoff grows";
+  // The key made on the first attempt is kept for the retries.
+  EXPECT_FALSE(first->commit.job.sealed_key.empty());
+  EXPECT_EQ(second->commit.job.sealed_key, first->commit.job.sealed_key);
+
+  auto third = Step();
+  ASSERT_TRUE(third.has_value());
+  EXPECT_EQ(third->commit.job.step, "authorize");
+  EXPECT_EQ(third->commit.job.attempt, 0);
+  RunToEnd();
+  EXPECT_EQ(Stored(cert_id_).status, CertificateState::kIssued);
+  EXPECT_EQ(acme_.CallCount(AcmeMethod::kNewOrder), 3u);
+  EXPECT_EQ(acme_.OrderCount(), 1u);
+
+  int warnings = 0;
+  for (const auto& e : Events(cert_id_)) {
+    if (e.level != core::EventLevel::kWarning) continue;
+    ++warnings;
+    EXPECT_THAT(e.message, HasSubstr("Step order failed, retrying"));
+    EXPECT_THAT(e.message, HasSubstr("injected failure of NewOrder"));
+  }
+  EXPECT_EQ(warnings, 2);
+}
+
+TEST_F(EngineTest, ATransientFailureInALaterStepIsRetriedInPlace) {
+  acme_.FailNext(AcmeMethod::kDownloadCertificate, 1);
+  cert_id_ = Request("app.example.com").id;
+  std::vector<std::string> names = Names(RunToEnd());
+  EXPECT_EQ(std::count(names.begin(), names.end(), "download"), 2);
+  EXPECT_EQ(std::count(names.begin(), names.end(), "finalize"), 1);
+  EXPECT_EQ(Stored(cert_id_).status, CertificateState::kIssued);
+}
+
+TEST_F(EngineTest, ATransientCaFailureFailsAfterMaxTransientRetries) {
+  acme_.FailNext(AcmeMethod::kNewOrder, 1000);
+  cert_id_ = Request("app.example.com").id;
+  std::vector<RanStep> ran = RunToEnd();
+  EXPECT_EQ(acme_.CallCount(AcmeMethod::kNewOrder),
+            static_cast<size_t>(config_.max_transient_retries + 1));
+  EXPECT_EQ(Names(ran).back(), "cleanup");
+
+  core::Certificate failed = Stored(cert_id_);
+  EXPECT_EQ(failed.status, CertificateState::kFailed);
+  int warnings = 0;
+  std::string error;
+  for (const auto& e : Events(cert_id_)) {
+    if (e.level == core::EventLevel::kWarning) ++warnings;
+    if (e.level == core::EventLevel::kError) error = e.message;
+  }
+  EXPECT_EQ(warnings, config_.max_transient_retries);
+  EXPECT_THAT(error, HasSubstr("Issuance failed"));
+  EXPECT_THAT(error, HasSubstr("injected failure of NewOrder"));
+  EXPECT_THAT(*store_->ListJobs(cert_id_), IsEmpty());
+}
+
+TEST_F(EngineTest, ATransientDnsFailureWhilePresentingStillCleansUpOnFailure) {
+  for (int i = 0; i < 10; ++i) dns_.FailNext(core::Unavailable("pdns down"));
+  cert_id_ = Request("app.example.com").id;
+  RunToEnd();
+  EXPECT_EQ(Stored(cert_id_).status, CertificateState::kFailed);
+  // Present was attempted; cleanup tried to withdraw the value in case it landed.
+  EXPECT_FALSE(DnsCalls(DnsCall::Kind::kCleanUp).empty());
+  EXPECT_THAT(dns_.Values("_acme-challenge.app.example.com"), IsEmpty());
+}
+
+}  // namespace
+}  // namespace certadns::issuance
