@@ -37,7 +37,8 @@ TEST_F(EngineTest, PropagationWaitsWithGrowingDelaysAndFailsAfterTheBudget) {
   ASSERT_GE(polls.size(), 10u);
   EXPECT_EQ(polls[0].at, presented_at) << "the first check runs at once";
   std::vector<core::Duration> delays;
-  for (size_t i = 1; i < polls.size(); ++i) delays.push_back(polls[i].at - polls[i - 1].at);
+  for (size_t i = 1; i < polls.size(); ++i) delays.push_back(
+        std::chrono::duration_cast<core::Duration>(polls[i].at - polls[i - 1].at));
   EXPECT_EQ(delays[0], milliseconds(20));
   for (size_t i = 1; i + 1 < delays.size(); ++i) {
     EXPECT_EQ(delays[i], std::min<core::Duration>(delays[i - 1] * 2, config_.poll_interval))
