@@ -107,6 +107,8 @@ std::vector<Field> Fields(Config& c) {
       DoubleField("dns", "poll_interval_s", &c.dns.poll_interval_s),
       IntField("renewal", "days_before_expiry", &c.renewal.days_before_expiry),
       ListField("zones", "public", &c.zones.public_zones),
+      ListField("zones", "nameservers", &c.zones.nameservers),
+      ListField("zones", "verify_resolvers", &c.zones.verify_resolvers),
       IntField("issuance", "workers", &c.issuance.workers),
       IntField("issuance", "key_pool", &c.issuance.key_pool),
   };

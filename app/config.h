@@ -44,6 +44,11 @@ struct Config {
   } renewal;
   struct {
     std::vector<std::string> public_zones = {"certadns.com"};  // TOML key: zones.public
+    // NS records of imported zones: the names users delegate their domains to.
+    std::vector<std::string> nameservers = {"ns1.certadns.test", "ns2.certadns.test"};
+    // DNS servers that answer as the public internet does (a recursive resolver in
+    // production), asked when a user verifies a zone; never the system resolver.
+    std::vector<std::string> verify_resolvers;
   } zones;
   struct {
     int workers = 4;

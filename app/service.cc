@@ -12,13 +12,16 @@
 #include "app/store_factory.h"
 #include "crypto/secret_box.h"
 #include "dns/ldns/ldns_propagation_checker.h"
+#include "dns/ldns/ldns_zone_verifier.h"
 #include "dns/powerdns/powerdns_provider.h"
 #include "http/curl_http_client.h"
 #include "issuance/account_key.h"
+#include "issuance/certificate_service.h"
 #include "issuance/engine.h"
 #include "issuance/issuance_service.h"
 #include "issuance/key_pool.h"
 #include "issuance/worker_pool.h"
+#include "zones/zone_service.h"
 
 namespace certadns::app {
 
@@ -36,6 +39,10 @@ struct Service::Parts {
   std::unique_ptr<issuance::Engine> engine;
   std::unique_ptr<issuance::WorkerPool> workers;
   std::unique_ptr<issuance::IssuanceService> issuance;
+  std::unique_ptr<issuance::CertificateService> certificates;
+  std::unique_ptr<dns::powerdns::PowerDnsClient> pdns;
+  std::unique_ptr<dns::ldns::LdnsZoneVerifier> verifier;
+  std::unique_ptr<zones::ZoneService> zones;
   std::unique_ptr<api::HttpServer> server;
 };
 
@@ -130,7 +137,21 @@ core::Result<std::unique_ptr<Service>> Service::Create(const Config& config) {
   issuance::WorkerPool* workers = p->workers.get();
   p->issuance = std::make_unique<issuance::IssuanceService>(*p->store, p->clock,
                                                             [workers] { workers->Wake(); });
-  p->server = std::make_unique<api::HttpServer>();
+  p->certificates = std::make_unique<issuance::CertificateService>(
+      *p->store, *p->issuance, *p->acme, *p->box, p->clock, engine_config.renew_before);
+  p->pdns = std::make_unique<dns::powerdns::PowerDnsClient>(
+      *p->dns_http, dns::powerdns::PowerDnsConfig{config.powerdns.api_url,
+                                                  config.powerdns.api_key,
+                                                  config.powerdns.server_id});
+  if (!config.zones.verify_resolvers.empty()) {
+    p->verifier = std::make_unique<dns::ldns::LdnsZoneVerifier>(config.zones.verify_resolvers);
+  }
+  p->zones = std::make_unique<zones::ZoneService>(
+      *p->store, *p->pdns, p->verifier.get(), p->clock,
+      zones::ZoneConfig{config.zones.nameservers, config.zones.public_zones});
+  p->server = std::make_unique<api::HttpServer>(api::Services{
+      *p->store, *p->certificates, *p->zones, p->clock,
+      api::ApiOptions{.web_root = config.server.web_root}});
   return std::unique_ptr<Service>(new Service(std::move(p)));
 }
 

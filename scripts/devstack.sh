@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Local development/test stack on loopback: PowerDNS Authoritative (gsqlite3 backend, HTTP API)
-# and Pebble (ACME test CA) validating DNS-01 against that PowerDNS.
+# and Pebble (ACME test CA) validating DNS-01 against that PowerDNS, plus a second PowerDNS,
+# "world", standing for the public internet's DNS (parent zones, users' current DNS providers):
+# zone verification asks it how the world sees a zone; tests arrange that through its API.
 #
 # Usage: scripts/devstack.sh up|down|status
 #
@@ -9,7 +11,10 @@
 #   PDNS_DNS_PORT           PowerDNS DNS port, UDP+TCP on 127.0.0.1 (default 5300)
 #   PDNS_API_PORT           PowerDNS HTTP API port on 127.0.0.1 (default 8081)
 #   PDNS_API_KEY            API key (default: random, generated once, kept in $STACK_DIR/pdns/api-key)
-#   PDNS_LOG_QUERIES        1: PowerDNS logs every query it receives to pdns.log (default 0)
+#   PDNS_WORLD_DNS_PORT     "world" PowerDNS DNS port, UDP+TCP on 127.0.0.1 (default 5301)
+#   PDNS_WORLD_API_PORT     "world" PowerDNS HTTP API port on 127.0.0.1 (default 8082)
+#   PDNS_WORLD_API_KEY      its API key (default: random, kept in $STACK_DIR/world/api-key)
+#   PDNS_LOG_QUERIES        1: both PowerDNS log every query they receive (default 0)
 #   PEBBLE_PORT             Pebble ACME port, HTTPS on 127.0.0.1 (default 14000)
 #   PEBBLE_MGMT_PORT        Pebble management port, HTTPS on 127.0.0.1 (default 15000)
 #   PEBBLE_HTTP_PORT        port Pebble's VA would use for HTTP-01 (default 5002; nothing listens)
@@ -20,13 +25,16 @@
 #
 # `up` is idempotent: running parts are left alone unless their settings changed (then they are
 # restarted). It writes $STACK_DIR/env (export lines for tests and `make run`). Zone data persists in
-# $STACK_DIR/pdns/pdns.sqlite3 across down/up; delete $STACK_DIR to start from scratch.
+# $STACK_DIR/pdns/pdns.sqlite3 and $STACK_DIR/world/pdns.sqlite3 across down/up; delete $STACK_DIR
+# to start from scratch. The world instance keeps its pid, log and state in $STACK_DIR/world/.
 set -euo pipefail
 
 repo_root="$(cd "$(dirname "$0")/.." && pwd)"
 STACK_DIR="${STACK_DIR:-$repo_root/.stack}"
 PDNS_DNS_PORT="${PDNS_DNS_PORT:-5300}"
 PDNS_API_PORT="${PDNS_API_PORT:-8081}"
+PDNS_WORLD_DNS_PORT="${PDNS_WORLD_DNS_PORT:-5301}"
+PDNS_WORLD_API_PORT="${PDNS_WORLD_API_PORT:-8082}"
 PEBBLE_PORT="${PEBBLE_PORT:-14000}"
 PEBBLE_MGMT_PORT="${PEBBLE_MGMT_PORT:-15000}"
 PEBBLE_HTTP_PORT="${PEBBLE_HTTP_PORT:-5002}"
@@ -51,9 +59,18 @@ usage() {
 # ---------------------------------------------------------------------------------------------
 # process helpers
 
-# is_ours NAME: true if $STACK_DIR/NAME.pid names a live process running our binary for this stack.
+# run_dir NAME: where NAME keeps NAME.pid, NAME.spec and NAME.log.
+run_dir() {
+  case "$1" in
+    world) echo "$STACK_DIR/world" ;;
+    *) echo "$STACK_DIR" ;;
+  esac
+}
+
+# is_ours NAME: true if NAME.pid names a live process running our binary for this stack.
 is_ours() {
-  local pidfile="$STACK_DIR/$1.pid" pid cmdline
+  local pidfile pid cmdline
+  pidfile="$(run_dir "$1")/$1.pid"
   [ -f "$pidfile" ] || return 1
   pid="$(cat "$pidfile" 2>/dev/null || true)"
   [[ "$pid" =~ ^[0-9]+$ ]] || return 1
@@ -64,11 +81,12 @@ is_ours() {
   return 0
 }
 
-pid_of() { cat "$STACK_DIR/$1.pid"; }
+pid_of() { cat "$(run_dir "$1")/$1.pid"; }
 
 # stop NAME: TERM, wait up to 10 s, then KILL. Only the pid in NAME.pid is touched.
 stop() {
-  local name="$1" pidfile="$STACK_DIR/$1.pid" pid i
+  local name="$1" pidfile pid i
+  pidfile="$(run_dir "$1")/$1.pid"
   if is_ours "$name"; then
     pid="$(pid_of "$name")"
     kill -TERM "$pid" 2>/dev/null || true
@@ -86,7 +104,7 @@ stop() {
     fi
     log "$name stopped (was pid $pid)"
   fi
-  rm -f "$pidfile" "$STACK_DIR/$name.spec"
+  rm -f "$pidfile" "$(run_dir "$name")/$name.spec"
 }
 
 # start NAME LOGFILE CMD...: start detached in its own session, record the pid.
@@ -98,7 +116,7 @@ start_bg() {
   } >>"$logfile"
   # 9>&-: the daemon must not inherit the lock descriptor (it would hold the lock forever).
   setsid "$@" </dev/null >>"$logfile" 2>&1 9>&- &
-  echo $! >"$STACK_DIR/$name.pid"
+  echo $! >"$(run_dir "$name")/$name.pid"
 }
 
 # wait_for NAME FRESH LOGFILE CHECK...: poll CHECK every 0.1 s for at most ~30 s. On failure print
@@ -113,7 +131,7 @@ wait_for() {
     if ! is_ours "$name"; then
       log "$name exited during startup; last lines of $logfile:"
       tail -n 30 "$logfile" >&2 || true
-      rm -f "$STACK_DIR/$name.pid" "$STACK_DIR/$name.spec"
+      rm -f "$(run_dir "$name")/$name.pid" "$(run_dir "$name")/$name.spec"
       exit 1
     fi
     sleep 0.1
@@ -148,13 +166,35 @@ find_pdns_schema() {
   return 1
 }
 
-# The key lives in $STACK_DIR/pdns/api-key. PDNS_API_KEY, when set, replaces it (a running server
-# with another key is then restarted, because its pdns.conf changes).
+# PowerDNS instances: "pdns" (ours; config, sqlite db and api-key in $STACK_DIR/pdns/, pid, spec
+# and log in $STACK_DIR/) and "world" (all of it in $STACK_DIR/world/). Each is configured by
+# ${PREFIX}_DNS_PORT, ${PREFIX}_API_PORT and ${PREFIX}_API_KEY, PREFIX being PDNS or PDNS_WORLD.
+pdns_dir() {
+  case "$1" in
+    pdns) echo "$STACK_DIR/pdns" ;;
+    world) echo "$STACK_DIR/world" ;;
+    *) die "unknown PowerDNS instance $1" ;;
+  esac
+}
+
+pdns_prefix() {
+  case "$1" in
+    pdns) echo PDNS ;;
+    world) echo PDNS_WORLD ;;
+    *) die "unknown PowerDNS instance $1" ;;
+  esac
+}
+
+# pdns_api_key NAME: the key lives in <dir>/api-key. ${PREFIX}_API_KEY, when set, replaces it (a
+# running server with another key is then restarted, because its pdns.conf changes).
 pdns_api_key() {
-  local keyfile="$STACK_DIR/pdns/api-key"
-  if [ -n "${PDNS_API_KEY:-}" ]; then
-    if [ "$PDNS_API_KEY" != "$(cat "$keyfile" 2>/dev/null || true)" ]; then
-      (umask 077 && printf '%s\n' "$PDNS_API_KEY" >"$keyfile")
+  local keyfile override_var override
+  keyfile="$(pdns_dir "$1")/api-key"
+  override_var="$(pdns_prefix "$1")_API_KEY"
+  override="${!override_var:-}"
+  if [ -n "$override" ]; then
+    if [ "$override" != "$(cat "$keyfile" 2>/dev/null || true)" ]; then
+      (umask 077 && printf '%s\n' "$override" >"$keyfile")
     fi
   elif [ ! -s "$keyfile" ]; then
     (umask 077 && openssl rand -hex 24 >"$keyfile")
@@ -162,11 +202,21 @@ pdns_api_key() {
   cat "$keyfile"
 }
 
+# pdns_up NAME: starts the PowerDNS instance NAME, or leaves it running, or restarts it when its
+# settings changed.
 pdns_up() {
-  local dir="$STACK_DIR/pdns" key spec schema
+  local name="$1" dir rundir prefix dns_port_var api_port_var dns_port api_port key spec schema
+  dir="$(pdns_dir "$name")"
+  rundir="$(run_dir "$name")"
+  prefix="$(pdns_prefix "$name")"
+  dns_port_var="${prefix}_DNS_PORT"
+  api_port_var="${prefix}_API_PORT"
+  dns_port="${!dns_port_var}"
+  api_port="${!api_port_var}"
+  local logfile="$rundir/$name.log"
   mkdir -p "$dir"
   chmod 700 "$dir"
-  key="$(pdns_api_key)"
+  key="$(pdns_api_key "$name")"
 
   if [ ! -s "$dir/pdns.sqlite3" ]; then
     schema="$(find_pdns_schema)" || die "gsqlite3 schema not found (is pdns-backend-sqlite3 installed?)"
@@ -184,7 +234,7 @@ launch=gsqlite3
 gsqlite3-database=$dir/pdns.sqlite3
 gsqlite3-dnssec=no
 local-address=127.0.0.1
-local-port=$PDNS_DNS_PORT
+local-port=$dns_port
 query-local-address=127.0.0.1
 socket-dir=$dir
 daemon=no
@@ -197,7 +247,7 @@ api=yes
 api-key=$key
 webserver=yes
 webserver-address=127.0.0.1
-webserver-port=$PDNS_API_PORT
+webserver-port=$api_port
 webserver-allow-from=127.0.0.0/8
 # no caching: API changes are visible to DNS immediately
 cache-ttl=0
@@ -216,28 +266,29 @@ EOF
   )
   spec="$(sha256sum <"$dir/pdns.conf.new" | cut -d' ' -f1)"
 
-  if is_ours pdns; then
-    if [ "$spec" = "$(cat "$STACK_DIR/pdns.spec" 2>/dev/null || true)" ]; then
+  if is_ours "$name"; then
+    if [ "$spec" = "$(cat "$rundir/$name.spec" 2>/dev/null || true)" ]; then
       rm -f "$dir/pdns.conf.new"
-      log "pdns already running (pid $(pid_of pdns))"
-      wait_for pdns 0 "$STACK_DIR/pdns.log" pdns_ready "$key"
+      log "$name already running (pid $(pid_of "$name"))"
+      wait_for "$name" 0 "$logfile" pdns_ready "$api_port" "$key"
       return
     fi
-    log "pdns settings changed; restarting"
-    stop pdns
+    log "$name settings changed; restarting"
+    stop "$name"
   fi
-  rm -f "$STACK_DIR/pdns.pid"
+  rm -f "$rundir/$name.pid"
   mv "$dir/pdns.conf.new" "$dir/pdns.conf"
-  ensure_free "$PDNS_DNS_PORT" PDNS_DNS_PORT
-  ensure_free "$PDNS_API_PORT" PDNS_API_PORT
-  start_bg pdns "$STACK_DIR/pdns.log" "$PDNS_BIN" --config-dir="$dir"
-  echo "$spec" >"$STACK_DIR/pdns.spec"
-  wait_for pdns 1 "$STACK_DIR/pdns.log" pdns_ready "$key"
-  log "pdns started (pid $(pid_of pdns)), DNS 127.0.0.1:$PDNS_DNS_PORT, API http://127.0.0.1:$PDNS_API_PORT"
+  ensure_free "$dns_port" "$dns_port_var"
+  ensure_free "$api_port" "$api_port_var"
+  start_bg "$name" "$logfile" "$PDNS_BIN" --config-dir="$dir"
+  echo "$spec" >"$rundir/$name.spec"
+  wait_for "$name" 1 "$logfile" pdns_ready "$api_port" "$key"
+  log "$name started (pid $(pid_of "$name")), DNS 127.0.0.1:$dns_port, API http://127.0.0.1:$api_port"
 }
 
+# pdns_ready API_PORT API_KEY
 pdns_ready() {
-  curl_local -f -o /dev/null -H "X-API-Key: $1" "http://127.0.0.1:$PDNS_API_PORT/api/v1/servers/localhost"
+  curl_local -f -o /dev/null -H "X-API-Key: $2" "http://127.0.0.1:$1/api/v1/servers/localhost"
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -363,7 +414,7 @@ pebble_fetch_issuers() {
 # ---------------------------------------------------------------------------------------------
 
 write_env() {
-  local key="$1" tmp="$STACK_DIR/env.tmp"
+  local key="$1" world_key="$2" tmp="$STACK_DIR/env.tmp"
   {
     echo "# generated by scripts/devstack.sh up; source this file"
     printf 'export CERTADNS_ACME_DIRECTORY_URL=%q\n' "https://127.0.0.1:$PEBBLE_PORT/dir"
@@ -372,6 +423,9 @@ write_env() {
     printf 'export CERTADNS_POWERDNS_API_KEY=%q\n' "$key"
     printf 'export CERTADNS_POWERDNS_SERVER_ID=%q\n' "localhost"
     printf 'export CERTADNS_DNS_NAMESERVERS=%q\n' "127.0.0.1:$PDNS_DNS_PORT"
+    printf 'export CERTADNS_ZONES_VERIFY_RESOLVERS=%q\n' "127.0.0.1:$PDNS_WORLD_DNS_PORT"
+    printf 'export WORLD_PDNS_API_URL=%q\n' "http://127.0.0.1:$PDNS_WORLD_API_PORT"
+    printf 'export WORLD_PDNS_API_KEY=%q\n' "$world_key"
     printf 'export PEBBLE_MGMT_URL=%q\n' "https://127.0.0.1:$PEBBLE_MGMT_PORT"
     printf 'export PEBBLE_ROOT_PEM=%q\n' "$STACK_DIR/pebble/issuer-root.pem"
     printf 'export PEBBLE_INTERMEDIATE_PEM=%q\n' "$STACK_DIR/pebble/issuer-intermediate.pem"
@@ -384,20 +438,22 @@ write_env() {
 cmd_up() {
   command -v "$PDNS_BIN" >/dev/null || die "pdns_server not found (run scripts/install-deps.sh)"
   command -v "$PEBBLE_BIN" >/dev/null || die "pebble not found (run scripts/install-deps.sh)"
-  pdns_up
+  pdns_up pdns
+  pdns_up world
   pebble_up
-  write_env "$(cat "$STACK_DIR/pdns/api-key")"
+  write_env "$(cat "$(pdns_dir pdns)/api-key")" "$(cat "$(pdns_dir world)/api-key")"
   log "ready; source $STACK_DIR/env"
 }
 
 cmd_down() {
   stop pebble
+  stop world
   stop pdns
 }
 
 cmd_status() {
   local name rc=0
-  for name in pdns pebble; do
+  for name in pdns world pebble; do
     if is_ours "$name"; then
       echo "$name: running (pid $(pid_of "$name"))"
     else

@@ -1,17 +1,19 @@
 // HttpServer: the service's HTTP front (cpp-httplib underneath, never exposed): the REST API
-// under /api/v1 and the health check. Thread-safe; requests are served by a thread pool.
+// under /api/v1 (routes.h), the health check, and the dashboard's files. Thread-safe;
+// requests are served by a thread pool.
 #pragma once
 
 #include <memory>
 #include <string>
 
+#include "api/services.h"
 #include "core/result.h"
 
 namespace certadns::api {
 
 class HttpServer {
  public:
-  HttpServer();
+  explicit HttpServer(Services services);
   ~HttpServer();
 
   /// Binds `listen` ("host:port"; port 0 picks a free one) and serves in a background

@@ -17,6 +17,10 @@ core::TimePoint RenewalTime(core::TimePoint not_before, core::TimePoint not_afte
   return not_after - std::min(renew_before, lifetime / 3);
 }
 
+namespace {
+constexpr std::chrono::seconds kLongestRateLimitWait{300};
+}  // namespace
+
 Engine::Engine(store::Store& store, acme::AcmeClient& acme, dns::DnsProvider& dns,
                dns::PropagationChecker* checker, const crypto::SecretBox& box,
                const core::Clock& clock, EngineConfig config)
@@ -50,15 +54,29 @@ store::StepCommit Engine::RunStep(const store::Job& job) {
 
   auto cert = store_.GetCertificateForWorker(job.certificate_id);
   auto state = JobState::FromJson(job.state);
+  if (!cert.ok() && cert.error().code() != core::ErrorCode::kNotFound) {
+    // The store is busy or down: try this step again shortly, nothing lost.
+    spdlog::warn("job {}: cannot read its certificate: {}", job.id, cert.error().message());
+    ctx.job.run_at = ctx.now + std::chrono::seconds(1);
+    return store::StepCommit{ctx.job, false, {}, {}, {}};
+  }
   if (!cert.ok() || !state.ok()) {
-    // The certificate was deleted (or the row is unreadable): withdraw our records, stop.
+    // The certificate was deleted (or the job is unreadable): withdraw our records, then
+    // stop. No log lines: the certificate's log went with it.
+    bool finished = true;
     if (state.ok()) {
       ctx.state = std::move(state).value();
-      (void)CleanUpRecords(ctx);
+      ctx.job.step = std::string(steps::kCleanup);
+      auto cleaned = CleanUpRecords(ctx);
+      finished = !cleaned.ok() || ctx.finished;
     }
-    spdlog::warn("job {} for {} dropped: {}", job.id, job.certificate_id,
-                 cert.ok() ? state.error().message() : cert.error().message());
-    return store::StepCommit{ctx.job, /*finished=*/true, {}, {}, {}};
+    if (finished) {
+      spdlog::info("job {} for {} ended: {}", job.id, job.certificate_id,
+                   cert.ok() ? state.error().message() : "certificate deleted");
+    }
+    store::StepCommit commit{ctx.job, finished, {}, {}, {}};
+    commit.job.state = ctx.state.ToJson();
+    return commit;
   }
   ctx.cert = std::move(cert).value();
   ctx.state = std::move(state).value();
@@ -71,12 +89,18 @@ store::StepCommit Engine::RunStep(const store::Job& job) {
   }
   if (!status.ok()) {
     const core::Error& error = status.error();
-    bool transient = error.code() == core::ErrorCode::kUnavailable;
+    // A rate limit that lifts within minutes is waited out; a longer one fails with the
+    // CA's words (Let's Encrypt's weekly limits), rather than holding the job for days.
+    std::optional<long> retry_after = error.retry_after_s();
+    bool short_limit = error.code() == core::ErrorCode::kResourceExhausted && retry_after &&
+                       *retry_after <= kLongestRateLimitWait.count();
+    bool transient = error.code() == core::ErrorCode::kUnavailable || short_limit;
     if (transient && ctx.job.attempt < config_.max_transient_retries && !ctx.state.failed) {
       ctx.job.attempt++;
       // 100 ms, 200 ms, 400 ms...: a busy peer gets room, a blip costs little.
       auto delay = std::min<core::Duration>(core::Duration(100) * (1 << (ctx.job.attempt - 1)),
                                             std::chrono::seconds(30));
+      if (retry_after) delay = std::max<core::Duration>(delay, std::chrono::seconds(*retry_after));
       ctx.job.run_at = ctx.now + delay;
       ctx.Log(EventLevel::kWarning,
               "Step " + job.step + " failed, retrying (attempt " +

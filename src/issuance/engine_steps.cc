@@ -32,6 +32,7 @@ std::string ProblemText(const std::optional<acme::Problem>& problem) {
 core::Status Engine::CreateOrder(Context& ctx) {
   ASSIGN_OR_RETURN(acme::Order order, acme_.NewOrder(ctx.cert.AllNames()));
   ctx.state = JobState{};
+  ctx.state.zone = ctx.cert.zone_name;
   ctx.state.order_url = order.url;
   ctx.state.finalize_url = order.finalize;
   for (const std::string& url : order.authorizations) {
@@ -82,7 +83,7 @@ core::Status Engine::PresentRecords(Context& ctx) {
     if (a.fqdn.empty() || a.status == "valid") continue;
     // Marked before the call: if we crash mid-call, cleanup still removes the value.
     a.presented = true;
-    RETURN_IF_ERROR(dns_.Present({ctx.cert.zone_name, a.fqdn, a.value}));
+    RETURN_IF_ERROR(dns_.Present({ctx.state.zone, a.fqdn, a.value}));
   }
   ctx.Info("Challenge TXT records published in DNS");
   if (checker_ == nullptr) {
@@ -235,7 +236,7 @@ core::Status Engine::CleanUpRecords(Context& ctx) {
   int removed = 0;
   for (AuthorizationState& a : ctx.state.authorizations) {
     if (!a.presented) continue;
-    auto status = dns_.CleanUp({ctx.cert.zone_name, a.fqdn, a.value});
+    auto status = dns_.CleanUp({ctx.state.zone, a.fqdn, a.value});
     if (!status.ok() && status.error().code() != core::ErrorCode::kNotFound) {
       if (++ctx.state.cleanup_attempts > config_.max_transient_retries) {
         ctx.Log(EventLevel::kError, "Could not remove challenge record " + a.fqdn + ": " +

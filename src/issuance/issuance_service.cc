@@ -9,7 +9,8 @@ IssuanceService::IssuanceService(store::Store& store, const core::Clock& clock,
                                  std::function<void()> wake)
     : store_(store), clock_(clock), wake_(std::move(wake)) {}
 
-core::Result<core::Certificate> IssuanceService::Request(const CertificateRequest& request) {
+core::Result<core::Certificate> IssuanceService::Request(const CertificateRequest& request,
+                                                         int max_certificates) {
   core::TimePoint now = clock_.Now();
   core::Certificate c;
   c.id = crypto::RandomId("cert");
@@ -30,14 +31,15 @@ core::Result<core::Certificate> IssuanceService::Request(const CertificateReques
                  .step = std::string(steps::kOrder),
                  .run_at = now,
                  .created_at = now};
-  RETURN_IF_ERROR(store_.CreateCertificate(c, job));
+  RETURN_IF_ERROR(store_.CreateCertificate(c, job, max_certificates));
   (void)store_.AppendEvent(c.id, {now, core::EventLevel::kInfo, "Certificate requested"});
   if (wake_) wake_();
   return c;
 }
 
 core::Status IssuanceService::StartJob(const core::Certificate& certificate,
-                                       store::JobKind kind, std::string_view step) {
+                                       store::JobKind kind, std::string_view step,
+                                       core::CertificateState status) {
   core::TimePoint now = clock_.Now();
   store::Job job{.id = crypto::RandomId("job"),
                  .certificate_id = certificate.id,
@@ -45,12 +47,12 @@ core::Status IssuanceService::StartJob(const core::Certificate& certificate,
                  .step = std::string(step),
                  .run_at = now,
                  .created_at = now};
-  auto status = store_.EnqueueJob(job);
-  if (!status.ok() && status.error().code() == core::ErrorCode::kAlreadyExists) {
+  auto started = store_.StartJob(job, status, now);
+  if (!started.ok() && started.error().code() == core::ErrorCode::kAlreadyExists) {
     // The store allows one job per certificate.
-    return core::FailedPrecondition("another operation on this certificate is in progress");
+    return core::FailedPrecondition("Another operation on this certificate is in progress");
   }
-  RETURN_IF_ERROR(status);
+  RETURN_IF_ERROR(started);
   if (wake_) wake_();
   return core::Ok();
 }
@@ -58,14 +60,16 @@ core::Status IssuanceService::StartJob(const core::Certificate& certificate,
 core::Result<core::Certificate> IssuanceService::Renew(const std::string& owner_id,
                                                        const std::string& id) {
   ASSIGN_OR_RETURN(core::Certificate c, store_.GetCertificate(owner_id, id));
-  RETURN_IF_ERROR(StartJob(c, store::JobKind::kRenew, steps::kOrder));
+  RETURN_IF_ERROR(StartJob(c, store::JobKind::kRenew, steps::kOrder,
+                           core::CertificateState::kValidating));
   (void)store_.AppendEvent(c.id, {clock_.Now(), core::EventLevel::kInfo, "Renewal requested"});
+  c.status = core::CertificateState::kValidating;
   return c;
 }
 
 core::Status IssuanceService::Revoke(const std::string& owner_id, const std::string& id) {
   ASSIGN_OR_RETURN(core::Certificate c, store_.GetCertificate(owner_id, id));
-  return StartJob(c, store::JobKind::kRevoke, steps::kRevoke);
+  return StartJob(c, store::JobKind::kRevoke, steps::kRevoke, c.status);
 }
 
 }  // namespace certadns::issuance

@@ -27,8 +27,10 @@ class IssuanceService {
   /// `wake` is called after each enqueue (WorkerPool::Wake).
   IssuanceService(store::Store& store, const core::Clock& clock, std::function<void()> wake);
 
-  /// Creates a `pending` certificate and its issue job.
-  core::Result<core::Certificate> Request(const CertificateRequest& request);
+  /// Creates a `pending` certificate and its issue job. kResourceExhausted when the owner
+  /// has `max_certificates` already; kAlreadyExists when the domain has an active one.
+  core::Result<core::Certificate> Request(const CertificateRequest& request,
+                                          int max_certificates = 1 << 30);
   /// Starts a renewal: the certificate goes `validating`; the current one stays until the
   /// new one is issued. kFailedPrecondition while another operation is running.
   core::Result<core::Certificate> Renew(const std::string& owner_id, const std::string& id);
@@ -37,7 +39,7 @@ class IssuanceService {
 
  private:
   core::Status StartJob(const core::Certificate& certificate, store::JobKind kind,
-                        std::string_view step);
+                        std::string_view step, core::CertificateState status);
 
   store::Store& store_;
   const core::Clock& clock_;

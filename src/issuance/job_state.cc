@@ -7,7 +7,7 @@ namespace certadns::issuance {
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(AuthorizationState, url, identifier, wildcard,
                                                 status, challenge_url, fqdn, value, presented,
                                                 responded)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(JobState, order_url, finalize_url,
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(JobState, zone, order_url, finalize_url,
                                                 certificate_url, authorizations, deadline_ms,
                                                 delay_ms, failed, cleanup_attempts)
 

@@ -25,6 +25,7 @@ struct AuthorizationState {
 };
 
 struct JobState {
+  std::string zone;  // where the records go; kept so cleanup works after the row is gone
   std::string order_url;
   std::string finalize_url;
   std::string certificate_url;

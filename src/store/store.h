@@ -5,6 +5,7 @@
 // claimed with leases, so several certadns nodes behave like several threads).
 #pragma once
 
+#include <limits>
 #include <optional>
 #include <string>
 #include <vector>
@@ -19,7 +20,7 @@ struct User {
   std::string id;  // "user_..."
   std::string email;
   std::string plan;  // free, plus, pro, elite
-  std::string password_hash;
+  std::string password_hash;  // Argon2id (libsodium crypto_pwhash_str); "" = no password login
   core::TimePoint created_at;
 };
 
@@ -29,6 +30,27 @@ struct Zone {
   std::string name;  // "example.com", no trailing dot
   bool verified = false;
   core::TimePoint created_at;
+  std::string verification_token;  // the value of the _certadns-verify TXT record
+};
+
+/// An API key: only its SHA-256 is stored; `prefix` (the first characters of the key) lets
+/// the owner tell keys apart.
+struct ApiKey {
+  std::string id;  // "key_..."
+  std::string user_id;
+  std::string key_hash;  // hex SHA-256 of the whole key
+  std::string prefix;
+  core::TimePoint created_at;
+  std::optional<core::TimePoint> revoked_at;
+};
+
+/// A dashboard session: only the SHA-256 of the cookie's token is stored.
+struct Session {
+  std::string token_hash;  // hex SHA-256 of the cookie value
+  std::string user_id;
+  std::string csrf_token;  // echoed by the dashboard in X-CSRF-Token on state changes
+  core::TimePoint created_at;
+  core::TimePoint expires_at;
 };
 
 enum class JobKind { kIssue, kRenew, kRevoke };
@@ -61,19 +83,58 @@ class Store {
  public:
   virtual ~Store() = default;
 
-  // Users and zones.
+  // Users, credentials and sessions.
   /// kAlreadyExists when the email is taken.
   virtual core::Status CreateUser(const User& user) = 0;
   virtual core::Result<User> GetUserByEmail(const std::string& email) = 0;
+  virtual core::Result<User> GetUser(const std::string& id) = 0;
+  /// kNotFound when no user has `email`.
+  virtual core::Status SetUserPlan(const std::string& email, const std::string& plan) = 0;
+  virtual core::Status SetUserPassword(const std::string& email,
+                                       const std::string& password_hash) = 0;
+  virtual core::Status CreateApiKey(const ApiKey& key) = 0;
+  /// The owner of the unrevoked key whose hash is `key_hash`; kNotFound otherwise.
+  virtual core::Result<User> FindUserByApiKey(const std::string& key_hash) = 0;
+  virtual core::Result<std::vector<ApiKey>> ListApiKeys(const std::string& user_id) = 0;
+  /// Revokes `user_id`'s key whose id or prefix is `id_or_prefix`; kNotFound otherwise.
+  virtual core::Status RevokeApiKey(const std::string& user_id, const std::string& id_or_prefix,
+                                    core::TimePoint now) = 0;
+  virtual core::Status CreateSession(const Session& session) = 0;
+  /// The unexpired session with `token_hash` at `now`; kNotFound otherwise.
+  virtual core::Result<Session> FindSession(const std::string& token_hash,
+                                            core::TimePoint now) = 0;
+  virtual core::Status DeleteSession(const std::string& token_hash) = 0;
+
+  // Zones.
   /// kAlreadyExists when the zone name is taken (by anyone).
   virtual core::Status CreateZone(const Zone& zone) = 0;
   virtual core::Result<Zone> GetZone(const std::string& owner_id, const std::string& id) = 0;
+  /// Any owner's zone called `name`; kNotFound when none.
+  virtual core::Result<Zone> FindZoneByName(const std::string& name) = 0;
   virtual core::Result<std::vector<Zone>> ListZones(const std::string& owner_id) = 0;
+  virtual core::Status SetZoneVerified(const std::string& owner_id, const std::string& id,
+                                       bool verified) = 0;
 
   // Certificates.
-  /// Inserts the certificate and its first job together.
-  virtual core::Status CreateCertificate(const core::Certificate& certificate,
-                                         const Job& job) = 0;
+  /// Inserts the certificate and its first job together, in one transaction that also
+  /// enforces the plan: kResourceExhausted when the owner already has `max_certificates`
+  /// certificates; kAlreadyExists when the owner has an active (pending, validating or
+  /// issued) certificate for the same domain.
+  virtual core::Status CreateCertificate(
+      const core::Certificate& certificate, const Job& job,
+      int max_certificates = std::numeric_limits<int>::max()) = 0;
+  /// How many certificates the owner has (every state counts toward the plan's limit).
+  virtual core::Result<int> CountCertificates(const std::string& owner_id) = 0;
+  /// Sets auto_renew and next_renewal_at; kNotFound when missing or not `owner_id`'s.
+  virtual core::Status SetAutoRenew(const std::string& owner_id, const std::string& id,
+                                    bool enabled,
+                                    std::optional<core::TimePoint> next_renewal_at) = 0;
+  /// Sets the status of the certificate and inserts `job` in one transaction;
+  /// kAlreadyExists (nothing written) when the certificate has a job already.
+  virtual core::Status StartJob(const Job& job, core::CertificateState status,
+                                core::TimePoint now) = 0;
+  /// Deletes the certificate with its log and key; its job, if any, finds it gone and ends.
+  virtual core::Status DeleteCertificate(const std::string& owner_id, const std::string& id) = 0;
   /// kNotFound when missing or not `owner_id`'s.
   virtual core::Result<core::Certificate> GetCertificate(const std::string& owner_id,
                                                          const std::string& id) = 0;

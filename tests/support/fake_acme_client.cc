@@ -95,8 +95,8 @@ X509Ptr MakeCa(const std::string& cn, EVP_PKEY* key, X509* issuer, EVP_PKEY* iss
   X509_set_version(cert.get(), X509_VERSION_3);
   SetSerial(cert.get(), serial);
   SetCn(X509_get_subject_name(cert.get()), cn);
-  X509_set_issuer_name(cert.get(), issuer ? X509_get_subject_name(issuer)
-                                          : X509_get_subject_name(cert.get()));
+  X509_set_issuer_name(cert.get(),
+                       issuer ? X509_get_subject_name(issuer) : X509_get_subject_name(cert.get()));
   SetTime(cert.get(), not_before, true);
   SetTime(cert.get(), not_after, false);
   Check(X509_set_pubkey(cert.get(), key) == 1, "set CA key");
@@ -141,14 +141,22 @@ core::Error ProblemError(core::ErrorCode code, const std::string& type, const st
 std::string_view ToString(FakeAcmeClient::Method method) {
   using M = FakeAcmeClient::Method;
   switch (method) {
-    case M::kAccountThumbprint: return "AccountThumbprint";
-    case M::kNewOrder: return "NewOrder";
-    case M::kGetOrder: return "GetOrder";
-    case M::kGetAuthorization: return "GetAuthorization";
-    case M::kRespondToChallenge: return "RespondToChallenge";
-    case M::kFinalize: return "Finalize";
-    case M::kDownloadCertificate: return "DownloadCertificate";
-    case M::kRevokeCertificate: return "RevokeCertificate";
+    case M::kAccountThumbprint:
+      return "AccountThumbprint";
+    case M::kNewOrder:
+      return "NewOrder";
+    case M::kGetOrder:
+      return "GetOrder";
+    case M::kGetAuthorization:
+      return "GetAuthorization";
+    case M::kRespondToChallenge:
+      return "RespondToChallenge";
+    case M::kFinalize:
+      return "Finalize";
+    case M::kDownloadCertificate:
+      return "DownloadCertificate";
+    case M::kRevokeCertificate:
+      return "RevokeCertificate";
   }
   return "?";
 }
@@ -168,8 +176,8 @@ FakeAcmeClient::FakeAcmeClient(const core::Clock* clock) : clock_(clock), ca_(ne
   core::TimePoint from = t - std::chrono::hours(24 * 365);
   core::TimePoint until = t + std::chrono::hours(24 * 365 * 20);
   ca_->root_key = NewEcKey();
-  ca_->root = MakeCa("certadns fake root", ca_->root_key.get(), nullptr, ca_->root_key.get(),
-                     from, until, 1);
+  ca_->root = MakeCa("certadns fake root", ca_->root_key.get(), nullptr, ca_->root_key.get(), from,
+                     until, 1);
   ca_->intermediate_key = NewEcKey();
   ca_->intermediate = MakeCa("certadns fake intermediate", ca_->intermediate_key.get(),
                              ca_->root.get(), ca_->root_key.get(), from, until, 2);
@@ -199,8 +207,8 @@ void FakeAcmeClient::FailNext(Method method, int count, std::optional<core::Erro
   std::lock_guard<std::mutex> lock(mu_);
   Injection injection;
   injection.count = count;
-  injection.error = error.value_or(core::Unavailable(
-      "FakeAcmeClient: injected failure of " + std::string(ToString(method))));
+  injection.error = error.value_or(
+      core::Unavailable("FakeAcmeClient: injected failure of " + std::string(ToString(method))));
   injection.after_effect = after_effect;
   injections_[method] = std::move(injection);
 }
@@ -233,8 +241,8 @@ acme::Authorization FakeAcmeClient::AuthzView(const AuthzRec& a) const {
   view.wildcard = a.name.rfind("*.", 0) == 0;
   view.identifier = view.wildcard ? a.name.substr(2) : a.name;
   // A decoy first, as real CAs offer several types; the engine must pick dns-01.
-  view.challenges.push_back(acme::Challenge{"http-01", a.dns.url + "-http", a.dns.token,
-                                            a.status == "valid" ? "valid" : "pending", {}});
+  view.challenges.push_back(acme::Challenge{
+      "http-01", a.dns.url + "-http", a.dns.token, a.status == "valid" ? "valid" : "pending", {}});
   if (view.wildcard) view.challenges.clear();  // RFC 8555 §7.1.3: wildcards are dns-01 only
   view.challenges.push_back(ChallengeView(a));
   if (a.status == "pending") view.retry_after_s = a.behavior.retry_after_s;
@@ -322,8 +330,7 @@ core::Result<acme::Order> FakeAcmeClient::GetOrder(const std::string& url) {
   if (injected && !injected->after_effect) return injected->error;
   auto it = orders_.find(url);
   if (it == orders_.end()) {
-    return ProblemError(core::ErrorCode::kFailedPrecondition, "malformed", "no order " + url,
-                        404);
+    return ProblemError(core::ErrorCode::kFailedPrecondition, "malformed", "no order " + url, 404);
   }
   OrderRec& order = it->second;
   RefreshOrder(order);
@@ -371,8 +378,8 @@ core::Result<acme::Challenge> FakeAcmeClient::RespondToChallenge(const std::stri
   if (injected && !injected->after_effect) return injected->error;
   auto it = challenge_authz_.find(url);
   if (it == challenge_authz_.end()) {
-    return ProblemError(core::ErrorCode::kFailedPrecondition, "malformed",
-                        "no challenge " + url, 404);
+    return ProblemError(core::ErrorCode::kFailedPrecondition, "malformed", "no challenge " + url,
+                        404);
   }
   AuthzRec& a = authzs_.at(it->second);
   // A repeated response to a challenge no longer pending returns it unchanged (Boulder).
@@ -476,8 +483,8 @@ core::Result<std::string> FakeAcmeClient::DownloadCertificate(const std::string&
   if (auto injected = TakeInjection(Method::kDownloadCertificate)) return injected->error;
   auto it = chains_.find(url);
   if (it == chains_.end()) {
-    return ProblemError(core::ErrorCode::kFailedPrecondition, "malformed",
-                        "no certificate " + url, 404);
+    return ProblemError(core::ErrorCode::kFailedPrecondition, "malformed", "no certificate " + url,
+                        404);
   }
   return it->second;
 }

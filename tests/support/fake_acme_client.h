@@ -77,8 +77,7 @@ class FakeAcmeClient final : public acme::AcmeClient {
   core::Result<acme::Order> GetOrder(const std::string& url) override;
   core::Result<acme::Authorization> GetAuthorization(const std::string& url) override;
   core::Result<acme::Challenge> RespondToChallenge(const std::string& url) override;
-  core::Result<acme::Order> Finalize(const std::string& order_url,
-                                     const std::string& finalize_url,
+  core::Result<acme::Order> Finalize(const std::string& order_url, const std::string& finalize_url,
                                      const std::string& csr_der) override;
   core::Result<std::string> DownloadCertificate(const std::string& url) override;
   core::Status RevokeCertificate(const std::string& certificate_der, int reason) override;
@@ -145,20 +144,20 @@ class FakeAcmeClient final : public acme::AcmeClient {
   std::unique_ptr<Ca> ca_;
 
   mutable std::mutex mu_;
-  std::map<std::string, NameBehavior> behaviors_;      // guarded by mu_
-  std::map<Method, Injection> injections_;             // guarded by mu_
-  std::map<std::string, OrderRec> orders_;             // by URL; guarded by mu_
-  std::map<std::string, AuthzRec> authzs_;             // by URL; guarded by mu_
-  std::map<std::string, std::string> challenge_authz_; // challenge URL -> authz URL
-  std::map<std::string, std::string> chains_;          // certificate URL -> PEM chain
-  std::vector<std::string> issued_;                    // guarded by mu_
-  std::vector<std::string> revoked_;                   // guarded by mu_
-  std::vector<Call> calls_;                            // guarded by mu_
-  std::string last_order_url_;                         // guarded by mu_
-  int processing_polls_ = 0;                           // guarded by mu_
+  std::map<std::string, NameBehavior> behaviors_;         // guarded by mu_
+  std::map<Method, Injection> injections_;                // guarded by mu_
+  std::map<std::string, OrderRec> orders_;                // by URL; guarded by mu_
+  std::map<std::string, AuthzRec> authzs_;                // by URL; guarded by mu_
+  std::map<std::string, std::string> challenge_authz_;    // challenge URL -> authz URL
+  std::map<std::string, std::string> chains_;             // certificate URL -> PEM chain
+  std::vector<std::string> issued_;                       // guarded by mu_
+  std::vector<std::string> revoked_;                      // guarded by mu_
+  std::vector<Call> calls_;                               // guarded by mu_
+  std::string last_order_url_;                            // guarded by mu_
+  int processing_polls_ = 0;                              // guarded by mu_
   core::Duration validity_{std::chrono::hours(24 * 90)};  // guarded by mu_
-  int next_id_ = 1;                                    // guarded by mu_
-  int next_serial_ = 0x1000;                           // guarded by mu_
+  int next_id_ = 1;                                       // guarded by mu_
+  int next_serial_ = 0x1000;                              // guarded by mu_
 };
 
 std::string_view ToString(FakeAcmeClient::Method method);

@@ -22,6 +22,11 @@ struct StackEnv {
   std::string pdns_server_id;
   std::vector<std::string> nameservers;
   std::string pebble_root_pem_file;
+  // The "world" PowerDNS (the public internet's DNS) and the resolvers zone verification asks.
+  // Empty when the env file predates them: tests needing them skip / fail on their own.
+  std::string world_pdns_api_url;
+  std::string world_pdns_api_key;
+  std::vector<std::string> zones_verify_resolvers;
 };
 
 inline std::string EnvOr(const char* name, std::string fallback = "") {
@@ -40,6 +45,12 @@ inline std::optional<StackEnv> ReadStackEnv() {
   std::stringstream ns(EnvOr("CERTADNS_DNS_NAMESERVERS"));
   for (std::string item; std::getline(ns, item, ',');) {
     if (!item.empty()) env.nameservers.push_back(item);
+  }
+  env.world_pdns_api_url = EnvOr("WORLD_PDNS_API_URL");
+  env.world_pdns_api_key = EnvOr("WORLD_PDNS_API_KEY");
+  std::stringstream resolvers(EnvOr("CERTADNS_ZONES_VERIFY_RESOLVERS"));
+  for (std::string item; std::getline(resolvers, item, ',');) {
+    if (!item.empty()) env.zones_verify_resolvers.push_back(item);
   }
   if (env.acme_directory_url.empty() || env.pdns_api_url.empty() || env.nameservers.empty()) {
     return std::nullopt;

@@ -5,14 +5,13 @@
 #pragma once
 
 #include <chrono>
-#include <cstdint>
 #include <optional>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include "core/result.h"
 #include "dns/dns_provider.h"
+#include "dns/ldns/ldns_query.h"
 
 namespace certadns::dns::ldns {
 
@@ -44,13 +43,7 @@ class LdnsPropagationChecker final : public PropagationChecker {
   static core::Status ValidateNameservers(const std::vector<std::string>& nameservers);
 
  private:
-  struct Nameserver {
-    std::string spec;     // as configured, for messages
-    std::string address;  // IP literal without brackets
-    uint16_t port = 53;
-    bool ipv6 = false;
-  };
-  static core::Result<Nameserver> ParseNameserver(std::string_view spec);
+  using Nameserver = internal::Nameserver;
   core::Result<std::vector<std::string>> Query(const Nameserver& nameserver,
                                                const std::string& fqdn) const;
 

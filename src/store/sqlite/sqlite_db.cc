@@ -3,8 +3,11 @@
 namespace certadns::store::sqlite {
 
 core::Error SqliteError(sqlite3* db, std::string_view what) {
-  int code = sqlite3_errcode(db) & 0xff;
+  int extended = sqlite3_extended_errcode(db);
+  int code = extended & 0xff;
   std::string message = std::string(what) + ": " + sqlite3_errmsg(db);
+  // A row that refers to a missing one (an API key for an unknown user) is not a duplicate.
+  if (extended == SQLITE_CONSTRAINT_FOREIGNKEY) return core::NotFound(message);
   if (code == SQLITE_CONSTRAINT) return core::AlreadyExists(message);
   if (code == SQLITE_BUSY || code == SQLITE_LOCKED) return core::Unavailable(message);
   return core::Internal(message);

@@ -65,8 +65,8 @@ class Transaction {
 
 /// Runs `sql` (several statements allowed).
 core::Status Exec(sqlite3* db, std::string_view sql);
-/// The store's error for a failed sqlite call: constraint violations are kAlreadyExists,
-/// busy/locked kUnavailable, anything else kInternal.
+/// The store's error for a failed sqlite call: foreign-key violations are kNotFound, other
+/// constraint violations kAlreadyExists, busy/locked kUnavailable, anything else kInternal.
 core::Error SqliteError(sqlite3* db, std::string_view what);
 
 }  // namespace certadns::store::sqlite

@@ -94,59 +94,64 @@ core::Status SqliteStore::Migrate() {
   return tx.Commit();
 }
 
-core::Status SqliteStore::CreateUser(const User& user) {
-  std::lock_guard lock(mutex_);
-  Statement s(db_, "INSERT INTO users(id, email, plan, password_hash, created_at) "
-                   "VALUES (?1, ?2, ?3, ?4, ?5)");
-  s.Bind(1, user.id).Bind(2, user.email).Bind(3, user.plan).Bind(4, user.password_hash);
-  s.Bind(5, ToUnixMillis(user.created_at));
-  return s.Run();
-}
-
-core::Result<User> SqliteStore::GetUserByEmail(const std::string& email) {
-  std::lock_guard lock(mutex_);
-  Statement s(db_, "SELECT id, email, plan, password_hash, created_at FROM users "
-                   "WHERE email = ?1");
-  s.Bind(1, email);
-  if (!s.Step()) {
-    RETURN_IF_ERROR(s.status());
-    return core::NotFound("no user with email " + email);
-  }
-  return User{s.Text(0), s.Text(1), s.Text(2), s.Text(3), FromUnixMillis(s.Int(4))};
-}
-
 core::Status SqliteStore::CreateZone(const Zone& zone) {
   std::lock_guard lock(mutex_);
-  Statement s(db_, "INSERT INTO zones(id, owner_id, name, verified, created_at) "
-                   "VALUES (?1, ?2, ?3, ?4, ?5)");
+  Statement s(db_, "INSERT INTO zones(id, owner_id, name, verified, created_at, "
+                   "verification_token) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
   s.Bind(1, zone.id).Bind(2, zone.owner_id).Bind(3, zone.name);
   s.Bind(4, int64_t{zone.verified ? 1 : 0}).Bind(5, ToUnixMillis(zone.created_at));
+  s.Bind(6, zone.verification_token);
   return s.Run();
+}
+
+core::Result<std::vector<Zone>> SqliteStore::QueryZones(const std::string& where,
+                                                        const std::string& a,
+                                                        const std::string& b) {
+  Statement s(db_, "SELECT id, owner_id, name, verified, created_at, verification_token "
+                   "FROM zones WHERE " + where + " ORDER BY name");
+  s.Bind(1, a);
+  if (!b.empty()) s.Bind(2, b);
+  std::vector<Zone> zones;
+  while (s.Step()) {
+    Zone zone;
+    zone.id = s.Text(0);
+    zone.owner_id = s.Text(1);
+    zone.name = s.Text(2);
+    zone.verified = s.Int(3) != 0;
+    zone.created_at = FromUnixMillis(s.Int(4));
+    zone.verification_token = s.Text(5);
+    zones.push_back(std::move(zone));
+  }
+  RETURN_IF_ERROR(s.status());
+  return zones;
 }
 
 core::Result<Zone> SqliteStore::GetZone(const std::string& owner_id, const std::string& id) {
   std::lock_guard lock(mutex_);
-  Statement s(db_, "SELECT id, owner_id, name, verified, created_at FROM zones "
-                   "WHERE owner_id = ?1 AND id = ?2");
-  s.Bind(1, owner_id).Bind(2, id);
-  if (!s.Step()) {
-    RETURN_IF_ERROR(s.status());
-    return core::NotFound("zone " + id);
-  }
-  return Zone{s.Text(0), s.Text(1), s.Text(2), s.Int(3) != 0, FromUnixMillis(s.Int(4))};
+  ASSIGN_OR_RETURN(auto zones, QueryZones("owner_id = ?1 AND id = ?2", owner_id, id));
+  if (zones.empty()) return core::NotFound("zone " + id);
+  return std::move(zones.front());
+}
+
+core::Result<Zone> SqliteStore::FindZoneByName(const std::string& name) {
+  std::lock_guard lock(mutex_);
+  ASSIGN_OR_RETURN(auto zones, QueryZones("name = ?1", name, ""));
+  if (zones.empty()) return core::NotFound("zone " + name);
+  return std::move(zones.front());
 }
 
 core::Result<std::vector<Zone>> SqliteStore::ListZones(const std::string& owner_id) {
   std::lock_guard lock(mutex_);
-  Statement s(db_, "SELECT id, owner_id, name, verified, created_at FROM zones "
-                   "WHERE owner_id = ?1 ORDER BY name");
-  s.Bind(1, owner_id);
-  std::vector<Zone> zones;
-  while (s.Step()) {
-    zones.push_back({s.Text(0), s.Text(1), s.Text(2), s.Int(3) != 0, FromUnixMillis(s.Int(4))});
-  }
-  RETURN_IF_ERROR(s.status());
-  return zones;
+  return QueryZones("owner_id = ?1", owner_id, "");
+}
+
+core::Status SqliteStore::SetZoneVerified(const std::string& owner_id, const std::string& id,
+                                          bool verified) {
+  std::lock_guard lock(mutex_);
+  Statement s(db_, "UPDATE zones SET verified = ?3 WHERE owner_id = ?1 AND id = ?2");
+  RETURN_IF_ERROR(s.Bind(1, owner_id).Bind(2, id).Bind(3, int64_t{verified ? 1 : 0}).Run());
+  if (sqlite3_changes(db_) != 1) return core::NotFound("zone " + id);
+  return core::Ok();
 }
 
 core::Status SqliteStore::WriteCertificate(const core::Certificate& c, bool insert) {
@@ -183,13 +188,67 @@ core::Status SqliteStore::InsertEvent(const std::string& certificate_id,
 }
 
 core::Status SqliteStore::CreateCertificate(const core::Certificate& certificate,
-                                            const Job& job) {
+                                            const Job& job, int max_certificates) {
   std::lock_guard lock(mutex_);
+  // BEGIN IMMEDIATE takes the write lock first, so two requests (or nodes) cannot both pass
+  // the checks below and exceed the limit together.
   Transaction tx(db_);
   RETURN_IF_ERROR(tx.status());
+  {
+    Statement count(db_, "SELECT COUNT(*) FROM certificates WHERE owner_id = ?1");
+    count.Bind(1, certificate.owner_id);
+    int64_t owned = count.Step() ? count.Int(0) : 0;
+    RETURN_IF_ERROR(count.status());
+    if (owned >= max_certificates) {
+      return core::Error(core::ErrorCode::kResourceExhausted, "certificate limit reached");
+    }
+  }
+  {
+    Statement active(db_, "SELECT 1 FROM certificates WHERE owner_id = ?1 AND domain = ?2 "
+                          "AND status IN (?3, ?4, ?5) LIMIT 1");
+    active.Bind(1, certificate.owner_id).Bind(2, certificate.domain);
+    active.Bind(3, core::ToString(core::CertificateState::kPending));
+    active.Bind(4, core::ToString(core::CertificateState::kValidating));
+    active.Bind(5, core::ToString(core::CertificateState::kIssued));
+    if (active.Step()) {
+      return core::AlreadyExists("an active certificate for " + certificate.domain + " exists");
+    }
+    RETURN_IF_ERROR(active.status());
+  }
   RETURN_IF_ERROR(WriteCertificate(certificate, /*insert=*/true));
   RETURN_IF_ERROR(InsertJob(job));
   return tx.Commit();
+}
+
+core::Result<int> SqliteStore::CountCertificates(const std::string& owner_id) {
+  std::lock_guard lock(mutex_);
+  Statement s(db_, "SELECT COUNT(*) FROM certificates WHERE owner_id = ?1");
+  s.Bind(1, owner_id);
+  int64_t count = s.Step() ? s.Int(0) : 0;
+  RETURN_IF_ERROR(s.status());
+  return static_cast<int>(count);
+}
+
+core::Status SqliteStore::SetAutoRenew(const std::string& owner_id, const std::string& id,
+                                       bool enabled,
+                                       std::optional<core::TimePoint> next_renewal_at) {
+  std::lock_guard lock(mutex_);
+  Statement s(db_, "UPDATE certificates SET auto_renew = ?3, next_renewal_at = ?4 "
+                   "WHERE owner_id = ?1 AND id = ?2");
+  s.Bind(1, owner_id).Bind(2, id).Bind(3, int64_t{enabled ? 1 : 0});
+  RETURN_IF_ERROR(s.Bind(4, OptMillis(next_renewal_at)).Run());
+  if (sqlite3_changes(db_) != 1) return core::NotFound("certificate " + id);
+  return core::Ok();
+}
+
+core::Status SqliteStore::DeleteCertificate(const std::string& owner_id, const std::string& id) {
+  std::lock_guard lock(mutex_);
+  // certificate_events go with the row (ON DELETE CASCADE). A job, if any, stays: its worker
+  // finds the certificate gone, cleans up its TXT records and ends the job.
+  Statement s(db_, "DELETE FROM certificates WHERE owner_id = ?1 AND id = ?2");
+  RETURN_IF_ERROR(s.Bind(1, owner_id).Bind(2, id).Run());
+  if (sqlite3_changes(db_) != 1) return core::NotFound("certificate " + id);
+  return core::Ok();
 }
 
 core::Result<std::vector<core::Certificate>> SqliteStore::QueryCertificates(

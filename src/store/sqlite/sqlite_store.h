@@ -20,13 +20,37 @@ class SqliteStore final : public Store {
   static core::Result<std::unique_ptr<SqliteStore>> Open(const std::string& path);
   ~SqliteStore() override;
 
+  // Users, API keys and sessions (sqlite_store_accounts.cc).
   core::Status CreateUser(const User& user) override;
   core::Result<User> GetUserByEmail(const std::string& email) override;
+  core::Result<User> GetUser(const std::string& id) override;
+  core::Status SetUserPlan(const std::string& email, const std::string& plan) override;
+  core::Status SetUserPassword(const std::string& email,
+                               const std::string& password_hash) override;
+  core::Status CreateApiKey(const ApiKey& key) override;
+  core::Result<User> FindUserByApiKey(const std::string& key_hash) override;
+  core::Result<std::vector<ApiKey>> ListApiKeys(const std::string& user_id) override;
+  core::Status RevokeApiKey(const std::string& user_id, const std::string& id_or_prefix,
+                            core::TimePoint now) override;
+  core::Status CreateSession(const Session& session) override;
+  core::Result<Session> FindSession(const std::string& token_hash, core::TimePoint now) override;
+  core::Status DeleteSession(const std::string& token_hash) override;
+
   core::Status CreateZone(const Zone& zone) override;
   core::Result<Zone> GetZone(const std::string& owner_id, const std::string& id) override;
+  core::Result<Zone> FindZoneByName(const std::string& name) override;
   core::Result<std::vector<Zone>> ListZones(const std::string& owner_id) override;
+  core::Status SetZoneVerified(const std::string& owner_id, const std::string& id,
+                               bool verified) override;
 
-  core::Status CreateCertificate(const core::Certificate& certificate, const Job& job) override;
+  core::Status CreateCertificate(const core::Certificate& certificate, const Job& job,
+                                 int max_certificates = std::numeric_limits<int>::max()) override;
+  core::Result<int> CountCertificates(const std::string& owner_id) override;
+  core::Status SetAutoRenew(const std::string& owner_id, const std::string& id, bool enabled,
+                            std::optional<core::TimePoint> next_renewal_at) override;
+  core::Status StartJob(const Job& job, core::CertificateState status,
+                        core::TimePoint now) override;
+  core::Status DeleteCertificate(const std::string& owner_id, const std::string& id) override;
   core::Result<core::Certificate> GetCertificate(const std::string& owner_id,
                                                  const std::string& id) override;
   core::Result<core::Certificate> GetCertificateForWorker(const std::string& id) override;
@@ -56,6 +80,9 @@ class SqliteStore final : public Store {
  private:
   explicit SqliteStore(sqlite3* db) : db_(db) {}
   core::Status Migrate();
+  core::Result<std::vector<Zone>> QueryZones(const std::string& where, const std::string& a,
+                                             const std::string& b);
+  core::Result<User> QueryUser(const std::string& where, const std::string& value);
   core::Result<std::vector<core::Certificate>> QueryCertificates(const std::string& where,
                                                                  const std::string& a,
                                                                  const std::string& b);

@@ -49,6 +49,27 @@ core::Status SqliteStore::EnqueueJob(const Job& job) {
   return InsertJob(job);
 }
 
+core::Status SqliteStore::StartJob(const Job& job, core::CertificateState status,
+                                   core::TimePoint now) {
+  std::lock_guard lock(mutex_);
+  Transaction tx(db_);
+  RETURN_IF_ERROR(tx.status());
+  {
+    Statement busy(db_, "SELECT 1 FROM jobs WHERE certificate_id = ?1");
+    busy.Bind(1, job.certificate_id);
+    if (busy.Step()) {
+      return core::AlreadyExists("certificate " + job.certificate_id + " has a job already");
+    }
+    RETURN_IF_ERROR(busy.status());
+  }
+  Statement s(db_, "UPDATE certificates SET status = ?2, updated_at = ?3 WHERE id = ?1");
+  s.Bind(1, job.certificate_id).Bind(2, core::ToString(status)).Bind(3, ToUnixMillis(now));
+  RETURN_IF_ERROR(s.Run());
+  if (sqlite3_changes(db_) != 1) return core::NotFound("certificate " + job.certificate_id);
+  RETURN_IF_ERROR(InsertJob(job));
+  return tx.Commit();
+}
+
 core::Result<std::optional<Job>> SqliteStore::ClaimJob(const std::string& worker_id,
                                                        core::TimePoint now,
                                                        core::Duration lease) {

@@ -2,18 +2,16 @@
 // nonces (§7.2), the account (§7.3), orders (§7.4), POST-as-GET (§6.3) and the retry rules.
 #include "acme/rfc8555_client.h"
 
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
 #include <openssl/param_build.h>
 
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
-
 #include <memory>
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "crypto/encoding.h"
 #include "support/fake_http_client.h"
@@ -63,9 +61,8 @@ http::Response WithHeaders(http::Response response,
 
 http::Response Problem(long status, const std::string& type, const std::string& detail,
                        const std::string& nonce) {
-  nlohmann::json body = {{"type", "urn:ietf:params:acme:error:" + type},
-                         {"detail", detail},
-                         {"status", status}};
+  nlohmann::json body = {
+      {"type", "urn:ietf:params:acme:error:" + type}, {"detail", detail}, {"status", status}};
   http::Response response = FakeHttpClient::JsonResponse(status, body.dump());
   response.headers = {{"Content-Type", "application/problem+json"}, {"Replay-Nonce", nonce}};
   return response;
@@ -112,8 +109,8 @@ bool VerifyRs256(const nlohmann::json& jwk, const std::string& input,
   EVP_MD_CTX* md = EVP_MD_CTX_new();
   ok = ok && EVP_DigestVerifyInit(md, nullptr, EVP_sha256(), nullptr, pkey) == 1 &&
        EVP_DigestVerify(md, reinterpret_cast<const unsigned char*>(signature.data()),
-                        signature.size(),
-                        reinterpret_cast<const unsigned char*>(input.data()), input.size()) == 1;
+                        signature.size(), reinterpret_cast<const unsigned char*>(input.data()),
+                        input.size()) == 1;
   EVP_MD_CTX_free(md);
   EVP_PKEY_free(pkey);
   EVP_PKEY_CTX_free(pctx);
@@ -195,11 +192,10 @@ TEST_F(Rfc8555ClientTest, RegistersOnlyOnceAndFetchesTheDirectoryOnce) {
 TEST_F(Rfc8555ClientTest, FailsWhenNewAccountGivesNoLocation) {
   FakeHttpClient http;
   http.When("GET", kDirectoryUrl,
-            FakeHttpClient::JsonResponse(
-                200, nlohmann::json{{"newNonce", kNewNonceUrl},
-                                    {"newAccount", kNewAccountUrl},
-                                    {"newOrder", kNewOrderUrl}}
-                         .dump()));
+            FakeHttpClient::JsonResponse(200, nlohmann::json{{"newNonce", kNewNonceUrl},
+                                                             {"newAccount", kNewAccountUrl},
+                                                             {"newOrder", kNewOrderUrl}}
+                                                  .dump()));
   http.When("HEAD", kNewNonceUrl,
             WithHeaders(FakeHttpClient::TextResponse(200, ""), {{"Replay-Nonce", "n"}}));
   http.When("POST", kNewAccountUrl, FakeHttpClient::JsonResponse(201, R"({"status":"valid"})"));
@@ -227,8 +223,7 @@ TEST_F(Rfc8555ClientTest, NewOrderIsSignedWithKidAndTheNonceOfThePreviousRespons
   EXPECT_FALSE(jws.header.contains("jwk"));
   EXPECT_EQ(jws.header.at("url"), kNewOrderUrl);
   EXPECT_EQ(jws.header.at("nonce"), "after-account");
-  EXPECT_EQ(nlohmann::json::parse(jws.payload),
-            nlohmann::json::parse(R"({"identifiers": [
+  EXPECT_EQ(nlohmann::json::parse(jws.payload), nlohmann::json::parse(R"({"identifiers": [
               {"type": "dns", "value": "example.com"},
               {"type": "dns", "value": "*.example.com"}]})"));
   EXPECT_TRUE(VerifyRs256(AccountKey().PublicJwk(), jws.signing_input, jws.signature));
@@ -368,8 +363,7 @@ TEST_F(Rfc8555ClientTest, DownloadAsksForAPemCertificateChain) {
       "-----BEGIN CERTIFICATE-----\nBBBB\n-----END CERTIFICATE-----\n";
   http::Response response;
   response.status = 200;
-  response.headers = {{"Content-Type", "application/pem-certificate-chain"},
-                      {"Replay-Nonce", "d"}};
+  response.headers = {{"Content-Type", "application/pem-certificate-chain"}, {"Replay-Nonce", "d"}};
   response.body = chain;
   http_.When("POST", kCertUrl, response);
   auto pem = client_.DownloadCertificate(kCertUrl);
@@ -386,9 +380,9 @@ TEST_F(Rfc8555ClientTest, DownloadAsksForAPemCertificateChain) {
 }
 
 TEST_F(Rfc8555ClientTest, DownloadRejectsABodyWithoutCertificate) {
-  http_.When("POST", kCertUrl,
-             WithHeaders(FakeHttpClient::TextResponse(200, "nothing here"),
-                         {{"Replay-Nonce", "d"}}));
+  http_.When(
+      "POST", kCertUrl,
+      WithHeaders(FakeHttpClient::TextResponse(200, "nothing here"), {{"Replay-Nonce", "d"}}));
   auto pem = client_.DownloadCertificate(kCertUrl);
   ASSERT_FALSE(pem.ok());
   EXPECT_EQ(pem.error().code(), core::ErrorCode::kUnavailable);

@@ -71,7 +71,7 @@ TEST(CsrTest, HasCommonNameAllSansAndAValidSignature) {
 TEST(CsrTest, LeavesOutCommonNameLongerThan64Characters) {
   const std::string long_name = std::string(61, 'a') + ".example.com";  // 73 characters
   auto der = CreateCsrDer(TestKey(0), {long_name, "short.example.com"});
-  ASSERT_TRUE(der.ok());
+  ASSERT_TRUE(der.ok()) << der.error().message();
   X509ReqPtr req = ParseDer(*der);
   ASSERT_TRUE(req);
   EXPECT_TRUE(CommonNames(req.get()).empty());

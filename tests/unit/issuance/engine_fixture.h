@@ -4,13 +4,13 @@
 // the clock jumps to its run_at. Not thread-safe.
 #pragma once
 
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 #include <openssl/pem.h>
 #include <openssl/x509_vfy.h>
 #include <sqlite3.h>
 
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
-
+#include <cstdlib>
 #include <memory>
 #include <optional>
 #include <string>
@@ -21,6 +21,7 @@
 #include "crypto/x509.h"
 #include "issuance/engine.h"
 #include "issuance/issuance_service.h"
+#include "issuance/key_pool.h"
 #include "store/sqlite/sqlite_store.h"
 #include "support/fake_acme_client.h"
 #include "support/fake_clock.h"
@@ -33,6 +34,28 @@ namespace certadns::issuance {
 inline constexpr char kOwner[] = "user_alice";
 inline constexpr char kZoneId[] = "zone_1";
 inline constexpr char kZone[] = "example.com";
+
+/// Hands out RSA keys from a small process-wide cache, in turn, so that the tests do not
+/// spend their time in RSA key generation. Consecutive keys always differ, which is all one
+/// test can observe. Not thread-safe.
+class CachedKeySource final : public KeySource {
+ public:
+  core::Result<crypto::PrivateKey> Take() override {
+    static std::vector<std::string>* pems = [] {
+      auto* out = new std::vector<std::string>;
+      for (int i = 0; i < 3; ++i) {
+        auto key = crypto::PrivateKey::GenerateRsa(2048);
+        if (!key.ok()) std::abort();
+        out->push_back(key->ToPem().reveal());
+      }
+      return out;
+    }();
+    return crypto::PrivateKey::FromPem((*pems)[next_++ % pems->size()]);
+  }
+
+ private:
+  size_t next_ = 0;
+};
 
 /// One step as the worker ran it.
 struct RanStep {
@@ -61,9 +84,11 @@ class EngineTest : public ::testing::Test {
     UseEngine(&dns_);
   }
 
-  /// (Re)creates the engine with `config_` and `checker`.
+  /// (Re)creates the engine with `config_`, `checker` and `key_source_` (null: the
+  /// engine's own DirectKeySource).
   void UseEngine(dns::PropagationChecker* checker) {
     engine_ = std::make_unique<Engine>(*store_, acme_, dns_, checker, *box_, clock_, config_);
+    if (key_source_ != nullptr) engine_->SetKeySource(key_source_);
   }
 
   core::Certificate Request(const std::string& domain, std::vector<std::string> sans = {}) {
@@ -232,6 +257,8 @@ class EngineTest : public ::testing::Test {
   std::optional<crypto::SecretBox> box_;
   std::unique_ptr<IssuanceService> service_;
   EngineConfig config_;
+  CachedKeySource cached_keys_;
+  KeySource* key_source_ = &cached_keys_;
   std::unique_ptr<Engine> engine_;
   core::Duration lease_{std::chrono::seconds(120)};
   std::string cert_id_;  // the certificate RunUntil follows

@@ -47,8 +47,8 @@ TEST_F(EngineLifecycleTest, RenewalFailureWithAValidCurrentCertificateKeepsItIss
   core::Certificate first = IssueFirst();
   std::string first_key = InstalledKeyPem(cert_id_);
   acme_.SetBehavior("app.example.com",
-                    {.problem = acme::Problem{"urn:ietf:params:acme:error:dns",
-                                              "NXDOMAIN looking up TXT", 400, {}}});
+                    {.problem = acme::Problem{
+                         "urn:ietf:params:acme:error:dns", "NXDOMAIN looking up TXT", 400, {}}});
   clock_.Set(*first.next_renewal_at);
   ASSERT_TRUE(service_->Renew(kOwner, cert_id_).ok());
   auto order = Step();
@@ -76,9 +76,9 @@ TEST_F(EngineLifecycleTest, RenewalFailureWithAValidCurrentCertificateKeepsItIss
 
 TEST_F(EngineLifecycleTest, RenewalFailureAfterExpiryMarksTheCertificateFailed) {
   core::Certificate first = IssueFirst();
-  acme_.SetBehavior("app.example.com",
-                    {.problem = acme::Problem{"urn:ietf:params:acme:error:dns", "NXDOMAIN",
-                                              400, {}}});
+  acme_.SetBehavior(
+      "app.example.com",
+      {.problem = acme::Problem{"urn:ietf:params:acme:error:dns", "NXDOMAIN", 400, {}}});
   clock_.Set(*first.expires_at + hours(1));
   ASSERT_TRUE(service_->Renew(kOwner, cert_id_).ok());
   RunToEnd();
@@ -119,6 +119,19 @@ TEST_F(EngineLifecycleTest, ACertificateDeletedMidJobFinishesTheJobAndWithdrawsI
   EXPECT_THAT(dns_.Values("_acme-challenge.www.example.com"), IsEmpty());
 }
 
+TEST_F(EngineLifecycleTest, ACertificateDeletedMidJobStillRetriesAFailedCleanup) {
+  cert_id_ = Request("app.example.com", {"www.example.com"}).id;
+  ASSERT_TRUE(RunUntil("propagate"));
+  DeleteCertificateRow(cert_id_);
+  dns_.FailNext(core::Unavailable("pdns: 503"));  // the first withdrawal attempt fails
+
+  RunToEnd();
+  EXPECT_THAT(*store_->ListJobs(cert_id_), IsEmpty());
+  // The design promises cleanup on every outcome; a blip must not strand our values.
+  EXPECT_THAT(dns_.Values("_acme-challenge.app.example.com"), IsEmpty());
+  EXPECT_THAT(dns_.Values("_acme-challenge.www.example.com"), IsEmpty());
+}
+
 TEST(RenewalTimeTest, RenewsAThirdOfTheLifetimeEarlyAtMostRenewBefore) {
   struct Case {
     std::string_view desc;
@@ -135,8 +148,7 @@ TEST(RenewalTimeTest, RenewsAThirdOfTheLifetimeEarlyAtMostRenewBefore) {
   const core::Duration renew_before = EngineConfig{}.renew_before;
   for (const Case& c : cases) {
     core::TimePoint not_after = not_before + c.lifetime;
-    EXPECT_EQ(RenewalTime(not_before, not_after, renew_before),
-              not_after - c.want_before_expiry)
+    EXPECT_EQ(RenewalTime(not_before, not_after, renew_before), not_after - c.want_before_expiry)
         << c.desc;
   }
 }
@@ -147,8 +159,8 @@ TEST(JobStateTest, RoundTripsThroughJson) {
   state.finalize_url = "https://ca/order/1/finalize";
   state.certificate_url = "https://ca/cert/1";
   state.authorizations.push_back({"https://ca/authz/1", "example.com", true, "pending",
-                                  "https://ca/chall/1", "_acme-challenge.example.com", "v1",
-                                  true, false});
+                                  "https://ca/chall/1", "_acme-challenge.example.com", "v1", true,
+                                  false});
   state.deadline_ms = 1768473060000;
   state.delay_ms = 40;
   state.failed = true;

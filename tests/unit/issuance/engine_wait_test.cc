@@ -37,8 +37,8 @@ TEST_F(EngineTest, PropagationWaitsWithGrowingDelaysAndFailsAfterTheBudget) {
   ASSERT_GE(polls.size(), 10u);
   EXPECT_EQ(polls[0].at, presented_at) << "the first check runs at once";
   std::vector<core::Duration> delays;
-  for (size_t i = 1; i < polls.size(); ++i) delays.push_back(
-        std::chrono::duration_cast<core::Duration>(polls[i].at - polls[i - 1].at));
+  for (size_t i = 1; i < polls.size(); ++i)
+    delays.push_back(std::chrono::duration_cast<core::Duration>(polls[i].at - polls[i - 1].at));
   EXPECT_EQ(delays[0], milliseconds(20));
   for (size_t i = 1; i + 1 < delays.size(); ++i) {
     EXPECT_EQ(delays[i], std::min<core::Duration>(delays[i - 1] * 2, config_.poll_interval))
@@ -119,10 +119,6 @@ TEST_F(EngineTest, ATransientCaFailureIsRetriedThenSucceeds) {
   EXPECT_EQ(second->commit.job.attempt, 2);
   EXPECT_GT(second->commit.job.run_at - second->at, first->commit.job.run_at - first->at)
       << "backoff grows";
-  // The key made on the first attempt is kept for the retries.
-  EXPECT_FALSE(first->commit.job.sealed_key.empty());
-  EXPECT_EQ(second->commit.job.sealed_key, first->commit.job.sealed_key);
-
   auto third = Step();
   ASSERT_TRUE(third.has_value());
   EXPECT_EQ(third->commit.job.step, "authorize");
@@ -146,9 +142,36 @@ TEST_F(EngineTest, ATransientFailureInALaterStepIsRetriedInPlace) {
   acme_.FailNext(AcmeMethod::kDownloadCertificate, 1);
   cert_id_ = Request("app.example.com").id;
   std::vector<std::string> names = Names(RunToEnd());
+  auto download = std::find(names.begin(), names.end(), "download");
+  ASSERT_NE(download, names.end());
+  ASSERT_NE(download + 1, names.end());
+  EXPECT_EQ(*(download + 1), "download") << "the failed step itself is retried";
   EXPECT_EQ(std::count(names.begin(), names.end(), "download"), 2);
-  EXPECT_EQ(std::count(names.begin(), names.end(), "finalize"), 1);
+  EXPECT_EQ(acme_.IssuedChains().size(), 1u) << "no second certificate was ordered";
   EXPECT_EQ(Stored(cert_id_).status, CertificateState::kIssued);
+}
+
+TEST_F(EngineTest, ATransientFinalizeFailureRetriesWithTheSameKey) {
+  acme_.FailNext(AcmeMethod::kFinalize, 1);  // refused before reaching the CA
+  cert_id_ = Request("app.example.com").id;
+  ASSERT_TRUE(RunUntil("finalize"));
+  std::vector<RanStep> finalizes;
+  while (true) {
+    auto ran = Step();
+    ASSERT_TRUE(ran.has_value());
+    if (ran->step != "finalize") break;
+    finalizes.push_back(*ran);
+  }
+  ASSERT_EQ(finalizes.size(), 3u);  // take the key; submit (fails); submit again
+  const std::string key = finalizes[0].commit.job.sealed_key;
+  EXPECT_FALSE(key.empty());
+  EXPECT_EQ(finalizes[1].commit.job.attempt, 1);
+  EXPECT_EQ(finalizes[1].commit.job.sealed_key, key);
+  EXPECT_EQ(finalizes[2].commit.job.sealed_key, key);
+  RunToEnd();
+  EXPECT_EQ(Stored(cert_id_).status, CertificateState::kIssued);
+  EXPECT_EQ(store_->GetSealedPrivateKey(kOwner, cert_id_).value(), key);
+  EXPECT_TRUE(test::KeyMatches(Stored(cert_id_).certificate_pem, InstalledKeyPem(cert_id_)));
 }
 
 TEST_F(EngineTest, ATransientCaFailureFailsAfterMaxTransientRetries) {

@@ -4,8 +4,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <functional>
 #include <memory>
+#include <ostream>
 #include <string>
 
 #include "store/sqlite/sqlite_store.h"
@@ -35,6 +37,8 @@ const Backend kBackends[] = {
      }},
 };
 
+void PrintTo(const Backend& backend, std::ostream* os) { *os << backend.name; }
+
 constexpr char kAlice[] = "user_alice";
 constexpr char kBob[] = "user_bob";
 
@@ -55,7 +59,9 @@ class StoreContractTest : public ::testing::TestWithParam<Backend> {
     c.owner_id = owner;
     c.zone_id = "zone_a";
     c.zone_name = "example.com";
-    c.domain = "app.example.com";
+    // A domain of its own: an owner may hold only one active certificate per domain.
+    c.domain = id + ".example.com";
+    std::replace(c.domain.begin(), c.domain.end(), '_', '-');
     c.created_at = clock_.Now();
     c.updated_at = clock_.Now();
     return c;
@@ -277,8 +283,7 @@ TEST_P(StoreContractTest, CommitByAWorkerThatLostTheLeaseWritesNothing) {
   fresh.job.step = "authorize";
   EXPECT_TRUE(store_->CommitStep("w2", fresh).ok());
   StepCommit stale_finish{*mine, true, std::nullopt, std::nullopt, {}};
-  EXPECT_EQ(store_->CommitStep("w1", stale_finish).error().code(),
-            ErrorCode::kFailedPrecondition);
+  EXPECT_EQ(store_->CommitStep("w1", stale_finish).error().code(), ErrorCode::kFailedPrecondition);
   EXPECT_EQ(store_->ListJobs("cert_1")->size(), 1u);
 }
 
@@ -367,7 +372,10 @@ TEST_P(StoreContractTest, AFinishedCommitDeletesTheJob) {
   AddCertWithJob("cert_1", "job_1", clock_.Now());
   auto job = Claim("w1");
   ASSERT_TRUE(job.has_value());
-  StepCommit commit{*job, /*finished=*/true, std::nullopt, std::nullopt,
+  StepCommit commit{*job,
+                    /*finished=*/true,
+                    std::nullopt,
+                    std::nullopt,
                     {{clock_.Now(), core::EventLevel::kInfo, "done"}}};
   ASSERT_TRUE(store_->CommitStep("w1", commit).ok());
   EXPECT_TRUE(store_->ListJobs("cert_1")->empty());
@@ -430,9 +438,11 @@ TEST_P(StoreContractTest, PutAcmeAccountKeyKeepsTheFirstKey) {
 }
 
 TEST_P(StoreContractTest, ListCertificatesIsInCreationOrder) {
-  ASSERT_TRUE(store_->CreateCertificate(Cert("cert_b"), MakeJob("j1", "cert_b", clock_.Now())).ok());
+  ASSERT_TRUE(
+      store_->CreateCertificate(Cert("cert_b"), MakeJob("j1", "cert_b", clock_.Now())).ok());
   clock_.Advance(seconds(1));
-  ASSERT_TRUE(store_->CreateCertificate(Cert("cert_a"), MakeJob("j2", "cert_a", clock_.Now())).ok());
+  ASSERT_TRUE(
+      store_->CreateCertificate(Cert("cert_a"), MakeJob("j2", "cert_a", clock_.Now())).ok());
   auto list = store_->ListCertificates(kAlice);
   ASSERT_TRUE(list.ok());
   ASSERT_EQ(list->size(), 2u);

@@ -1,0 +1,29 @@
+// Who is calling: an API key (Authorization: Bearer) or the dashboard's session cookie,
+// and the checks that depend on it (API access by plan, CSRF on state changes).
+// Private to src/api/.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "api/call.h"
+#include "api/services.h"
+
+namespace certadns::api {
+
+inline constexpr std::string_view kSessionCookie = "certadns_session";
+inline constexpr std::string_view kCsrfHeader = "X-CSRF-Token";
+
+/// kUnauthenticated ("Authentication required" / "Invalid API key" / "Session expired")
+/// when neither credential identifies a user.
+core::Result<Principal> Authenticate(Services& s, const std::string& authorization,
+                                     const std::string& cookie_header);
+/// kPermissionDenied when a Free plan uses an API key (the spec: no API access on Free)
+/// for anything but GET /me, or a cookie-authenticated state change lacks the CSRF token.
+core::Status Authorize(const Principal& principal, const std::string& method,
+                       const std::string& path, const std::string& csrf_header);
+
+std::string SessionCookie(const std::string& token, const ApiOptions& options);
+std::string ExpiredSessionCookie(const ApiOptions& options);
+
+}  // namespace certadns::api

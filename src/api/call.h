@@ -1,0 +1,50 @@
+// The API's request/response values, free of httplib types, and the helpers handlers use to
+// read a JSON body with errors that say what is wrong. Private to src/api/.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/result.h"
+#include "store/store.h"
+
+namespace certadns::api {
+
+/// Who is calling, once authenticated.
+struct Principal {
+  store::User user;
+  bool via_session = false;       // dashboard cookie (CSRF applies) rather than an API key
+  std::string session_token_hash;
+  std::string csrf_token;
+};
+
+struct Call {
+  std::string method;
+  std::vector<std::string> params;  // the route's captures, e.g. {id}
+  std::map<std::string, std::string> query;
+  std::string body;
+  std::optional<Principal> principal;
+
+  const store::User& user() const { return principal->user; }
+  /// The body as a JSON object; kInvalidArgument naming the problem otherwise.
+  core::Result<nlohmann::json> JsonObject() const;
+};
+
+struct Reply {
+  int status = 200;
+  nlohmann::json body;
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+/// Reads optional typed fields from a JSON object; a wrong type is a 400 naming the field.
+core::Result<std::optional<std::string>> OptionalString(const nlohmann::json& object,
+                                                        const char* field);
+core::Result<std::optional<bool>> OptionalBool(const nlohmann::json& object, const char* field);
+core::Result<std::vector<std::string>> OptionalStringList(const nlohmann::json& object,
+                                                          const char* field);
+
+}  // namespace certadns::api

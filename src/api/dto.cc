@@ -1,0 +1,63 @@
+#include "api/dto.h"
+
+namespace certadns::api {
+namespace {
+
+nlohmann::json TimeOrNull(const std::optional<core::TimePoint>& t) {
+  if (!t) return nullptr;
+  return core::FormatRfc3339(*t);
+}
+
+}  // namespace
+
+nlohmann::json CertificateJson(const core::Certificate& c) {
+  bool issued = c.status == core::CertificateState::kIssued ||
+                c.status == core::CertificateState::kExpired ||
+                c.status == core::CertificateState::kRevoked ||
+                (c.status == core::CertificateState::kValidating && !c.certificate_pem.empty());
+  return {
+      {"id", c.id},
+      {"domain", c.domain},
+      {"sans", c.sans},
+      {"is_wildcard", c.is_wildcard},
+      {"auto_renew", c.auto_renew},
+      {"status", std::string(core::ToString(c.status))},
+      {"issued_at", issued ? TimeOrNull(c.issued_at) : nullptr},
+      {"expires_at", issued ? TimeOrNull(c.expires_at) : nullptr},
+      {"next_renewal_at", c.auto_renew && issued ? TimeOrNull(c.next_renewal_at) : nullptr},
+  };
+}
+
+nlohmann::json LimitsJson(const core::PlanLimits& limits, int current_count) {
+  return {
+      {"max_certificates", limits.max_certificates},
+      {"current_count", current_count},
+      {"wildcard_enabled", limits.wildcard},
+      {"auto_renew_enabled", limits.auto_renew},
+  };
+}
+
+nlohmann::json EventJson(const core::CertificateEvent& e) {
+  return {{"timestamp", core::FormatRfc3339(e.at)},
+          {"level", std::string(core::ToString(e.level))},
+          {"message", e.message}};
+}
+
+nlohmann::json ZoneJson(const store::Zone& zone, const zones::ZoneConfig& config) {
+  return {
+      {"id", zone.id},
+      {"name", zone.name},
+      {"verified", zone.verified},
+      {"created_at", core::FormatRfc3339(zone.created_at)},
+      {"verification",
+       {{"nameservers", config.nameservers},
+        {"txt_name", zones::VerificationRecordName(zone.name)},
+        {"txt_value", zones::VerificationRecordValue(zone)}}},
+  };
+}
+
+nlohmann::json UserJson(const store::User& user) {
+  return {{"id", user.id}, {"email", user.email}, {"plan", user.plan}};
+}
+
+}  // namespace certadns::api

@@ -1,0 +1,25 @@
+// JSON shapes of the API (the spec's section 8 for certificates and limits). Private to
+// src/api/.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/certificate.h"
+#include "core/plan.h"
+#include "store/store.h"
+#include "zones/zone_service.h"
+
+namespace certadns::api {
+
+/// Exactly the spec's fields: id, domain, sans, is_wildcard, auto_renew, status, issued_at,
+/// expires_at, next_renewal_at (RFC 3339 UTC or null).
+nlohmann::json CertificateJson(const core::Certificate& c);
+nlohmann::json LimitsJson(const core::PlanLimits& limits, int current_count);
+nlohmann::json EventJson(const core::CertificateEvent& e);
+nlohmann::json ZoneJson(const store::Zone& zone, const zones::ZoneConfig& config);
+nlohmann::json UserJson(const store::User& user);
+
+}  // namespace certadns::api

@@ -1,0 +1,26 @@
+#include "api/routes.h"
+
+namespace certadns::api {
+
+const std::vector<Route>& Routes() {
+  static const std::vector<Route> routes = {
+      {"GET", "/openapi.json", false, HandleOpenApiGet},
+      {"POST", "/auth/login", false, HandleLoginPost},
+      {"POST", "/auth/logout", true, HandleLogoutPost},
+      {"GET", "/me", true, HandleMeGet},
+      {"GET", "/zones", true, HandleZonesGet},
+      {"POST", "/zones", true, HandleZonesPost},
+      {"POST", "/zones/{id}/verify", true, HandleZoneVerifyPost},
+      {"GET", "/certificates", true, HandleCertificatesGet},
+      {"POST", "/certificates", true, HandleCertificatesPost},
+      {"GET", "/certificates/{id}", true, HandleCertificateGet},
+      {"GET", "/certificates/{id}/logs", true, HandleCertificateLogsGet},
+      {"GET", "/certificates/{id}/download", true, HandleCertificateDownloadGet},
+      {"POST", "/certificates/{id}/renew", true, HandleCertificateRenewPost},
+      {"PUT", "/certificates/{id}/auto-renew", true, HandleCertificateAutoRenewPut},
+      {"DELETE", "/certificates/{id}", true, HandleCertificateDelete},
+  };
+  return routes;
+}
+
+}  // namespace certadns::api

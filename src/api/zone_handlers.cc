@@ -1,0 +1,30 @@
+// /zones: list, import, verify.
+#include "api/dto.h"
+#include "api/routes.h"
+#include "core/errors.h"
+
+namespace certadns::api {
+
+core::Result<Reply> HandleZonesGet(Services& s, const Call& call) {
+  ASSIGN_OR_RETURN(auto zones, s.zones.List(call.user()));
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& z : zones) list.push_back(ZoneJson(z, s.zones.config()));
+  return Reply{200, {{"zones", list}}};
+}
+
+core::Result<Reply> HandleZonesPost(Services& s, const Call& call) {
+  ASSIGN_OR_RETURN(nlohmann::json body, call.JsonObject());
+  ASSIGN_OR_RETURN(auto name, OptionalString(body, "name"));
+  if (!name || name->empty()) return core::errors::InvalidRequest("name is required");
+  ASSIGN_OR_RETURN(store::Zone zone, s.zones.Import(call.user(), *name));
+  return Reply{201, ZoneJson(zone, s.zones.config())};
+}
+
+core::Result<Reply> HandleZoneVerifyPost(Services& s, const Call& call) {
+  ASSIGN_OR_RETURN(zones::VerifyOutcome outcome, s.zones.Verify(call.user(), call.params[0]));
+  nlohmann::json json = ZoneJson(outcome.zone, s.zones.config());
+  if (!outcome.zone.verified) json["verification"]["detail"] = outcome.detail;
+  return Reply{200, json};
+}
+
+}  // namespace certadns::api

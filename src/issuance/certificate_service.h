@@ -1,0 +1,76 @@
+// CertificateService: what a user can do with certificates, with the spec's rules applied in
+// one place (plan limits, zone ownership and verification, name rules, one active
+// certificate per domain) and the spec's errors (core/errors.h) returned. The API layer
+// only translates HTTP to these calls. Thread-safe.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "acme/acme_client.h"
+#include "core/certificate.h"
+#include "core/clock.h"
+#include "core/plan.h"
+#include "crypto/secret_box.h"
+#include "issuance/issuance_service.h"
+#include "store/store.h"
+
+namespace certadns::issuance {
+
+/// A request as the user sent it: names not yet normalised or checked.
+struct NewCertificate {
+  std::string zone_id;
+  std::string domain;
+  std::vector<std::string> sans;
+  bool wildcard = false;
+  bool auto_renew = false;
+};
+
+struct CertificateFiles {
+  std::string certificate_pem;
+  std::string chain_pem;
+  crypto::SecretString private_key_pem;
+};
+
+/// At most this many names (domain + SANs) on one certificate (Let's Encrypt's limit).
+inline constexpr size_t kMaxNamesPerCertificate = 100;
+
+class CertificateService {
+ public:
+  CertificateService(store::Store& store, IssuanceService& issuance, acme::AcmeClient& acme,
+                     const crypto::SecretBox& box, const core::Clock& clock,
+                     core::Duration renew_before);
+
+  /// Checks and records the request; the certificate starts `pending`. Errors: the spec's
+  /// paid-plan / wildcard / auto-renew / limit 403s, zone 404, domain-not-under-zone 400,
+  /// duplicate 409, and kInvalidArgument for malformed names.
+  core::Result<core::Certificate> Create(const store::User& user, const NewCertificate& input);
+  core::Result<std::vector<core::Certificate>> List(const store::User& user);
+  core::Result<core::Certificate> Get(const store::User& user, const std::string& id);
+  core::Result<std::vector<core::CertificateEvent>> Logs(const store::User& user,
+                                                        const std::string& id);
+  /// Only for `issued` certificates; kFailedPrecondition otherwise.
+  core::Result<CertificateFiles> Download(const store::User& user, const std::string& id);
+  /// Starts a renewal (status `validating` at once). kFailedPrecondition while another
+  /// operation runs or for a revoked certificate.
+  core::Result<core::Certificate> Renew(const store::User& user, const std::string& id);
+  core::Result<core::Certificate> SetAutoRenew(const store::User& user, const std::string& id,
+                                               bool enabled);
+  /// Deletes the certificate; with `revoke`, an issued one is first revoked with the CA
+  /// and marked `revoked` (nothing is deleted if the CA refuses). Returns whether it was
+  /// revoked.
+  core::Result<bool> Delete(const store::User& user, const std::string& id, bool revoke);
+
+ private:
+  core::Result<core::Plan> PaidPlan(const store::User& user);
+
+  store::Store& store_;
+  IssuanceService& issuance_;
+  acme::AcmeClient& acme_;
+  const crypto::SecretBox& box_;
+  const core::Clock& clock_;
+  const core::Duration renew_before_;
+};
+
+}  // namespace certadns::issuance
