@@ -258,6 +258,8 @@ zone-cache-refresh-interval=0
 # never talk to anything off-box / the system resolver (note: an empty "resolver=" crashes 4.7.3)
 security-poll-suffix=
 resolver=no
+# zones created through the API get a real SOA instead of a.misconfigured.dns.server.invalid
+default-soa-content=ns1.certadns.test hostmaster.@ 0 10800 3600 604800 3600
 primary=no
 secondary=no
 distributor-threads=1

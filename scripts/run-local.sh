@@ -38,5 +38,32 @@ TOML
 fi
 # The PowerDNS API key stays out of the file: it comes from the stack's env.
 export CERTADNS_POWERDNS_API_KEY
-echo "certadns: http://127.0.0.1:8080/healthz  (config $config; Ctrl-C to stop)"
+certadns() { "$BUILD/certadns" "$@" --config "$config"; }
+
+# A demo Elite user with a verified zone, created once; its credentials are kept (0600) so
+# every `make run` prints the same ones.
+credentials=data/demo-credentials
+demo_email=demo@certadns.test
+demo_zone=demo.test
+if [ ! -f "$credentials" ]; then
+  password=$(openssl rand -base64 18 | tr -d '/+=' | cut -c1-16)
+  certadns user add --email "$demo_email" --plan elite --password "$password" >/dev/null
+  key=$(certadns apikey create --email "$demo_email" 2>/dev/null)
+  (umask 077; printf 'email=%s\npassword=%s\napi_key=%s\n' "$demo_email" "$password" "$key" \
+    > "$credentials")
+fi
+certadns zone import --email "$demo_email" --name "$demo_zone" --verified >/dev/null 2>&1 || true
+# shellcheck disable=SC1090
+source "$credentials"
+
+cat <<TEXT
+certadns is starting on http://127.0.0.1:8080 (config $config; Ctrl-C to stop)
+  dashboard login: $email / $password
+  API key:         $api_key
+  demo zone:       $demo_zone (verified)
+Try:
+  curl -s -H "Authorization: Bearer $api_key" http://127.0.0.1:8080/api/v1/zones
+  curl -s -H "Authorization: Bearer $api_key" -H 'Content-Type: application/json' \\
+    -d '{"zone_id":"<id from /zones>","domain":"app.$demo_zone"}' http://127.0.0.1:8080/api/v1/certificates
+TEXT
 exec "$BUILD/certadns" serve --config "$config"
