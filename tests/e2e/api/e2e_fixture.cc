@@ -131,8 +131,10 @@ ApiE2eTest::TestUser ApiE2eTest::NewUser(const std::string& plan, const std::str
   return user;
 }
 
-ApiE2eTest::TestZone ApiE2eTest::ImportZone(const TestUser& owner, bool verified) {
-  TestZone zone{"", NewZoneName()};
+ApiE2eTest::TestZone ApiE2eTest::ImportZone(const TestUser& owner, bool verified,
+                                            const std::string& name) {
+  TestZone zone{"", name.empty() ? NewZoneName() : name};
+  if (!name.empty()) CleanUpZoneLater(name);
   std::vector<std::string> args = {"zone", "import", "--email", owner.email, "--name", zone.name};
   if (verified) args.push_back("--verified");
   CommandResult imported = service().Cli(args);

@@ -75,7 +75,8 @@ class ApiE2eTest : public ::testing::Test {
   TestUser NewUser(const std::string& plan, const std::string& password = "");
   /// `certadns zone import` (with --verified when asked), the id read from GET /zones (which
   /// `owner` must be allowed to call); records a failure when anything goes wrong.
-  TestZone ImportZone(const TestUser& owner, bool verified);
+  /// `name` defaults to a fresh NewZoneName().
+  TestZone ImportZone(const TestUser& owner, bool verified, const std::string& name = "");
 
   /// POST /certificates.
   static ApiResponse RequestCertificate(const ApiClient& api, const nlohmann::json& body);

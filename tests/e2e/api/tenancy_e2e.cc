@@ -105,5 +105,31 @@ TEST_F(TenancyE2e, ZoneInsideAnotherTenantsZoneIsRefused) {
   EXPECT_TRUE(zones.json["zones"].empty()) << zones.body;
 }
 
+// The child zone was imported first by one account, its parent later by another: names in
+// the child belong to the child's owner, and the parent's owner cannot get them.
+TEST_F(TenancyE2e, NamesInAnotherTenantsChildZoneAreNotUnderTheParent) {
+  TestUser child_owner = NewUser("elite");
+  TestUser parent_owner = NewUser("elite");
+  const std::string parent = NewZoneName();
+  TestZone child = ImportZone(child_owner, /*verified=*/true, "v." + parent);
+  TestZone parent_zone = ImportZone(parent_owner, /*verified=*/true, parent);
+
+  for (const std::string& domain : {"www." + child.name, "*." + child.name, child.name}) {
+    SCOPED_TRACE(domain);
+    EXPECT_TRUE(IsError(RequestCertificate(parent_owner.api,
+                                           {{"zone_id", parent_zone.id}, {"domain", domain}}),
+                        400, "domain_not_under_zone", spec::kDomainNotUnderZone));
+  }
+  EXPECT_TRUE(IsError(RequestCertificate(parent_owner.api, {{"zone_id", parent_zone.id},
+                                                            {"domain", "app." + parent},
+                                                            {"sans", {"api." + child.name}}}),
+                      400, "domain_not_under_zone", spec::kDomainNotUnderZone));
+  EXPECT_EQ(CurrentCount(parent_owner.api), 0);
+  // The parent's own names are fine.
+  EXPECT_TRUE(HasStatus(RequestCertificate(parent_owner.api, {{"zone_id", parent_zone.id},
+                                                              {"domain", "app." + parent}}),
+                        202));
+}
+
 }  // namespace
 }  // namespace certadns::test
