@@ -6,14 +6,11 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config git ca-certificates openssl curl
   libssl-dev libcurl4-openssl-dev libcpp-httplib-dev nlohmann-json3-dev
-  libsqlite3-dev libpq-dev libpqxx-dev libsodium-dev libpsl-dev libidn2-dev
+  libsqlite3-dev libsodium-dev libpsl-dev libidn2-dev
   libldns-dev ldnsutils libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev
-  pdns-server pdns-backend-sqlite3 pebble sqlite3 postgresql
-  chromium
+  pdns-server pdns-backend-sqlite3 pebble sqlite3
 )
-# Node.js may come from elsewhere (with npm inside); take Debian's only when none is there.
-if ! command -v npm >/dev/null 2>&1; then packages+=(nodejs npm); fi
 
 missing=()
 for p in "${packages[@]}"; do
