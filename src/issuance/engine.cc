@@ -43,7 +43,6 @@ Engine::Step Engine::Lookup(std::string_view step) const {
   if (step == steps::kPollOrder) return &Engine::PollOrder;
   if (step == steps::kDownload) return &Engine::DownloadCertificate;
   if (step == steps::kCleanup) return &Engine::CleanUpRecords;
-  if (step == steps::kRevoke) return &Engine::RevokeCertificate;
   return nullptr;
 }
 
@@ -165,7 +164,7 @@ void Engine::Fail(Context& ctx, const std::string& reason) {
   if (ctx.job.kind == store::JobKind::kIssue) {
     ctx.Log(EventLevel::kError, "Issuance failed: " + reason);
     ctx.SetStatus(CertificateState::kFailed);
-  } else if (ctx.job.kind == store::JobKind::kRenew) {
+  } else {
     bool current_valid = !ctx.cert.certificate_pem.empty() && ctx.cert.expires_at &&
                          *ctx.cert.expires_at > ctx.now;
     if (current_valid) {
@@ -177,8 +176,6 @@ void Engine::Fail(Context& ctx, const std::string& reason) {
       ctx.Log(EventLevel::kError, "Renewal failed: " + reason);
       ctx.SetStatus(CertificateState::kFailed);
     }
-  } else {
-    ctx.Log(EventLevel::kError, "Revocation failed: " + reason);
   }
   ctx.Next(steps::kCleanup);
 }

@@ -1,6 +1,6 @@
 // Engine: the durable issuance state machine (DESIGN.md). Each call runs one idempotent step
 // of a job (create order, read authorizations, present TXT records, check propagation,
-// respond, poll, finalize, download, clean up, revoke) and returns what to persist: the next
+// respond, poll, finalize, download, clean up) and returns what to persist: the next
 // step and when it is due, certificate changes and log lines. Nothing here sleeps; a wait is
 // a run_at in the future. TXT records are cleaned up on success and on failure.
 // Thread-safe: any number of workers may run steps of different jobs at once.
@@ -45,7 +45,6 @@ inline constexpr std::string_view kFinalize = "finalize";
 inline constexpr std::string_view kPollOrder = "poll_order";
 inline constexpr std::string_view kDownload = "download";
 inline constexpr std::string_view kCleanup = "cleanup";
-inline constexpr std::string_view kRevoke = "revoke";
 }  // namespace steps
 
 /// When a certificate with this validity should be renewed.
@@ -80,7 +79,6 @@ class Engine {
   core::Status PollOrder(Context& ctx);
   core::Status DownloadCertificate(Context& ctx);
   core::Status CleanUpRecords(Context& ctx);
-  core::Status RevokeCertificate(Context& ctx);
 
   void StartWait(Context& ctx, std::string_view step);
   /// Schedules another poll of the current step with backoff; fails it past the budget.

@@ -255,20 +255,4 @@ core::Status Engine::CleanUpRecords(Context& ctx) {
   return core::Ok();
 }
 
-core::Status Engine::RevokeCertificate(Context& ctx) {
-  if (ctx.cert.certificate_pem.empty()) {
-    return core::FailedPrecondition("there is no issued certificate to revoke");
-  }
-  ASSIGN_OR_RETURN(std::string der, crypto::CertificatePemToDer(ctx.cert.certificate_pem));
-  auto status = acme_.RevokeCertificate(der, /*reason=unspecified*/ 0);
-  if (!status.ok() && status.error().message().find("alreadyRevoked") == std::string::npos) {
-    return status;
-  }
-  ctx.SetStatus(CertificateState::kRevoked);
-  ctx.cert.next_renewal_at.reset();
-  ctx.Info("Certificate revoked with the CA (serial " + ctx.cert.serial + ")");
-  ctx.finished = true;
-  return core::Ok();
-}
-
 }  // namespace certadns::issuance

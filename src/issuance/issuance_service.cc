@@ -67,9 +67,4 @@ core::Result<core::Certificate> IssuanceService::Renew(const std::string& owner_
   return c;
 }
 
-core::Status IssuanceService::Revoke(const std::string& owner_id, const std::string& id) {
-  ASSIGN_OR_RETURN(core::Certificate c, store_.GetCertificate(owner_id, id));
-  return StartJob(c, store::JobKind::kRevoke, steps::kRevoke, c.status);
-}
-
 }  // namespace certadns::issuance

@@ -34,8 +34,6 @@ class IssuanceService {
   /// Starts a renewal: the certificate goes `validating`; the current one stays until the
   /// new one is issued. kFailedPrecondition while another operation is running.
   core::Result<core::Certificate> Renew(const std::string& owner_id, const std::string& id);
-  /// Starts revocation at the CA of an issued certificate.
-  core::Status Revoke(const std::string& owner_id, const std::string& id);
 
  private:
   core::Status StartJob(const core::Certificate& certificate, store::JobKind kind,

@@ -6,13 +6,12 @@ std::string_view ToString(JobKind kind) {
   switch (kind) {
     case JobKind::kIssue: return "issue";
     case JobKind::kRenew: return "renew";
-    case JobKind::kRevoke: return "revoke";
   }
   return "issue";
 }
 
 std::optional<JobKind> ParseJobKind(std::string_view text) {
-  for (auto k : {JobKind::kIssue, JobKind::kRenew, JobKind::kRevoke}) {
+  for (auto k : {JobKind::kIssue, JobKind::kRenew}) {
     if (ToString(k) == text) return k;
   }
   return std::nullopt;

@@ -53,7 +53,7 @@ struct Session {
   core::TimePoint expires_at;
 };
 
-enum class JobKind { kIssue, kRenew, kRevoke };
+enum class JobKind { kIssue, kRenew };
 std::string_view ToString(JobKind kind);
 std::optional<JobKind> ParseJobKind(std::string_view text);
 

@@ -85,17 +85,6 @@ TEST_F(EngineLifecycleTest, RenewalFailureAfterExpiryMarksTheCertificateFailed) 
   EXPECT_EQ(Stored(cert_id_).status, CertificateState::kFailed);
 }
 
-TEST_F(EngineLifecycleTest, RevocationMarksTheCertificateRevoked) {
-  core::Certificate first = IssueFirst();
-  ASSERT_TRUE(service_->Revoke(kOwner, cert_id_).ok());
-  RunToEnd();
-  core::Certificate revoked = Stored(cert_id_);
-  EXPECT_EQ(revoked.status, CertificateState::kRevoked);
-  EXPECT_FALSE(revoked.next_renewal_at.has_value());
-  ASSERT_EQ(acme_.RevokedCertificates().size(), 1u);
-  EXPECT_EQ(acme_.RevokedCertificates()[0], *crypto::CertificatePemToDer(first.certificate_pem));
-}
-
 TEST_F(EngineLifecycleTest, ACertificateDeletedMidJobFinishesTheJobAndWithdrawsItsRecords) {
   cert_id_ = Request("app.example.com", {"www.example.com"}).id;
   ASSERT_TRUE(RunUntil("propagate"));
