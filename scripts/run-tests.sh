@@ -18,6 +18,9 @@ export PEBBLE_TLS_PORT=${TEST_PEBBLE_TLS_PORT:-25001}
 cleanup() { scripts/devstack.sh down >/dev/null 2>&1 || true; }
 trap cleanup EXIT
 
+echo "== layering (DESIGN.md)"
+python3 scripts/check_layering.py
+
 echo "== unit tests"
 ctest --test-dir "$BUILD" -L unit --output-on-failure -j2
 
