@@ -168,6 +168,11 @@ core::Status Service::Start() {
     spdlog::info("ACME account {}", parts_->acme->AccountUrl());
   }
   ReleaseLeasesOfDeadLocalNodes(*parts_->store, parts_->clock);
+  // The renewal and expiry sweep is a job like any other; one exists per database.
+  auto sweep = parts_->store->EnqueueJob(issuance::Engine::SweepJob(parts_->clock.Now()));
+  if (!sweep.ok() && sweep.error().code() != core::ErrorCode::kAlreadyExists) {
+    return sweep.error().Wrap("cannot schedule the renewal sweep");
+  }
   parts_->workers->Start();
   RETURN_IF_ERROR(parts_->server->Start(parts_->config.server.listen));
   spdlog::info("certadns listening on {} (port {})", parts_->config.server.listen,

@@ -47,6 +47,7 @@ Engine::Step Engine::Lookup(std::string_view step) const {
 }
 
 store::StepCommit Engine::RunStep(const store::Job& job) {
+  if (job.kind == store::JobKind::kSweep) return RunSweep(job);
   Context ctx;
   ctx.job = job;
   ctx.now = clock_.Now();

@@ -31,6 +31,12 @@ struct EngineConfig {
   int max_transient_retries = 5;
   /// Renew when this much time remains, or a third of the lifetime if that is sooner.
   core::Duration renew_before{std::chrono::hours(24 * 30)};
+  /// The sweep: how many renewals it starts at once, how far apart, how long a failed
+  /// automatic renewal waits before the next attempt, and its longest sleep.
+  int sweep_batch = 50;
+  core::Duration renewal_spacing{200};
+  core::Duration renewal_retry{std::chrono::hours(6)};
+  core::Duration sweep_interval{std::chrono::minutes(15)};
 };
 
 /// Step names, as stored in the job row.
@@ -64,11 +70,17 @@ class Engine {
   /// a retry, or the certificate's failure with the reason in its log.
   store::StepCommit RunStep(const store::Job& job);
 
+  /// The sweep job to enqueue once (kAlreadyExists from the store means it is there):
+  /// it marks expired certificates and starts due automatic renewals, spaced out, then
+  /// sleeps until the next certificate falls due (at most sweep_interval).
+  static store::Job SweepJob(core::TimePoint now);
+
  private:
   struct Context;
   using Step = core::Status (Engine::*)(Context&);
 
   Step Lookup(std::string_view step) const;
+  store::StepCommit RunSweep(const store::Job& job);
   core::Status CreateOrder(Context& ctx);
   core::Status ReadAuthorizations(Context& ctx);
   core::Status PresentRecords(Context& ctx);

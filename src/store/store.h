@@ -53,7 +53,10 @@ struct Session {
   core::TimePoint expires_at;
 };
 
-enum class JobKind { kIssue, kRenew };
+/// kSweep is the one recurring job (certificate_id kSweepJobId) that marks expired
+/// certificates and starts automatic renewals.
+enum class JobKind { kIssue, kRenew, kSweep };
+inline constexpr std::string_view kSweepJobId = "sweep";
 std::string_view ToString(JobKind kind);
 std::optional<JobKind> ParseJobKind(std::string_view text);
 
@@ -167,6 +170,23 @@ class Store {
   /// The earliest run_at of any job, for the workers' wake-up.
   virtual core::Result<std::optional<core::TimePoint>> NextJobDue() = 0;
   virtual core::Result<std::vector<Job>> ListJobs(const std::string& certificate_id) = 0;
+
+  // Renewal and expiry.
+  /// Marks `issued` certificates whose expires_at <= now `expired`, each with a log line;
+  /// returns how many.
+  virtual core::Result<int> ExpireCertificates(core::TimePoint now) = 0;
+  /// Certificates due for automatic renewal at `now`: auto_renew, issued, next_renewal_at
+  /// <= now, no retry pending after a failed attempt, no job; most overdue first.
+  virtual core::Result<std::vector<core::Certificate>> ListDueRenewals(core::TimePoint now,
+                                                                       int limit) = 0;
+  /// Inserts the renewal `job` and records that, should it fail, the next automatic
+  /// attempt is not before `retry_at`; kAlreadyExists (nothing written) when the
+  /// certificate has a job already.
+  virtual core::Status StartAutoRenewal(const Job& job, core::TimePoint retry_at) = 0;
+  /// The earliest moment after `now` when a certificate expires or becomes due for
+  /// automatic renewal (or its retry); nullopt when none will.
+  virtual core::Result<std::optional<core::TimePoint>> NextLifecycleEvent(
+      core::TimePoint now) = 0;
 
   // ACME accounts.
   /// The sealed account key for `directory_url`, if one was stored.

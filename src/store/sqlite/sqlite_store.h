@@ -72,6 +72,12 @@ class SqliteStore final : public Store {
   core::Result<std::optional<core::TimePoint>> NextJobDue() override;
   core::Result<std::vector<Job>> ListJobs(const std::string& certificate_id) override;
 
+  core::Result<int> ExpireCertificates(core::TimePoint now) override;
+  core::Result<std::vector<core::Certificate>> ListDueRenewals(core::TimePoint now,
+                                                               int limit) override;
+  core::Status StartAutoRenewal(const Job& job, core::TimePoint retry_at) override;
+  core::Result<std::optional<core::TimePoint>> NextLifecycleEvent(core::TimePoint now) override;
+
   core::Result<std::optional<std::string>> GetAcmeAccountKey(
       const std::string& directory_url) override;
   core::Result<std::string> PutAcmeAccountKey(const std::string& directory_url,

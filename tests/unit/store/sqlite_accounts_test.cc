@@ -380,6 +380,8 @@ TEST(SqliteAccountsMigrationTest, UpgradesADatabaseCreatedBeforeAccounts) {
     sqlite3* db = nullptr;
     ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
     const char* downgrade =
+        "DROP INDEX certificates_renewal; DROP INDEX certificates_expiry; "
+        "ALTER TABLE certificates DROP COLUMN renewal_retry_at; "
         "DROP TABLE api_keys; DROP TABLE sessions; "
         "ALTER TABLE zones DROP COLUMN verification_token; "
         "DELETE FROM schema_migrations WHERE version > 1; "
@@ -404,7 +406,7 @@ TEST(SqliteAccountsMigrationTest, UpgradesADatabaseCreatedBeforeAccounts) {
                                nullptr),
             SQLITE_OK);
   ASSERT_EQ(sqlite3_step(stmt), SQLITE_ROW);
-  EXPECT_EQ(sqlite3_column_int(stmt, 0), 2);
+  EXPECT_EQ(sqlite3_column_int(stmt, 0), 3);  // 0002 and 0003 applied on top
   sqlite3_finalize(stmt);
   sqlite3_close(db);
 }

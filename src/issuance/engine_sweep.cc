@@ -1,0 +1,64 @@
+// The sweep: the one recurring job. It marks expired certificates and starts automatic
+// renewals when they fall due, then sleeps (as a run_at) until the next one does.
+#include <algorithm>
+
+#include <spdlog/spdlog.h>
+
+#include "crypto/encoding.h"
+#include "issuance/engine.h"
+
+namespace certadns::issuance {
+
+store::Job Engine::SweepJob(core::TimePoint now) {
+  return store::Job{.id = crypto::RandomId("job"),
+                    .certificate_id = std::string(store::kSweepJobId),
+                    .kind = store::JobKind::kSweep,
+                    .step = "sweep",
+                    .run_at = now,
+                    .created_at = now};
+}
+
+store::StepCommit Engine::RunSweep(const store::Job& job) {
+  const core::TimePoint now = clock_.Now();
+  store::StepCommit commit;
+  commit.job = job;
+  commit.job.run_at = now + config_.sweep_interval;
+
+  if (auto expired = store_.ExpireCertificates(now); !expired.ok()) {
+    spdlog::warn("sweep: cannot mark expired certificates: {}", expired.error().message());
+  } else if (*expired > 0) {
+    spdlog::info("sweep: {} certificate(s) expired", *expired);
+  }
+
+  auto due = store_.ListDueRenewals(now, config_.sweep_batch);
+  if (!due.ok()) {
+    spdlog::warn("sweep: cannot list due renewals: {}", due.error().message());
+    commit.job.run_at = now + std::chrono::seconds(30);
+    return commit;
+  }
+  // Spaced out, so a thousand certificates falling due together never hit the CA at once.
+  core::TimePoint start = now;
+  for (const core::Certificate& c : *due) {
+    store::Job renew{.id = crypto::RandomId("job"),
+                     .certificate_id = c.id,
+                     .kind = store::JobKind::kRenew,
+                     .step = std::string(steps::kOrder),
+                     .run_at = start,
+                     .created_at = now};
+    auto started = store_.StartAutoRenewal(renew, now + config_.renewal_retry);
+    if (!started.ok()) continue;  // it got a job meanwhile (a manual renewal): fine
+    (void)store_.AppendEvent(c.id, {now, core::EventLevel::kInfo,
+                                    "Automatic renewal started (due " +
+                                        core::FormatRfc3339(*c.next_renewal_at) + ")"});
+    start += config_.renewal_spacing;
+  }
+
+  if (static_cast<int>(due->size()) == config_.sweep_batch) {
+    commit.job.run_at = start;  // more are due: continue after this batch
+  } else if (auto next = store_.NextLifecycleEvent(now); next.ok() && next->has_value()) {
+    commit.job.run_at = std::max(now, std::min(commit.job.run_at, **next));
+  }
+  return commit;
+}
+
+}  // namespace certadns::issuance
