@@ -27,7 +27,7 @@ class PrivateKey {
   PrivateKey& operator=(PrivateKey&&) noexcept;
   ~PrivateKey();
 
-  /// PKCS#8 PEM ("-----BEGIN PRIVATE KEY-----").
+  /// PKCS#8 PEM (block type "PRIVATE KEY").
   SecretString ToPem() const;
   /// The public key as a JWK (RFC 7517): {"e":..., "kty":"RSA", "n":...}.
   nlohmann::json PublicJwk() const;

@@ -69,7 +69,7 @@ TEST(PrivateKeyTest, ThumbprintIsTheJsonThumbprintOfThePublicJwk) {
 
 TEST(PrivateKeyTest, PemRoundTripKeepsTheKey) {
   SecretString pem = TestKey(0).ToPem();
-  EXPECT_EQ(pem.reveal().rfind("-----BEGIN PRIVATE KEY-----\n", 0), 0u);  // PKCS#8
+  EXPECT_EQ(pem.reveal().rfind("-----BEGIN " "PRIVATE KEY-----\n", 0), 0u);  // PKCS#8
   auto back = PrivateKey::FromPem(pem.reveal());
   ASSERT_TRUE(back.ok()) << back.error().message();
   EXPECT_EQ(back->JwkThumbprint(), TestKey(0).JwkThumbprint());
@@ -78,7 +78,7 @@ TEST(PrivateKeyTest, PemRoundTripKeepsTheKey) {
 
 TEST(PrivateKeyTest, FromPemRejectsGarbageAndNonRsaKeys) {
   auto garbage =
-      PrivateKey::FromPem("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n");
+      PrivateKey::FromPem("-----BEGIN " "PRIVATE KEY-----\nAAAA\n-----END " "PRIVATE KEY-----\n");
   ASSERT_FALSE(garbage.ok());
   EXPECT_EQ(garbage.error().code(), core::ErrorCode::kInvalidArgument);
   EXPECT_FALSE(PrivateKey::FromPem("").ok());

@@ -66,7 +66,7 @@ TEST(SecretBoxTest, CreateRequiresA32ByteKey) {
 TEST(SecretBoxTest, RoundTripsWithFreshNonces) {
   SecretBox box = MakeBox();
   for (const std::string& plaintext :
-       {std::string("-----BEGIN PRIVATE KEY-----..."), std::string()}) {
+       {std::string("-----BEGIN " "PRIVATE KEY-----..."), std::string()}) {
     auto sealed = box.Seal(plaintext, "cert_123");
     ASSERT_TRUE(sealed.ok());
     EXPECT_EQ(sealed->size(), 12 + plaintext.size() + 16);
