@@ -168,10 +168,12 @@ core::Result<bool> CertificateService::Delete(const store::User& user, const std
                                     "Revocation failed: " + status.error().message()});
       return core::Unavailable("Revocation with the CA failed: " + status.error().message());
     }
-    // Logged as revoked before it is deleted; a repeated delete after a failure here finds
-    // it alreadyRevoked at the CA and goes on.
-    (void)store_.AppendEvent(id, {clock_.Now(), core::EventLevel::kInfo,
-                                  "Certificate revoked with the CA (serial " + cert.serial + ")"});
+    // Marked revoked before it is deleted (the spec): should the delete fail, the user sees
+    // it revoked, and a repeated delete finds it alreadyRevoked at the CA and goes on.
+    RETURN_IF_ERROR(store_.SetCertificateStatus(
+        user.id, id, core::CertificateState::kRevoked,
+        {clock_.Now(), core::EventLevel::kInfo,
+         "Certificate revoked with the CA (serial " + cert.serial + ")"}));
     revoked = true;
   }
   RETURN_IF_ERROR(store_.DeleteCertificate(user.id, id));

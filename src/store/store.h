@@ -136,6 +136,11 @@ class Store {
   /// kAlreadyExists (nothing written) when the certificate has a job already.
   virtual core::Status StartJob(const Job& job, core::CertificateState status,
                                 core::TimePoint now) = 0;
+  /// Sets the certificate's status and appends `event` to its log, in one transaction;
+  /// kNotFound when missing or not `owner_id`'s.
+  virtual core::Status SetCertificateStatus(const std::string& owner_id, const std::string& id,
+                                            core::CertificateState status,
+                                            const core::CertificateEvent& event) = 0;
   /// Deletes the certificate with its log and key; its job, if any, finds it gone and ends.
   virtual core::Status DeleteCertificate(const std::string& owner_id, const std::string& id) = 0;
   /// kNotFound when missing or not `owner_id`'s.

@@ -72,6 +72,9 @@ class SqliteStore final : public Store {
   core::Result<std::optional<core::TimePoint>> NextJobDue() override;
   core::Result<std::vector<Job>> ListJobs(const std::string& certificate_id) override;
 
+  core::Status SetCertificateStatus(const std::string& owner_id, const std::string& id,
+                                    core::CertificateState status,
+                                    const core::CertificateEvent& event) override;
   core::Result<int> ExpireCertificates(core::TimePoint now) override;
   core::Result<std::vector<core::Certificate>> ListDueRenewals(core::TimePoint now,
                                                                int limit) override;

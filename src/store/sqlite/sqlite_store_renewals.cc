@@ -1,4 +1,5 @@
-// SqliteStore's renewal and expiry queries, for the engine's sweep.
+// SqliteStore's status changes outside the engine's steps: revocation, expiry, and the
+// renewal queries of the engine's sweep.
 #include <sqlite3.h>
 
 #include "store/sqlite/sqlite_db.h"
@@ -8,6 +9,22 @@ namespace certadns::store::sqlite {
 
 using core::FromUnixMillis;
 using core::ToUnixMillis;
+
+core::Status SqliteStore::SetCertificateStatus(const std::string& owner_id,
+                                               const std::string& id,
+                                               core::CertificateState status,
+                                               const core::CertificateEvent& event) {
+  std::lock_guard lock(mutex_);
+  Transaction tx(db_);
+  RETURN_IF_ERROR(tx.status());
+  Statement s(db_, "UPDATE certificates SET status = ?3, updated_at = ?4 "
+                   "WHERE owner_id = ?1 AND id = ?2");
+  s.Bind(1, owner_id).Bind(2, id).Bind(3, core::ToString(status)).Bind(4, ToUnixMillis(event.at));
+  RETURN_IF_ERROR(s.Run());
+  if (sqlite3_changes(db_) != 1) return core::NotFound("certificate " + id);
+  RETURN_IF_ERROR(InsertEvent(id, event));
+  return tx.Commit();
+}
 
 core::Result<int> SqliteStore::ExpireCertificates(core::TimePoint now) {
   std::lock_guard lock(mutex_);

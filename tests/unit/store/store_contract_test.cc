@@ -138,6 +138,24 @@ TEST_P(StoreContractTest, CertificateRoundTripKeepsEveryField) {
   EXPECT_EQ(worker_view->sans, c.sans);
 }
 
+TEST_P(StoreContractTest, SetCertificateStatusWritesStatusAndLogTogetherForTheOwnerOnly) {
+  ASSERT_TRUE(store_->CreateCertificate(Cert("cert_1"), MakeJob("job_1", "cert_1", clock_.Now()))
+                  .ok());
+  core::CertificateEvent revoked{clock_.Now(), core::EventLevel::kInfo, "revoked at the CA"};
+
+  auto other = store_->SetCertificateStatus(kBob, "cert_1", CertificateState::kRevoked, revoked);
+  EXPECT_EQ(other.error().code(), core::ErrorCode::kNotFound);
+  EXPECT_EQ(store_->GetCertificate(kAlice, "cert_1")->status, CertificateState::kPending);
+  EXPECT_TRUE(store_->ListEvents(kAlice, "cert_1")->empty());
+
+  ASSERT_TRUE(
+      store_->SetCertificateStatus(kAlice, "cert_1", CertificateState::kRevoked, revoked).ok());
+  EXPECT_EQ(store_->GetCertificate(kAlice, "cert_1")->status, CertificateState::kRevoked);
+  auto events = store_->ListEvents(kAlice, "cert_1");
+  ASSERT_EQ(events->size(), 1u);
+  EXPECT_EQ((*events)[0].message, "revoked at the CA");
+}
+
 TEST_P(StoreContractTest, CertificateRoundTripKeepsAbsentOptionalTimesAbsent) {
   core::Certificate c = Cert("cert_new");
   ASSERT_TRUE(store_->CreateCertificate(c, MakeJob("job_1", c.id, clock_.Now())).ok());
