@@ -3,10 +3,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <sstream>
 
 #include "tests/support/engine_harness.h"
+#include "tests/support/file_text.h"
 #include "tests/support/openssl_check.h"
 #include "tests/support/temp_dir.h"
 
@@ -16,13 +15,6 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
 
 class IssuanceIt : public ::testing::Test {
  protected:
@@ -75,7 +67,7 @@ TEST_F(IssuanceIt, IssuesNameWithTwoSansAndLeavesForeignRecordAlone) {
   EXPECT_THAT(SanDnsNames(cert.certificate_pem), ElementsAre("api." + zone, app, "www." + zone));
   EXPECT_TRUE(KeyMatches(cert.certificate_pem, h_->OpenPrivateKey(cert.id)));
   EXPECT_TRUE(ChainVerifies(cert.certificate_pem, cert.chain_pem,
-                            ReadFile(env_.pebble_root_pem_file)));
+                            ReadFileText(env_.pebble_root_pem_file)));
   ASSERT_TRUE(cert.expires_at.has_value());
   EXPECT_GT(*cert.expires_at, h_->clock().Now());
   EXPECT_THAT(h_->EventLog(cert.id), HasSubstr("Certificate issued"));

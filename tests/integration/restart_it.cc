@@ -1,16 +1,11 @@
 // The real binary, killed with SIGKILL while a certificate is validating, then restarted:
 // the same certificate ends issued without a new request. Also checks that the private key
 // never appears in plaintext in the database files or the service's log.
-#include <fcntl.h>
-#include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include <fstream>
 #include <sstream>
 #include <thread>
 
@@ -20,10 +15,9 @@
 #include "http/curl_http_client.h"
 #include "issuance/issuance_service.h"
 #include "store/sqlite/sqlite_store.h"
+#include "tests/support/file_text.h"
+#include "tests/support/service_process.h"
 #include "tests/support/stack_env.h"
-#include "tests/support/temp_dir.h"
-
-extern char** environ;
 
 namespace certadns::test {
 namespace {
@@ -31,65 +25,18 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
-
-// Starts `certadns serve --config` with the environment minus CERTADNS_* (so the config file
-// alone decides), output to `log_path`.
-pid_t StartService(const std::string& config, const std::string& log_path) {
-  std::vector<std::string> env_strings;
-  for (char** e = environ; *e != nullptr; ++e) {
-    if (std::string_view(*e).rfind("CERTADNS_", 0) != 0) env_strings.emplace_back(*e);
-  }
-  env_strings.emplace_back("CERTADNS_LOG_LEVEL=debug");
-  std::vector<char*> envp;
-  for (auto& s : env_strings) envp.push_back(s.data());
-  envp.push_back(nullptr);
-
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 1, log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND,
-                                   0600);
-  posix_spawn_file_actions_adddup2(&actions, 1, 2);
-  std::string binary = CERTADNS_BINARY;
-  std::vector<std::string> args = {binary, "serve", "--config", config};
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  pid_t pid = -1;
-  int rc = posix_spawn(&pid, binary.c_str(), &actions, nullptr, argv.data(), envp.data());
-  posix_spawn_file_actions_destroy(&actions);
-  return rc == 0 ? pid : -1;
-}
-
-int StopService(pid_t pid, int signal) {
-  kill(pid, signal);
-  int status = 0;
-  waitpid(pid, &status, 0);
-  return status;
-}
-
 TEST(RestartIt, KilledWhileValidatingThenRestartedEndsIssued) {
   REQUIRE_STACK(env);
-  TempDir dir;
+  ServiceProcess service;
   // No nameservers to check: the engine waits the fixed propagation delay, which gives a
   // certain window in `validating` to kill the process in.
-  std::ofstream(dir.File("config.toml")) << "[server]\nlisten = \"127.0.0.1:0\"\n"
-      << "[database]\nurl = \"sqlite://" << dir.File("certadns.db") << "\"\n"
-      << "[secrets]\nmaster_key_file = \"" << dir.File("master.key") << "\"\n"
-      << "[acme]\ndirectory_url = \"" << env.acme_directory_url << "\"\n"
-      << "ca_bundle = \"" << env.acme_ca_bundle << "\"\n"
-      << "[powerdns]\napi_url = \"" << env.pdns_api_url << "\"\napi_key = \""
-      << env.pdns_api_key << "\"\nserver_id = \"" << env.pdns_server_id << "\"\n"
-      << "[dns]\nnameservers = []\npropagation_delay_s = 3\n";
+  ConfigValues config = StackConfig(env);
+  config["dns"]["nameservers"] = "[]";
+  config["dns"]["propagation_delay_s"] = "3";
 
-  auto store = store::sqlite::SqliteStore::Open(dir.File("certadns.db"));
+  auto store = store::sqlite::SqliteStore::Open(service.File("certadns.db"));
   ASSERT_TRUE(store.ok()) << store.error().message();
-  auto box = crypto::SecretBox::FromKeyFile(dir.File("master.key"));
+  auto box = crypto::SecretBox::FromKeyFile(service.File("master.key"));
   ASSERT_TRUE(box.ok()) << box.error().message();
 
   http::CurlHttpClient http({});
@@ -119,25 +66,23 @@ TEST(RestartIt, KilledWhileValidatingThenRestartedEndsIssued) {
     return done();
   };
 
-  pid_t first = StartService(dir.File("config.toml"), dir.File("serve.log"));
-  ASSERT_GT(first, 0);
+  ASSERT_EQ(service.Start(config), "");
   bool validating = wait_for([&] { return status_of() == core::CertificateState::kValidating; },
                              std::chrono::seconds(30));
-  int first_status = StopService(first, SIGKILL);
-  ASSERT_TRUE(validating) << ReadFile(dir.File("serve.log"));
+  int first_status = service.Kill();
+  ASSERT_TRUE(validating) << service.LogTail();
   EXPECT_TRUE(WIFSIGNALED(first_status));
   EXPECT_EQ(status_of(), core::CertificateState::kValidating);
 
-  pid_t second = StartService(dir.File("config.toml"), dir.File("serve.log"));
-  ASSERT_GT(second, 0);
+  ASSERT_EQ(service.Start(config), "");
   bool issued = wait_for(
       [&] {
         auto jobs = (*store)->ListJobs(id);
         return status_of() == core::CertificateState::kIssued && jobs.ok() && jobs->empty();
       },
       std::chrono::seconds(60));
-  int second_status = StopService(second, SIGTERM);
-  std::string log = ReadFile(dir.File("serve.log"));
+  int second_status = service.Stop();
+  std::string log = ReadFileText(service.File("serve.log"));
   ASSERT_TRUE(issued) << log;
   EXPECT_TRUE(WIFEXITED(second_status) && WEXITSTATUS(second_status) == 0);
 
@@ -161,7 +106,8 @@ TEST(RestartIt, KilledWhileValidatingThenRestartedEndsIssued) {
     if (line.size() == 64) body.push_back(line);
   }
   ASSERT_GT(body.size(), 10u);
-  std::string stored = ReadFile(dir.File("certadns.db")) + ReadFile(dir.File("certadns.db-wal"));
+  std::string stored = ReadFileText(service.File("certadns.db")) +
+                       ReadFileText(service.File("certadns.db-wal"));
   for (const std::string& haystack : {stored, log}) {
     EXPECT_THAT(haystack, Not(HasSubstr("PRIVATE KEY")));
     for (size_t i = 1; i < body.size(); i += 5) EXPECT_THAT(haystack, Not(HasSubstr(body[i])));

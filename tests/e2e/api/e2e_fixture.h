@@ -16,7 +16,7 @@
 #include "dns/powerdns/powerdns_client.h"
 #include "http/curl_http_client.h"
 #include "tests/e2e/api/api_client.h"
-#include "tests/e2e/api/service_process.h"
+#include "tests/support/service_process.h"
 #include "tests/support/stack_env.h"
 
 namespace certadns::test {

@@ -16,6 +16,7 @@
 #include <sstream>
 
 #include "tests/e2e/api/e2e_fixture.h"
+#include "tests/support/file_text.h"
 #include "tests/support/openssl_check.h"
 
 namespace certadns::test {
@@ -27,13 +28,6 @@ using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::Not;
 using ::testing::StartsWith;
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
 
 std::string NowRfc3339() {
   std::time_t now = std::time(nullptr);
@@ -186,7 +180,7 @@ TEST_F(FullFlowE2e, ImportVerifyIssueDownloadRenewToggleRevoke) {
   const std::string key_pem = download.json.value("private_key_pem", "");
   EXPECT_THAT(SanDnsNames(cert_pem), ElementsAre(app, www));
   EXPECT_TRUE(KeyMatches(cert_pem, key_pem));
-  EXPECT_TRUE(ChainVerifies(cert_pem, chain_pem, ReadFile(env().pebble_root_pem_file)));
+  EXPECT_TRUE(ChainVerifies(cert_pem, chain_pem, ReadFileText(env().pebble_root_pem_file)));
   Leaf first = ReadLeaf(cert_pem);
   EXPECT_EQ(first.key_type, EVP_PKEY_RSA);
   EXPECT_EQ(first.key_bits, 2048);

@@ -1,4 +1,5 @@
-#include "tests/e2e/api/service_process.h"
+#include "tests/support/service_process.h"
+#include "tests/support/file_text.h"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -21,13 +22,6 @@ namespace certadns::test {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
 
 // Starts `args` with the environment minus CERTADNS_* (plus `extra_env`), stdout and stderr
 // appended to the given files. -1 when it could not be started.
@@ -201,6 +195,15 @@ int ServiceProcess::Stop(std::chrono::seconds grace) {
   return status;
 }
 
+int ServiceProcess::Kill() {
+  if (pid_ <= 0) return -1;
+  int status = -1;
+  kill(pid_, SIGKILL);
+  WaitFor(pid_, std::chrono::seconds(10), &status);
+  pid_ = -1;
+  return status;
+}
+
 CommandResult ServiceProcess::Cli(std::vector<std::string> args,
                                   std::chrono::seconds limit) const {
   static int counter = 0;
@@ -224,13 +227,13 @@ CommandResult ServiceProcess::Cli(std::vector<std::string> args,
   } else if (WIFEXITED(status)) {
     result.exit_code = WEXITSTATUS(status);
   }
-  result.out = ReadFile(out_path);
-  result.err += ReadFile(err_path);
+  result.out = ReadFileText(out_path);
+  result.err += ReadFileText(err_path);
   return result;
 }
 
 std::string ServiceProcess::LogTail(size_t bytes) const {
-  std::string log = ReadFile(log_file_);
+  std::string log = ReadFileText(log_file_);
   return log.size() > bytes ? "..." + log.substr(log.size() - bytes) : log;
 }
 

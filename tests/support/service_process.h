@@ -55,6 +55,12 @@ class ServiceProcess {
   /// SIGTERM, then SIGKILL when it has not exited within `grace`. Returns the wait status
   /// (-1 when nothing was running). Idempotent.
   int Stop(std::chrono::seconds grace = std::chrono::seconds(10));
+  /// SIGKILL at once, as a crash would; returns the wait status (-1 when nothing ran).
+  int Kill();
+
+  /// A file in the service's private directory: "certadns.db", "master.key", "serve.log".
+  /// Start() may be called again after a stop: it keeps the database and master key.
+  std::string File(const std::string& name) const { return dir_.File(name); }
 
   /// Runs `certadns <args...> --config <file>` to completion (bounded by `limit`).
   CommandResult Cli(std::vector<std::string> args,
