@@ -27,6 +27,9 @@ struct Call {
   std::vector<std::string> params;  // the route's captures, e.g. {id}
   std::map<std::string, std::string> query;
   std::string body;
+  std::string content_type;    // the request's Content-Type header, as sent
+  std::string client_address;  // the client's IP address (the peer, or X-Forwarded-For
+                               // when the peer is a trusted proxy)
   std::optional<Principal> principal;
 
   const store::User& user() const { return principal->user; }

@@ -66,6 +66,8 @@ struct HttpServer::Impl {
     for (size_t i = 1; i < req.matches.size(); ++i) call.params.push_back(req.matches[i]);
     for (const auto& [key, value] : req.params) call.query[key] = value;
     call.body = req.body;
+    call.content_type = req.get_header_value("Content-Type");
+    call.client_address = req.remote_addr;
     if (route.authenticated) {
       auto principal = Authenticate(services, req.get_header_value("Authorization"),
                                     req.get_header_value("Cookie"));
