@@ -22,6 +22,7 @@
 #   PEBBLE_WFE_NONCEREJECT  % of valid nonces Pebble rejects as bad (default 5)
 #   PEBBLE_AUTHZREUSE       % of new orders that reuse valid authorizations (default 50)
 #   PEBBLE_CERT_VALIDITY    validity of issued certificates in seconds (default: Pebble's, 5 years)
+#   DEVSTACK_START_TIMEOUT  seconds a started service has to become ready (default 30)
 #
 # `up` is idempotent: running parts are left alone unless their settings changed (then they are
 # restarted). It writes $STACK_DIR/env (export lines for tests and `make run`). Zone data persists in
@@ -107,7 +108,57 @@ stop() {
   rm -f "$pidfile" "$(run_dir "$name")/$name.spec"
 }
 
-# start NAME LOGFILE CMD...: start detached in its own session, record the pid.
+# proc_start_time PID: the start time of process PID (field 22 of /proc/PID/stat, read after the
+# command name, which may hold spaces), or nothing. With the pid it names one process for good.
+proc_start_time() {
+  local stat
+  stat="$(cat "/proc/$1/stat" 2>/dev/null)" || return 0
+  stat="${stat##*) }"
+  # shellcheck disable=SC2086
+  set -- $stat
+  [ "$1" != Z ] && echo "${20}"
+}
+
+# The process this invocation started and is waiting for: its pid and start time. An EXIT trap
+# stops it if the script ends before it is ready, so a failed start never orphans a process.
+STARTING_PID=""
+STARTING_TIME=""
+STARTING_NAME=""
+
+# started_alive: true while the process start_bg started is alive and is still that process.
+# Its pid was recorded by this shell at fork ($!), so no command line is needed to know it is
+# ours: between fork and exec the command line is still this script's (defect 14).
+started_alive() {
+  [ -n "$STARTING_PID" ] && [ -n "$STARTING_TIME" ] &&
+    [ "$(proc_start_time "$STARTING_PID")" = "$STARTING_TIME" ]
+}
+
+# stop_started: stop the process start_bg started (TERM, up to 10 s, then KILL) and forget it.
+stop_started() {
+  local name="$STARTING_NAME" pid="$STARTING_PID" i
+  [ -n "$pid" ] || return 0
+  if started_alive; then
+    # Its process group too (setsid made it the group's leader), so no child it forked stays.
+    kill -TERM -- "-$pid" "$pid" 2>/dev/null || true
+    for ((i = 0; i < 100; i++)); do
+      started_alive || break
+      sleep 0.1
+    done
+    if started_alive; then
+      log "$name (pid $pid) ignored TERM, sending KILL"
+      kill -KILL -- "-$pid" "$pid" 2>/dev/null || true
+    fi
+    log "$name stopped (was pid $pid)"
+  fi
+  rm -f "$(run_dir "$name")/$name.pid" "$(run_dir "$name")/$name.spec"
+  STARTING_PID=""
+  STARTING_TIME=""
+  STARTING_NAME=""
+}
+
+# start NAME LOGFILE CMD...: start detached in its own session, record the pid. `exec` in the
+# background subshell (and setsid, which execs too: a background child of a script is never a
+# process group leader, so setsid does not fork) makes $! the service's own pid.
 start_bg() {
   local name="$1" logfile="$2"
   shift 2
@@ -115,30 +166,43 @@ start_bg() {
     echo "=== $(date -u +%FT%TZ) starting: $*"
   } >>"$logfile"
   # 9>&-: the daemon must not inherit the lock descriptor (it would hold the lock forever).
-  setsid "$@" </dev/null >>"$logfile" 2>&1 9>&- &
-  echo $! >"$(run_dir "$name")/$name.pid"
+  (exec setsid "$@" </dev/null >>"$logfile" 2>&1 9>&-) &
+  STARTING_PID=$!
+  STARTING_NAME="$name"
+  # Not reaped before this shell waits for it, so the pid cannot be reused in between.
+  STARTING_TIME="$(proc_start_time "$STARTING_PID")"
+  echo "$STARTING_PID" >"$(run_dir "$name")/$name.pid"
 }
 
-# wait_for NAME FRESH LOGFILE CHECK...: poll CHECK every 0.1 s for at most ~30 s. On failure print
-# the log tail and exit non-zero; a process started by this invocation (FRESH=1) is stopped again.
+# wait_for NAME FRESH LOGFILE CHECK...: poll CHECK every 0.1 s for at most DEVSTACK_START_TIMEOUT
+# (30) s. On failure print the log tail and exit non-zero; a process started by this invocation
+# (FRESH=1) is stopped again. A fresh process is judged alive by its pid and start time (see
+# started_alive); one already running is judged by is_ours.
 wait_for() {
-  local name="$1" fresh="$2" logfile="$3" deadline=$((SECONDS + 30))
+  local name="$1" fresh="$2" logfile="$3" timeout="${DEVSTACK_START_TIMEOUT:-30}" deadline
+  deadline=$((SECONDS + timeout))
   shift 3
   while ((SECONDS < deadline)); do
     if "$@" >/dev/null 2>&1; then
+      if [ "$fresh" = 1 ]; then
+        STARTING_PID=""
+        STARTING_TIME=""
+        STARTING_NAME=""
+      fi
       return 0
     fi
-    if ! is_ours "$name"; then
+    if { [ "$fresh" = 1 ] && ! started_alive; } || { [ "$fresh" != 1 ] && ! is_ours "$name"; }; then
       log "$name exited during startup; last lines of $logfile:"
       tail -n 30 "$logfile" >&2 || true
+      if [ "$fresh" = 1 ]; then stop_started; fi
       rm -f "$(run_dir "$name")/$name.pid" "$(run_dir "$name")/$name.spec"
       exit 1
     fi
     sleep 0.1
   done
-  log "$name did not become ready within 30 s; last lines of $logfile:"
+  log "$name did not become ready within $timeout s; last lines of $logfile:"
   tail -n 30 "$logfile" >&2 || true
-  if [ "$fresh" = 1 ]; then stop "$name"; fi
+  if [ "$fresh" = 1 ]; then stop_started; fi
   exit 1
 }
 
@@ -477,6 +541,9 @@ STACK_DIR="$(cd "$STACK_DIR" && pwd)"
 # Serialize concurrent invocations on the same stack (e.g. parallel test runners).
 exec 9>"$STACK_DIR/.lock"
 flock 9
+# A start that has not become ready when the script ends (error, signal) is stopped.
+trap 'stop_started' EXIT
+trap 'exit 130' INT TERM
 
 case "$1" in
   up) cmd_up ;;

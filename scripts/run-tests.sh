@@ -24,6 +24,9 @@ python3 scripts/check_layering.py
 echo "== unit tests"
 ctest --test-dir "$BUILD" -L unit --output-on-failure -j2
 
+echo "== devstack start-and-wait (tests/scripts/devstack_race_test.sh)"
+DEVSTACK_TEST_PORT_BASE=${TEST_DEVSTACK_PORT_BASE:-26300} tests/scripts/devstack_race_test.sh
+
 echo "== integration tests (stack in $STACK_DIR)"
 scripts/devstack.sh up
 # shellcheck disable=SC1091
