@@ -10,6 +10,7 @@ packages=(
   libldns-dev ldnsutils libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   pdns-server pdns-backend-sqlite3 pebble sqlite3
+  clang-14 libclang-rt-14-dev
 )
 
 missing=()
