@@ -61,6 +61,22 @@ Field DoubleField(std::string section, std::string key, double* target) {
           }};
 }
 
+// Booleans from TOML booleans, or from "true"/"false"/"1"/"0" env text.
+Field OptionalBoolField(std::string section, std::string key, std::optional<bool>* target) {
+  return {section, key,
+          [target](const toml::node& n) {
+            if (!n.is_boolean()) return false;
+            *target = n.value<bool>().value();
+            return true;
+          },
+          [target](const std::string& text) {
+            if (text == "true" || text == "1") *target = true;
+            else if (text == "false" || text == "0") *target = false;
+            else return false;
+            return true;
+          }};
+}
+
 // Arrays come from TOML arrays of strings, or from comma-separated env text.
 Field ListField(std::string section, std::string key, std::vector<std::string>* target) {
   return {section, key,
@@ -93,6 +109,7 @@ std::vector<Field> Fields(Config& c) {
   return {
       StringField("server", "listen", &c.server.listen),
       StringField("server", "web_root", &c.server.web_root),
+      OptionalBoolField("server", "secure_cookies", &c.server.secure_cookies),
       StringField("database", "url", &c.database.url),
       StringField("secrets", "master_key_file", &c.secrets.master_key_file),
       StringField("acme", "directory_url", &c.acme.directory_url),
@@ -111,6 +128,18 @@ std::vector<Field> Fields(Config& c) {
       ListField("zones", "verify_resolvers", &c.zones.verify_resolvers),
       IntField("issuance", "workers", &c.issuance.workers),
       IntField("issuance", "key_pool", &c.issuance.key_pool),
+      IntField("limits", "login_failures_per_account", &c.limits.login_failures_per_account),
+      IntField("limits", "login_failures_per_address", &c.limits.login_failures_per_address),
+      IntField("limits", "login_window_s", &c.limits.login_window_s),
+      IntField("limits", "login_lockout_s", &c.limits.login_lockout_s),
+      IntField("limits", "login_lockout_max_s", &c.limits.login_lockout_max_s),
+      IntField("limits", "password_checks", &c.limits.password_checks),
+      IntField("limits", "password_check_wait_ms", &c.limits.password_check_wait_ms),
+      DoubleField("limits", "api_requests_per_s", &c.limits.api_requests_per_s),
+      IntField("limits", "api_burst", &c.limits.api_burst),
+      DoubleField("limits", "anonymous_requests_per_s", &c.limits.anonymous_requests_per_s),
+      IntField("limits", "anonymous_burst", &c.limits.anonymous_burst),
+      IntField("limits", "max_tracked", &c.limits.max_tracked),
   };
 }
 
@@ -169,7 +198,29 @@ core::Result<Config> LoadConfig(const std::string& path, const EnvLookup& env) {
   if (config.issuance.workers < 1) return core::InvalidArgument("issuance.workers must be >= 1");
   if (config.issuance.key_pool < 0) return core::InvalidArgument("issuance.key_pool must be >= 0");
   if (config.dns.poll_attempts < 1) return core::InvalidArgument("dns.poll_attempts must be >= 1");
+  const auto& l = config.limits;
+  if (l.login_window_s < 1 || l.login_lockout_s < 1 || l.login_lockout_max_s < l.login_lockout_s) {
+    return core::InvalidArgument(
+        "limits.login_window_s and limits.login_lockout_s must be >= 1, and "
+        "limits.login_lockout_max_s >= limits.login_lockout_s");
+  }
+  if (l.password_checks < 0 || l.password_check_wait_ms < 0 || l.api_burst < 1 ||
+      l.anonymous_burst < 1 || l.max_tracked < 1) {
+    return core::InvalidArgument(
+        "limits.password_checks and limits.password_check_wait_ms must be >= 0; "
+        "limits.api_burst, limits.anonymous_burst and limits.max_tracked >= 1");
+  }
   return config;
+}
+
+bool SecureCookies(const Config& config) {
+  if (config.server.secure_cookies) return *config.server.secure_cookies;
+  std::string host = config.server.listen.substr(0, config.server.listen.rfind(':'));
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  bool loopback = host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
+  return !loopback;
 }
 
 }  // namespace certadns::app

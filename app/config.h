@@ -16,6 +16,8 @@ struct Config {
   struct {
     std::string listen = "127.0.0.1:8080";
     std::string web_root = "web/dist";
+    // Mark the session cookie Secure; unset = on unless `listen` is a loopback address.
+    std::optional<bool> secure_cookies;
   } server;
   struct {
     std::string url = "sqlite://./data/certadns.db";
@@ -54,6 +56,22 @@ struct Config {
     int workers = 4;
     int key_pool = 50;  // RSA keys generated ahead of requests; 0 = generate on request
   } issuance;
+  // Throttles, counted per node in memory (see api/throttle.h): with N nodes behind a load
+  // balancer a client gets up to N times these.
+  struct {
+    int login_failures_per_account = 5;   // within login_window_s, then a lockout
+    int login_failures_per_address = 20;  // within login_window_s, then a lockout
+    int login_window_s = 900;
+    int login_lockout_s = 60;        // the first lockout; doubles with each further failure
+    int login_lockout_max_s = 3600;
+    int password_checks = 0;         // concurrent Argon2id checks; 0 = 2 per core
+    int password_check_wait_ms = 2000;  // a login waiting longer for one gets 503
+    double api_requests_per_s = 20;  // per user (API key or session)
+    int api_burst = 100;
+    double anonymous_requests_per_s = 5;  // per client address, without valid credentials
+    int anonymous_burst = 50;
+    int max_tracked = 50000;  // users / addresses / accounts remembered per table
+  } limits;
 };
 
 using EnvLookup = std::function<std::optional<std::string>(const std::string& name)>;
@@ -61,6 +79,9 @@ using EnvLookup = std::function<std::optional<std::string>(const std::string& na
 /// Reads `path` (empty = defaults only), then applies overrides found by `env`.
 /// kInvalidArgument naming the key when a value has the wrong type or a key is unknown.
 core::Result<Config> LoadConfig(const std::string& path, const EnvLookup& env);
+
+/// server.secure_cookies, or its default: on unless server.listen is a loopback address.
+bool SecureCookies(const Config& config);
 
 /// The process environment, for LoadConfig.
 std::optional<std::string> ProcessEnv(const std::string& name);

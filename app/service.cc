@@ -2,13 +2,16 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include <spdlog/spdlog.h>
 
 #include "acme/rfc8555_client.h"
 #include "api/http_server.h"
+#include "api/throttle.h"
 #include "app/store_factory.h"
 #include "crypto/secret_box.h"
 #include "dns/ldns/ldns_propagation_checker.h"
@@ -43,12 +46,32 @@ struct Service::Parts {
   std::unique_ptr<dns::powerdns::PowerDnsClient> pdns;
   std::unique_ptr<dns::ldns::LdnsZoneVerifier> verifier;
   std::unique_ptr<zones::ZoneService> zones;
+  std::unique_ptr<api::Throttle> throttle;
   std::unique_ptr<api::HttpServer> server;
 };
 
 namespace {
 
 core::Duration Seconds(double s) { return core::Duration(static_cast<int64_t>(s * 1000)); }
+
+api::ThrottleOptions ThrottleOptionsOf(const Config& config) {
+  const auto& l = config.limits;
+  api::ThrottleOptions o;
+  o.login_failures_per_account = l.login_failures_per_account;
+  o.login_failures_per_address = l.login_failures_per_address;
+  o.login_window = std::chrono::seconds(l.login_window_s);
+  o.login_lockout = std::chrono::seconds(l.login_lockout_s);
+  o.login_lockout_max = std::chrono::seconds(l.login_lockout_max_s);
+  int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  o.password_checks = l.password_checks > 0 ? l.password_checks : 2 * cores;
+  o.password_check_wait = std::chrono::milliseconds(l.password_check_wait_ms);
+  o.api_requests_per_s = l.api_requests_per_s;
+  o.api_burst = l.api_burst;
+  o.anonymous_requests_per_s = l.anonymous_requests_per_s;
+  o.anonymous_burst = l.anonymous_burst;
+  o.max_tracked = static_cast<size_t>(l.max_tracked);
+  return o;
+}
 
 std::string HostName() {
   char host[256] = {0};
@@ -149,9 +172,12 @@ core::Result<std::unique_ptr<Service>> Service::Create(const Config& config) {
   p->zones = std::make_unique<zones::ZoneService>(
       *p->store, *p->pdns, p->verifier.get(), p->clock,
       zones::ZoneConfig{config.zones.nameservers, config.zones.public_zones});
+  p->throttle = std::make_unique<api::Throttle>(p->clock, ThrottleOptionsOf(config));
   p->server = std::make_unique<api::HttpServer>(api::Services{
       *p->store, *p->certificates, *p->zones, p->clock,
-      api::ApiOptions{.web_root = config.server.web_root}});
+      api::ApiOptions{.web_root = config.server.web_root,
+                      .secure_cookies = SecureCookies(config)},
+      p->throttle.get()});
   return std::unique_ptr<Service>(new Service(std::move(p)));
 }
 

@@ -1,5 +1,6 @@
 #include "api/auth.h"
 
+#include "api/throttle.h"
 #include "core/errors.h"
 #include "crypto/api_key.h"
 
@@ -65,6 +66,14 @@ core::Status Authorize(const Principal& principal, const std::string& method,
                         !crypto::ConstantTimeEquals(csrf_header, principal.csrf_token))) {
     return core::PermissionDenied("Missing or invalid CSRF token");
   }
+  return core::Ok();
+}
+
+core::Status Admit(Services& s, const Call& call) {
+  if (s.throttle == nullptr) return core::Ok();
+  auto wait = call.principal ? s.throttle->users().Take(call.principal->user.id)
+                             : s.throttle->anonymous().Take(call.client_address);
+  if (wait) return core::errors::TooManyRequests(RetryAfterSeconds(*wait));
   return core::Ok();
 }
 

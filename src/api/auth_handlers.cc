@@ -1,7 +1,9 @@
-// /auth/login, /auth/logout and /me.
+// /auth/login (JSON only, throttled: lockout per account and address, bounded concurrent
+// password checks), /auth/logout and /me.
 #include "api/auth.h"
 #include "api/dto.h"
 #include "api/routes.h"
+#include "api/throttle.h"
 #include "core/errors.h"
 #include "crypto/api_key.h"
 #include "crypto/encoding.h"
@@ -9,21 +11,83 @@
 
 namespace certadns::api {
 
+namespace {
+
+// The media type of a Content-Type header ("application/json; charset=utf-8" ->
+// "application/json"), lower-cased.
+std::string MediaType(const std::string& content_type) {
+  std::string type = content_type.substr(0, content_type.find(';'));
+  auto begin = type.find_first_not_of(" \t");
+  auto end = type.find_last_not_of(" \t");
+  type = begin == std::string::npos ? "" : type.substr(begin, end - begin + 1);
+  for (char& ch : type) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  return type;
+}
+
+// One password check as the login throttle sees it: begun before the check, finished on
+// every way out (as not checked unless told otherwise).
+class LoginAttempt {
+ public:
+  LoginAttempt(Throttle* throttle, const std::string& account, const std::string& address)
+      : throttle_(throttle), account_(account), address_(address) {}
+  LoginAttempt(const LoginAttempt&) = delete;
+  LoginAttempt& operator=(const LoginAttempt&) = delete;
+  ~LoginAttempt() { Finish(LoginThrottle::Outcome::kNotChecked); }
+
+  /// nullopt when the check may run; else how long the caller must wait.
+  std::optional<core::Duration> Begin() {
+    if (throttle_ == nullptr) return std::nullopt;
+    auto wait = throttle_->login().Begin(account_, address_);
+    begun_ = !wait;
+    return wait;
+  }
+  void Finish(LoginThrottle::Outcome outcome) {
+    if (!begun_) return;
+    begun_ = false;
+    throttle_->login().Finish(account_, address_, outcome);
+  }
+
+ private:
+  Throttle* throttle_;
+  const std::string& account_;
+  const std::string& address_;
+  bool begun_ = false;
+};
+
+}  // namespace
+
 core::Result<Reply> HandleLoginPost(Services& s, const Call& call) {
+  // A cross-site HTML form can send only form or text types: refusing them keeps another
+  // site from logging a victim's browser into an account of the attacker's choosing.
+  if (MediaType(call.content_type) != "application/json") {
+    return core::errors::LoginRequiresJson();
+  }
   ASSIGN_OR_RETURN(nlohmann::json body, call.JsonObject());
   ASSIGN_OR_RETURN(auto email, OptionalString(body, "email"));
   ASSIGN_OR_RETURN(auto password, OptionalString(body, "password"));
   if (!email || !password) return core::errors::InvalidRequest("email and password are required");
   std::string normalized = *email;
   for (char& ch : normalized) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  // Locked out accounts and addresses are answered before any password work is done.
+  LoginAttempt attempt(s.throttle, normalized, call.client_address);
+  if (auto wait = attempt.Begin()) return core::errors::TooManyLoginAttempts(RetryAfterSeconds(*wait));
+  // Each check holds 64 MiB (Argon2id): a bounded number run at once, the rest wait briefly.
+  std::optional<PasswordCheckSlots::Slot> slot;
+  if (s.throttle != nullptr) {
+    slot = s.throttle->password_checks().Acquire(s.throttle->options().password_check_wait);
+    if (!slot) return core::errors::LoginBusy(1);
+  }
   auto user = s.store.GetUserByEmail(normalized);
   // Verify even for an unknown email, so the answer's timing does not tell which it was.
   static const std::string kDummyHash = crypto::HashPassword("not-a-real-password").value();
   bool ok = crypto::VerifyPassword(
       user.ok() && !user->password_hash.empty() ? user->password_hash : kDummyHash, *password);
+  slot.reset();
   if (!user.ok() || user->password_hash.empty() || !ok) {
+    attempt.Finish(LoginThrottle::Outcome::kFailed);
     return core::Error(core::ErrorCode::kUnauthenticated, "Invalid email or password");
   }
+  attempt.Finish(LoginThrottle::Outcome::kSucceeded);
   std::string token = crypto::Base64UrlEncode(crypto::RandomBytes(32));
   store::Session session{crypto::HashToken(token), user->id,
                          crypto::Base64UrlEncode(crypto::RandomBytes(24)), s.clock.Now(),

@@ -32,6 +32,9 @@ void WriteError(httplib::Response& res, const core::Error& error) {
                            ? "Internal error"
                            : error.message();
   if (status >= 500) spdlog::warn("API error: {}", error.message());
+  if ((status == 429 || status == 503) && error.retry_after_s()) {
+    res.set_header("Retry-After", std::to_string(*error.retry_after_s()));
+  }
   WriteJson(res, status, {{"detail", detail}, {"code", core::errors::ApiCode(error)}});
 }
 
@@ -71,11 +74,19 @@ struct HttpServer::Impl {
     if (route.authenticated) {
       auto principal = Authenticate(services, req.get_header_value("Authorization"),
                                     req.get_header_value("Cookie"));
-      if (!principal.ok()) return WriteError(res, principal.error());
+      if (!principal.ok()) {
+        // Failed credentials count against the client address, like anonymous calls.
+        auto admitted = Admit(services, call);
+        return WriteError(res, admitted.ok() ? principal.error() : admitted.error());
+      }
       auto allowed = Authorize(*principal, call.method, std::string(route.path),
                                req.get_header_value(std::string(kCsrfHeader).c_str()));
-      if (!allowed.ok()) return WriteError(res, allowed.error());
       call.principal = std::move(principal).value();
+      auto admitted = Admit(services, call);
+      if (!admitted.ok()) return WriteError(res, admitted.error());
+      if (!allowed.ok()) return WriteError(res, allowed.error());
+    } else if (auto admitted = Admit(services, call); !admitted.ok()) {
+      return WriteError(res, admitted.error());
     }
     auto reply = route.handler(services, call);
     if (!reply.ok()) return WriteError(res, reply.error());

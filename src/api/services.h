@@ -11,6 +11,8 @@
 
 namespace certadns::api {
 
+class Throttle;
+
 struct ApiOptions {
   std::string web_root;  // the dashboard's built files; served at / when present
   std::chrono::seconds session_ttl{std::chrono::hours(12)};
@@ -23,6 +25,7 @@ struct Services {
   zones::ZoneService& zones;
   const core::Clock& clock;
   ApiOptions options;
+  Throttle* throttle = nullptr;  // rate limits and login lockout; none when null
 };
 
 }  // namespace certadns::api

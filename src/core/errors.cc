@@ -32,9 +32,19 @@ constexpr Known kZoneNotFound{ErrorCode::kNotFound, "zone_not_found",
 constexpr Known kCertificateNotFound{ErrorCode::kNotFound, "certificate_not_found",
                                      "Certificate not found"};
 
+constexpr Known kTooManyLoginAttempts{ErrorCode::kResourceExhausted, "too_many_login_attempts",
+                                      "Too many failed login attempts; try again later"};
+constexpr Known kTooManyRequests{ErrorCode::kResourceExhausted, "too_many_requests",
+                                 "Too many requests; slow down"};
+constexpr Known kLoginBusy{ErrorCode::kUnavailable, "login_busy",
+                           "Too many logins in progress; try again shortly"};
+constexpr Known kLoginRequiresJson{ErrorCode::kInvalidArgument, "json_required",
+                                   "Login requires Content-Type: application/json"};
+
 constexpr std::array kKnown = {
     kPaidPlanRequired,  kCertificateLimitReached, kWildcardRequiresElite, kAutoRenewRequiresPro,
-    kCertificateExists, kDomainNotUnderZone,      kZoneNotFound,          kCertificateNotFound};
+    kCertificateExists, kDomainNotUnderZone,      kZoneNotFound,          kCertificateNotFound,
+    kTooManyLoginAttempts, kTooManyRequests,      kLoginBusy,             kLoginRequiresJson};
 
 Error Make(const Known& known) { return Error(known.code, std::string(known.message)); }
 
@@ -49,6 +59,14 @@ Error DomainNotUnderZone() { return Make(kDomainNotUnderZone); }
 Error ZoneNotFound() { return Make(kZoneNotFound); }
 Error CertificateNotFound() { return Make(kCertificateNotFound); }
 Error InvalidRequest(std::string detail) { return InvalidArgument(std::move(detail)); }
+Error TooManyLoginAttempts(long retry_after_s) {
+  return Make(kTooManyLoginAttempts).WithRetryAfter(retry_after_s);
+}
+Error TooManyRequests(long retry_after_s) {
+  return Make(kTooManyRequests).WithRetryAfter(retry_after_s);
+}
+Error LoginBusy(long retry_after_s) { return Make(kLoginBusy).WithRetryAfter(retry_after_s); }
+Error LoginRequiresJson() { return Make(kLoginRequiresJson); }
 
 std::string ApiCode(const Error& error) {
   for (const Known& known : kKnown) {

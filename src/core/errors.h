@@ -27,6 +27,16 @@ Error CertificateNotFound();
 /// 400 with `detail` saying what is wrong with the request (invalid_request).
 Error InvalidRequest(std::string detail);
 
+// Throttling (beyond the spec): 429/503 answers carry Retry-After from retry_after_s().
+/// 429 "Too many failed login attempts; try again later" (too_many_login_attempts).
+Error TooManyLoginAttempts(long retry_after_s);
+/// 429 "Too many requests; slow down" (too_many_requests).
+Error TooManyRequests(long retry_after_s);
+/// 503 "Too many logins in progress; try again shortly" (login_busy).
+Error LoginBusy(long retry_after_s);
+/// 400 "Login requires Content-Type: application/json" (json_required).
+Error LoginRequiresJson();
+
 /// The API's snake_case code for an error made by the functions above, or a generic one
 /// derived from its ErrorCode for any other error.
 std::string ApiCode(const Error& error);

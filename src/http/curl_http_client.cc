@@ -131,6 +131,9 @@ core::Status ConfigureHandle(PooledHandle& handle, const CurlHttpClientOptions& 
   set(CURLOPT_PROXY, "");
   set(CURLOPT_USERAGENT, options.user_agent.c_str());
   if (!options.ca_bundle.empty()) set(CURLOPT_CAINFO, options.ca_bundle.c_str());
+  // "host!": an address, never looked up as an interface name.
+  const std::string interface = "host!" + options.local_address;
+  if (!options.local_address.empty()) set(CURLOPT_INTERFACE, interface.c_str());
   set(CURLOPT_WRITEFUNCTION, &WriteBody);
   set(CURLOPT_HEADERFUNCTION, &CollectHeader);
   if (rc != CURLE_OK) {

@@ -13,6 +13,7 @@ namespace certadns::http {
 struct CurlHttpClientOptions {
   std::string ca_bundle;  // PEM file of trusted CAs; empty = system default
   std::string user_agent = "certadns/0.1";
+  std::string local_address;  // source IP address of outgoing connections; empty = any
 };
 
 class CurlHttpClient final : public HttpClient {

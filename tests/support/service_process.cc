@@ -109,6 +109,13 @@ ConfigValues StackConfig(const StackEnv& env) {
   c["dns"]["propagation_delay_s"] = "0";
   c["dns"]["poll_interval_s"] = "0.2";
   c["issuance"]["key_pool"] = "4";
+  // Every test client comes from 127.0.0.1 and suites make requests in quick loops: limits
+  // far above what tests do; the throttle suite sets its own.
+  c["limits"]["api_requests_per_s"] = "1000";
+  c["limits"]["api_burst"] = "10000";
+  c["limits"]["anonymous_requests_per_s"] = "1000";
+  c["limits"]["anonymous_burst"] = "10000";
+  c["limits"]["login_failures_per_address"] = "1000";
   if (!env.zones_verify_resolvers.empty()) {
     c["zones"]["verify_resolvers"] = TomlList(env.zones_verify_resolvers);
   }

@@ -1,6 +1,12 @@
 #include "store/sqlite/sqlite_store.h"
 
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include <nlohmann/json.hpp>
 
@@ -59,7 +65,36 @@ core::Certificate ReadCertificate(const Statement& s) {
 
 }  // namespace
 
+namespace {
+
+// The database holds password hashes and sealed keys: only our user may read it. SQLite
+// gives the -wal and -shm files the database file's permissions, so creating the file
+// 0600 before SQLite does covers all three; files left by an older version are tightened.
+core::Status MakePrivate(const std::string& path) {
+  if (path.empty() || path == ":memory:" || path.rfind("file:", 0) == 0) return core::Ok();
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0) {
+    return core::Unavailable("cannot open database " + path + ": " + std::strerror(errno));
+  }
+  int rc = ::fchmod(fd, 0600);
+  int err = errno;
+  ::close(fd);
+  if (rc != 0) {
+    return core::Unavailable("cannot make database " + path + " private: " + std::strerror(err));
+  }
+  for (const char* suffix : {"-wal", "-shm", "-journal"}) {
+    std::string side = path + suffix;
+    if (::chmod(side.c_str(), 0600) != 0 && errno != ENOENT) {
+      return core::Unavailable("cannot make " + side + " private: " + std::strerror(errno));
+    }
+  }
+  return core::Ok();
+}
+
+}  // namespace
+
 core::Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path) {
+  RETURN_IF_ERROR(MakePrivate(path));
   sqlite3* db = nullptr;
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX;
   if (sqlite3_open_v2(path.c_str(), &db, flags, nullptr) != SQLITE_OK) {

@@ -25,14 +25,14 @@ ApiClient::ApiClient(http::HttpClient& http, std::string base_url)
     : http_(http), base_url_(std::move(base_url)) {}
 
 ApiResponse ApiClient::Send(const std::string& method, const std::string& path,
-                            const std::string& body) const {
+                            const std::string& body, const std::string& content_type) const {
   http::Request request;
   request.method = method;
   request.url = base_url_ + "/api/v1" + path;
   request.body = body;
   request.timeout = std::chrono::milliseconds(30000);
   request.headers.push_back({"Accept", "application/json"});
-  if (!body.empty()) request.headers.push_back({"Content-Type", "application/json"});
+  if (!body.empty()) request.headers.push_back({"Content-Type", content_type});
   if (!api_key_.empty()) request.headers.push_back({"Authorization", "Bearer " + api_key_});
   if (!cookie_.empty()) request.headers.push_back({"Cookie", cookie_});
   if (!csrf_token_.empty()) request.headers.push_back({"X-CSRF-Token", csrf_token_});

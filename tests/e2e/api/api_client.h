@@ -48,9 +48,9 @@ class ApiClient {
     return Send("PUT", path, body.dump());
   }
   ApiResponse Delete(const std::string& path) const { return Send("DELETE", path, ""); }
-  /// Any method with a raw body (sent as application/json when non-empty).
-  ApiResponse Send(const std::string& method, const std::string& path,
-                   const std::string& body) const;
+  /// Any method with a raw body, sent with `content_type` when non-empty.
+  ApiResponse Send(const std::string& method, const std::string& path, const std::string& body,
+                   const std::string& content_type = "application/json") const;
 
  private:
   http::HttpClient& http_;

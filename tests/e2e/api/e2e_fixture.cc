@@ -3,6 +3,7 @@
 #include <sys/wait.h>
 
 #include <algorithm>
+#include <map>
 #include <cctype>
 #include <random>
 #include <thread>
@@ -13,6 +14,7 @@ namespace {
 struct SuiteState {
   std::optional<StackEnv> env;
   std::unique_ptr<http::CurlHttpClient> http;
+  std::map<std::string, std::unique_ptr<http::CurlHttpClient>> http_from;  // by local address
   std::unique_ptr<dns::powerdns::PowerDnsClient> pdns;
   std::unique_ptr<dns::powerdns::PowerDnsClient> world;
   std::unique_ptr<ServiceProcess> service;
@@ -35,7 +37,9 @@ std::string Trim(std::string s) {
 
 }  // namespace
 
-void ApiE2eTest::SetUpTestSuite() {
+void ApiE2eTest::SetUpTestSuite() { SetUpTestSuiteWith({}); }
+
+void ApiE2eTest::SetUpTestSuiteWith(const ConfigValues& overrides) {
   SuiteState& s = State();
   s = SuiteState{};
   s.env = ReadStackEnv();
@@ -49,7 +53,11 @@ void ApiE2eTest::SetUpTestSuite() {
       *s.http, dns::powerdns::PowerDnsConfig{s.env->world_pdns_api_url,
                                              s.env->world_pdns_api_key, "localhost"});
   s.service = std::make_unique<ServiceProcess>();
-  s.start_error = s.service->Start(StackConfig(*s.env));
+  ConfigValues config = StackConfig(*s.env);
+  for (const auto& [section, keys] : overrides) {
+    for (const auto& [key, value] : keys) config[section][key] = value;
+  }
+  s.start_error = s.service->Start(config);
 }
 
 void ApiE2eTest::TearDownTestSuite() {
@@ -64,6 +72,7 @@ void ApiE2eTest::TearDownTestSuite() {
   s.pdns.reset();
   s.world.reset();
   s.http.reset();
+  s.http_from.clear();
   if (s.service) {
     int status = s.service->Stop();
     // A clean stop is part of the contract (SIGTERM -> exit 0).
@@ -111,6 +120,15 @@ void ApiE2eTest::CleanUpWorldZoneLater(const std::string& name) {
 }
 
 ApiClient ApiE2eTest::Anonymous() const { return ApiClient(http(), service().base_url()); }
+
+ApiClient ApiE2eTest::AnonymousFrom(const std::string& local_address) const {
+  auto& client = State().http_from[local_address];
+  if (!client) {
+    client = std::make_unique<http::CurlHttpClient>(
+        http::CurlHttpClientOptions{.local_address = local_address});
+  }
+  return ApiClient(*client, service().base_url());
+}
 
 ApiE2eTest::TestUser ApiE2eTest::NewUser(const std::string& plan, const std::string& password) {
   TestUser user{Unique("user-") + "@example.test", password, "", Anonymous()};

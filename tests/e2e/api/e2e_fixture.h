@@ -49,6 +49,9 @@ class ApiE2eTest : public ::testing::Test {
   };
 
   static void SetUpTestSuite();
+  /// As SetUpTestSuite, with `overrides` (section -> key -> TOML value) on top of the
+  /// devstack's settings; for suites that need a setting of their own (e.g. low limits).
+  static void SetUpTestSuiteWith(const ConfigValues& overrides);
   static void TearDownTestSuite();
 
  protected:
@@ -71,6 +74,9 @@ class ApiE2eTest : public ::testing::Test {
 
   /// A client without credentials.
   ApiClient Anonymous() const;
+  /// A client without credentials whose connections come from `local_address` (another
+  /// loopback address such as 127.0.0.2, so one test can act as several clients).
+  ApiClient AnonymousFrom(const std::string& local_address) const;
   /// `certadns user add` + `certadns apikey create`; records a test failure when either fails.
   TestUser NewUser(const std::string& plan, const std::string& password = "");
   /// `certadns zone import` (with --verified when asked), the id read from GET /zones (which

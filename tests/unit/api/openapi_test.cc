@@ -1,7 +1,7 @@
 // docs/api/openapi.json against the route table (api/routes.h), in both directions: a route
 // added to routes.cc without being documented, or an operation documented that no route
 // serves, fails here. Also: security per route, $refs resolve, the spec's Certificate shape,
-// and 2xx/401 responses.
+// and 2xx/401 responses, and the 429 (with Retry-After) of every operation.
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -282,6 +282,16 @@ TEST(OpenApiTest, ErrorsAreTheErrorSchema) {
                 "#/components/schemas/Error")
           << Name(o.method, o.path) << " " << it.key();
     }
+  }
+}
+
+TEST(OpenApiTest, EveryOperationDocumentsItsRateLimitWithRetryAfter) {
+  for (const Operation& o : Operations()) {
+    const json& responses = o.op->at("responses");
+    ASSERT_TRUE(responses.contains("429")) << Name(o.method, o.path) << " needs a 429";
+    const json& limited = Resolve(responses.at("429"));
+    EXPECT_TRUE(limited.contains(json::json_pointer("/headers/Retry-After")))
+        << Name(o.method, o.path);
   }
 }
 

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+
 #include <filesystem>
 
 #include "support/fake_clock.h"
@@ -41,6 +43,53 @@ TEST(SqliteStoreTest, TwoStoresOnOneFileSeeEachOthersWrites) {
   ASSERT_TRUE(a.ok() && b.ok());
   ASSERT_TRUE((*a)->CreateUser(Alice(clock.Now())).ok());
   EXPECT_TRUE((*b)->GetUserByEmail("alice@example.com").ok());
+}
+
+// The permission bits of `path` (-1 when it does not exist).
+int Mode(const std::string& path) {
+  struct stat st {};
+  if (stat(path.c_str(), &st) != 0) return -1;
+  return static_cast<int>(st.st_mode & 07777);
+}
+
+// Sets the process umask for a test's lifetime.
+class ScopedUmask {
+ public:
+  explicit ScopedUmask(mode_t mask) : old_(umask(mask)) {}
+  ~ScopedUmask() { umask(old_); }
+
+ private:
+  mode_t old_;
+};
+
+TEST(SqliteStoreTest, TheDatabaseAndItsWalFilesAreReadableByTheOwnerOnly) {
+  ScopedUmask permissive(022);  // what a service usually runs with
+  test::TempDir dir;
+  test::FakeClock clock;
+  const std::string path = dir.File("certadns.db");
+  auto store = SqliteStore::Open(path);
+  ASSERT_TRUE(store.ok()) << store.error().message();
+  ASSERT_TRUE((*store)->CreateUser(Alice(clock.Now())).ok());
+  EXPECT_EQ(Mode(path), 0600);
+  EXPECT_EQ(Mode(path + "-wal"), 0600);
+  EXPECT_EQ(Mode(path + "-shm"), 0600);
+}
+
+TEST(SqliteStoreTest, OpeningTightensAnExistingDatabasesPermissions) {
+  ScopedUmask permissive(022);
+  test::TempDir dir;
+  test::FakeClock clock;
+  const std::string path = dir.File("certadns.db");
+  {
+    auto store = SqliteStore::Open(path);
+    ASSERT_TRUE(store.ok()) << store.error().message();
+    ASSERT_TRUE((*store)->CreateUser(Alice(clock.Now())).ok());
+  }
+  ASSERT_EQ(chmod(path.c_str(), 0644), 0);
+  auto store = SqliteStore::Open(path);
+  ASSERT_TRUE(store.ok()) << store.error().message();
+  EXPECT_EQ(Mode(path), 0600);
+  EXPECT_TRUE((*store)->GetUserByEmail("alice@example.com").ok());
 }
 
 TEST(SqliteStoreTest, OpeningAnUnwritablePathFails) {
