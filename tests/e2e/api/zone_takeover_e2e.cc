@@ -145,6 +145,24 @@ TEST_F(ZoneTakeoverE2e, DelegationProvesControlOnlyForTheAccountItNames) {
   EXPECT_EQ(squatter_try.json.value("verified", true), false) << squatter_try.body;
 }
 
+// The squatter imports the name alone; the real owner then delegates the domain to our
+// shared nameserver names: that proves nothing for the squatter, and nothing goes live.
+TEST_F(ZoneTakeoverE2e, TheSquatterCannotVerifyThroughTheSharedNameservers) {
+  TestUser squatter = NewUser("pro");
+  ApiResponse squatted = squatter.api.Post("/zones", {{"name", zone_}});
+  ASSERT_TRUE(HasStatus(squatted, 201));
+  Delegate({"ns1.certadns.test", "ns2.certadns.test"});
+
+  ApiResponse tried =
+      squatter.api.Post("/zones/" + squatted.json.value("id", "") + "/verify", json{});
+  ASSERT_TRUE(HasStatus(tried, 200));
+  EXPECT_EQ(tried.json.value("verified", true), false) << tried.body;
+  EXPECT_FALSE(LiveInOurDns());
+  EXPECT_TRUE(IsError(RequestCertificate(squatter.api, {{"zone_id", squatted.json.value("id", "")},
+                                                        {"domain", "app." + zone_}}),
+                      404, "zone_not_found", spec::kZoneNotFound));
+}
+
 // A pending import of a parent blocks nobody's import of a zone below it; a verified one does.
 TEST_F(ZoneTakeoverE2e, OnlyAVerifiedParentRefusesZonesInsideIt) {
   TestUser squatter = NewUser("pro");
