@@ -17,7 +17,7 @@
 #include "crypto/encoding.h"
 #include "crypto/password.h"
 #include "crypto/secret.h"
-#include "dns/powerdns/powerdns_client.h"
+#include "dns/powerdns/powerdns_zone_host.h"
 #include "http/curl_http_client.h"
 #include "store/store.h"
 #include "zones/zone_service.h"
@@ -163,38 +163,30 @@ core::Status ZoneImport(Context& ctx, const AdminOptions& o, Streams io) {
   ASSIGN_OR_RETURN(store::Store * db, ctx.Store());
   const Config& config = ctx.config();
   http::CurlHttpClient http(http::CurlHttpClientOptions{});
-  dns::powerdns::PowerDnsClient pdns(
+  dns::powerdns::PowerDnsZoneHost host(
       http, {config.powerdns.api_url, config.powerdns.api_key, config.powerdns.server_id});
-  zones::ZoneService service(*db, pdns, /*verifier=*/nullptr, ctx.clock(),
+  zones::ZoneService service(*db, host, /*verifier=*/nullptr, ctx.clock(),
                              {config.zones.nameservers, config.zones.public_zones});
-  auto imported = service.Import(user, o.zone_name, o.verified);
-  if (imported.ok()) {
-    io.out << "imported zone " << imported->name << " (" << imported->id << ") for "
-           << user.email << (imported->verified ? ", verified" : "") << "\n";
-    if (!imported->verified) {
-      io.out << "to verify it, delegate it to the nameservers in zones.nameservers or publish "
-             << "TXT " << zones::VerificationRecordName(imported->name) << " \""
-             << zones::VerificationRecordValue(*imported) << "\"\n";
-    }
-    return core::Ok();
-  }
-  if (imported.error().code() != core::ErrorCode::kAlreadyExists) return imported.error();
-  // Importing again is harmless when the zone is this user's: it makes sure PowerDNS still
-  // serves it (a fresh devstack starts empty) and applies --verified.
   ASSIGN_OR_RETURN(std::string name, core::NormalizeDnsName(o.zone_name));
-  auto existing = db->FindZoneByName(name);
-  if (!existing.ok() || existing->owner_id != user.id) return imported.error();
-  ASSIGN_OR_RETURN(bool served, pdns.ZoneExists(name));
-  if (!served) {
-    RETURN_IF_ERROR(pdns.CreateZone(name, config.zones.nameservers));
-    io.err << "zone " << name << " was missing in PowerDNS; created it again\n";
+  ASSIGN_OR_RETURN(std::vector<store::Zone> mine, db->ListZones(user.id));
+  bool verified_before = false;
+  for (const store::Zone& zone : mine) verified_before |= zone.name == name && zone.verified;
+  // --verified (an administrator's word for the proof), or importing again a zone that is
+  // verified already: it is (again) served by PowerDNS (a fresh devstack starts empty).
+  auto imported = o.verified || verified_before ? service.ImportVerified(user, o.zone_name)
+                                                : service.Import(user, o.zone_name);
+  if (!imported.ok()) return imported.error();
+  io.out << "imported zone " << imported->name << " (" << imported->id << ") for "
+         << user.email << (imported->verified ? ", verified" : "") << "\n";
+  if (!imported->verified) {
+    std::string nameservers;
+    for (const std::string& ns : service.NameserversFor(user.id)) {
+      nameservers += (nameservers.empty() ? "" : " ") + ns;
+    }
+    io.out << "to verify it, delegate it to " << nameservers << " or publish TXT "
+           << zones::VerificationRecordName(imported->name) << " \""
+           << zones::VerificationRecordValue(*imported) << "\"\n";
   }
-  if (o.verified && !existing->verified) {
-    RETURN_IF_ERROR(db->SetZoneVerified(user.id, existing->id, true));
-    existing->verified = true;
-  }
-  io.out << "zone " << name << " (" << existing->id << ") was already imported for "
-         << user.email << (existing->verified ? ", verified" : "") << "\n";
   return core::Ok();
 }
 

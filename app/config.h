@@ -51,6 +51,8 @@ struct Config {
     // DNS servers that answer as the public internet does (a recursive resolver in
     // production), asked when a user verifies a zone; never the system resolver.
     std::vector<std::string> verify_resolvers;
+    // Hours between re-checks of a verified zone's proof of control.
+    int recheck_interval_h = 24;
   } zones;
   struct {
     int workers = 4;

@@ -17,6 +17,7 @@
 #include "dns/ldns/ldns_propagation_checker.h"
 #include "dns/ldns/ldns_zone_verifier.h"
 #include "dns/powerdns/powerdns_provider.h"
+#include "dns/powerdns/powerdns_zone_host.h"
 #include "http/curl_http_client.h"
 #include "issuance/account_key.h"
 #include "issuance/certificate_service.h"
@@ -24,6 +25,7 @@
 #include "issuance/issuance_service.h"
 #include "issuance/key_pool.h"
 #include "issuance/worker_pool.h"
+#include "zones/zone_recheck_loop.h"
 #include "zones/zone_service.h"
 
 namespace certadns::app {
@@ -43,10 +45,11 @@ struct Service::Parts {
   std::unique_ptr<issuance::WorkerPool> workers;
   std::unique_ptr<issuance::IssuanceService> issuance;
   std::unique_ptr<issuance::CertificateService> certificates;
-  std::unique_ptr<dns::powerdns::PowerDnsClient> pdns;
+  std::unique_ptr<dns::powerdns::PowerDnsZoneHost> zone_host;
   std::unique_ptr<dns::ldns::LdnsZoneVerifier> verifier;
   std::unique_ptr<zones::ZoneService> zones;
   std::unique_ptr<api::Throttle> throttle;
+  std::unique_ptr<zones::ZoneRecheckLoop> zone_recheck;
   std::unique_ptr<api::HttpServer> server;
 };
 
@@ -162,7 +165,7 @@ core::Result<std::unique_ptr<Service>> Service::Create(const Config& config) {
                                                             [workers] { workers->Wake(); });
   p->certificates = std::make_unique<issuance::CertificateService>(
       *p->store, *p->issuance, *p->acme, *p->box, p->clock, engine_config.renew_before);
-  p->pdns = std::make_unique<dns::powerdns::PowerDnsClient>(
+  p->zone_host = std::make_unique<dns::powerdns::PowerDnsZoneHost>(
       *p->dns_http, dns::powerdns::PowerDnsConfig{config.powerdns.api_url,
                                                   config.powerdns.api_key,
                                                   config.powerdns.server_id});
@@ -170,9 +173,15 @@ core::Result<std::unique_ptr<Service>> Service::Create(const Config& config) {
     p->verifier = std::make_unique<dns::ldns::LdnsZoneVerifier>(config.zones.verify_resolvers);
   }
   p->zones = std::make_unique<zones::ZoneService>(
-      *p->store, *p->pdns, p->verifier.get(), p->clock,
-      zones::ZoneConfig{config.zones.nameservers, config.zones.public_zones});
+      *p->store, *p->zone_host, p->verifier.get(), p->clock,
+      zones::ZoneConfig{config.zones.nameservers, config.zones.public_zones,
+                        std::chrono::hours(config.zones.recheck_interval_h)});
   p->throttle = std::make_unique<api::Throttle>(p->clock, ThrottleOptionsOf(config));
+  if (p->verifier) {
+    // Hourly runs; each re-checks the zones last proven more than the interval ago.
+    p->zone_recheck =
+        std::make_unique<zones::ZoneRecheckLoop>(*p->zones, std::chrono::hours(1));
+  }
   p->server = std::make_unique<api::HttpServer>(api::Services{
       *p->store, *p->certificates, *p->zones, p->clock,
       api::ApiOptions{.web_root = config.server.web_root,
@@ -200,6 +209,7 @@ core::Status Service::Start() {
     return sweep.error().Wrap("cannot schedule the renewal sweep");
   }
   parts_->workers->Start();
+  if (parts_->zone_recheck) parts_->zone_recheck->Start();
   RETURN_IF_ERROR(parts_->server->Start(parts_->config.server.listen));
   spdlog::info("certadns listening on {} (port {})", parts_->config.server.listen,
                parts_->server->port());
@@ -209,6 +219,7 @@ core::Status Service::Start() {
 void Service::Stop() {
   if (parts_->server) parts_->server->Stop();
   if (parts_->workers) parts_->workers->Stop();
+  if (parts_->zone_recheck) parts_->zone_recheck->Stop();
 }
 
 }  // namespace certadns::app

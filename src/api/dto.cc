@@ -43,14 +43,14 @@ nlohmann::json EventJson(const core::CertificateEvent& e) {
           {"message", e.message}};
 }
 
-nlohmann::json ZoneJson(const store::Zone& zone, const zones::ZoneConfig& config) {
+nlohmann::json ZoneJson(const store::Zone& zone, const zones::ZoneService& zones) {
   return {
       {"id", zone.id},
       {"name", zone.name},
       {"verified", zone.verified},
       {"created_at", core::FormatRfc3339(zone.created_at)},
       {"verification",
-       {{"nameservers", config.nameservers},
+       {{"nameservers", zones.NameserversFor(zone.owner_id)},
         {"txt_name", zones::VerificationRecordName(zone.name)},
         {"txt_value", zones::VerificationRecordValue(zone)}}},
   };

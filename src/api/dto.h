@@ -19,7 +19,8 @@ namespace certadns::api {
 nlohmann::json CertificateJson(const core::Certificate& c);
 nlohmann::json LimitsJson(const core::PlanLimits& limits, int current_count);
 nlohmann::json EventJson(const core::CertificateEvent& e);
-nlohmann::json ZoneJson(const store::Zone& zone, const zones::ZoneConfig& config);
+/// A zone with what its owner must do to verify it (the account's nameservers and TXT token).
+nlohmann::json ZoneJson(const store::Zone& zone, const zones::ZoneService& zones);
 nlohmann::json UserJson(const store::User& user);
 
 }  // namespace certadns::api

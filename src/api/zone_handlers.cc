@@ -8,7 +8,7 @@ namespace certadns::api {
 core::Result<Reply> HandleZonesGet(Services& s, const Call& call) {
   ASSIGN_OR_RETURN(auto zones, s.zones.List(call.user()));
   nlohmann::json list = nlohmann::json::array();
-  for (const auto& z : zones) list.push_back(ZoneJson(z, s.zones.config()));
+  for (const auto& z : zones) list.push_back(ZoneJson(z, s.zones));
   return Reply{200, {{"zones", list}}};
 }
 
@@ -17,12 +17,12 @@ core::Result<Reply> HandleZonesPost(Services& s, const Call& call) {
   ASSIGN_OR_RETURN(auto name, OptionalString(body, "name"));
   if (!name || name->empty()) return core::errors::InvalidRequest("name is required");
   ASSIGN_OR_RETURN(store::Zone zone, s.zones.Import(call.user(), *name));
-  return Reply{201, ZoneJson(zone, s.zones.config())};
+  return Reply{201, ZoneJson(zone, s.zones)};
 }
 
 core::Result<Reply> HandleZoneVerifyPost(Services& s, const Call& call) {
   ASSIGN_OR_RETURN(zones::VerifyOutcome outcome, s.zones.Verify(call.user(), call.params[0]));
-  nlohmann::json json = ZoneJson(outcome.zone, s.zones.config());
+  nlohmann::json json = ZoneJson(outcome.zone, s.zones);
   if (!outcome.zone.verified) json["verification"]["detail"] = outcome.detail;
   return Reply{200, json};
 }

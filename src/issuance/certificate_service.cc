@@ -13,15 +13,15 @@ namespace {
 bool IsWildcard(const std::string& name) { return name.rfind("*.", 0) == 0; }
 
 // Normalises `raw` and checks that it lies in `zone` itself: not outside it, and not in a
-// more specific zone below it (another zone answers for those names, so the challenge
-// record could not be published in `zone`).
+// more specific verified zone below it (another zone answers for those names, so the
+// challenge record could not be published in `zone`). Pending imports change nothing.
 core::Result<std::string> ZoneName(store::Store& store, const std::string& raw,
                                    const std::string& zone) {
   ASSIGN_OR_RETURN(std::string name, core::NormalizeDnsName(raw));
   if (!core::IsUnderZone(name, zone)) return core::errors::DomainNotUnderZone();
   std::string rest = name.rfind("*.", 0) == 0 ? name.substr(2) : name;
   while (rest.size() > zone.size()) {
-    if (store.FindZoneByName(rest).ok()) return core::errors::DomainNotUnderZone();
+    if (store.FindVerifiedZoneByName(rest).ok()) return core::errors::DomainNotUnderZone();
     rest = rest.substr(rest.find('.') + 1);
   }
   return name;
@@ -135,6 +135,9 @@ core::Result<core::Certificate> CertificateService::Renew(const store::User& use
     return core::FailedPrecondition("Certificate is being issued already (status: " +
                                     std::string(core::ToString(cert.status)) + ")");
   }
+  // A zone whose proof of control is gone (ZoneService's re-check) issues nothing more.
+  auto zone = store_.GetZone(user.id, cert.zone_id);
+  if (!zone.ok() || !zone->verified) return core::errors::ZoneNotFound();
   return issuance_.Renew(user.id, id);
 }
 

@@ -31,6 +31,7 @@ struct Zone {
   bool verified = false;
   core::TimePoint created_at;
   std::string verification_token;  // the value of the _certadns-verify TXT record
+  std::optional<core::TimePoint> checked_at;  // control last proven (verified zones)
 };
 
 /// An API key: only its SHA-256 is stored; `prefix` (the first characters of the key) lets
@@ -108,15 +109,32 @@ class Store {
                                             core::TimePoint now) = 0;
   virtual core::Status DeleteSession(const std::string& token_hash) = 0;
 
-  // Zones.
-  /// kAlreadyExists when the zone name is taken (by anyone).
+  // Zones. Several accounts may hold a pending (unverified) import of one name; at most one
+  // zone per name is verified: the one whose account proved control of it.
+  /// kAlreadyExists when `zone.owner_id` has imported a zone called `zone.name` already
+  /// (other accounts' zones of that name do not count).
   virtual core::Status CreateZone(const Zone& zone) = 0;
   virtual core::Result<Zone> GetZone(const std::string& owner_id, const std::string& id) = 0;
-  /// Any owner's zone called `name`; kNotFound when none.
-  virtual core::Result<Zone> FindZoneByName(const std::string& name) = 0;
+  /// The verified zone called `name`, whoever owns it; kNotFound when none is verified.
+  virtual core::Result<Zone> FindVerifiedZoneByName(const std::string& name) = 0;
   virtual core::Result<std::vector<Zone>> ListZones(const std::string& owner_id) = 0;
-  virtual core::Status SetZoneVerified(const std::string& owner_id, const std::string& id,
-                                       bool verified) = 0;
+  /// Marks the zone verified, control proven at `now`. kNotFound when missing or not
+  /// `owner_id`'s; kAlreadyExists (nothing written) when another zone of that name is
+  /// verified.
+  virtual core::Status MarkZoneVerified(const std::string& owner_id, const std::string& id,
+                                        core::TimePoint now) = 0;
+  /// Records that control of the verified zone was proven again at `now`; kNotFound when
+  /// missing, not `owner_id`'s or no longer verified.
+  virtual core::Status MarkZoneChecked(const std::string& owner_id, const std::string& id,
+                                       core::TimePoint now) = 0;
+  /// Verified zones whose control was last proven at or before `before`, least recently
+  /// proven first, at most `limit`.
+  virtual core::Result<std::vector<Zone>> ListZonesToRecheck(core::TimePoint before,
+                                                             int limit) = 0;
+  /// Marks the zone unverified and appends `event` to the log of each certificate in it,
+  /// in one transaction. kNotFound when missing or not `owner_id`'s.
+  virtual core::Status UnverifyZone(const std::string& owner_id, const std::string& id,
+                                    const core::CertificateEvent& event) = 0;
 
   // Certificates.
   /// Inserts the certificate and its first job together, in one transaction that also
@@ -181,7 +199,8 @@ class Store {
   /// returns how many.
   virtual core::Result<int> ExpireCertificates(core::TimePoint now) = 0;
   /// Certificates due for automatic renewal at `now`: auto_renew, issued, next_renewal_at
-  /// <= now, no retry pending after a failed attempt, no job; most overdue first.
+  /// <= now, no retry pending after a failed attempt, no job, in a zone that is verified;
+  /// most overdue first.
   virtual core::Result<std::vector<core::Certificate>> ListDueRenewals(core::TimePoint now,
                                                                        int limit) = 0;
   /// Inserts the renewal `job` and records that, should it fail, the next automatic

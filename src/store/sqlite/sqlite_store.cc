@@ -118,75 +118,20 @@ core::Status SqliteStore::Migrate() {
                             "(version INTEGER PRIMARY KEY)"));
   Transaction tx(db_);
   RETURN_IF_ERROR(tx.status());
-  Statement current(db_, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
-  int64_t applied = current.Step() ? current.Int(0) : 0;
-  RETURN_IF_ERROR(current.status());
+  int64_t applied = 0;
+  {
+    // Finalised before the migrations run: an open statement keeps its tables locked
+    // against DROP TABLE ("database table is locked").
+    Statement current(db_, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
+    applied = current.Step() ? current.Int(0) : 0;
+    RETURN_IF_ERROR(current.status());
+  }
   for (size_t i = static_cast<size_t>(applied); i < kMigrations.size(); ++i) {
     RETURN_IF_ERROR(Exec(db_, kMigrations[i]));
     Statement mark(db_, "INSERT INTO schema_migrations(version) VALUES (?1)");
     RETURN_IF_ERROR(mark.Bind(1, static_cast<int64_t>(i + 1)).Run());
   }
   return tx.Commit();
-}
-
-core::Status SqliteStore::CreateZone(const Zone& zone) {
-  std::lock_guard lock(mutex_);
-  Statement s(db_, "INSERT INTO zones(id, owner_id, name, verified, created_at, "
-                   "verification_token) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
-  s.Bind(1, zone.id).Bind(2, zone.owner_id).Bind(3, zone.name);
-  s.Bind(4, int64_t{zone.verified ? 1 : 0}).Bind(5, ToUnixMillis(zone.created_at));
-  s.Bind(6, zone.verification_token);
-  return s.Run();
-}
-
-core::Result<std::vector<Zone>> SqliteStore::QueryZones(const std::string& where,
-                                                        const std::string& a,
-                                                        const std::string& b) {
-  Statement s(db_, "SELECT id, owner_id, name, verified, created_at, verification_token "
-                   "FROM zones WHERE " + where + " ORDER BY name");
-  s.Bind(1, a);
-  if (!b.empty()) s.Bind(2, b);
-  std::vector<Zone> zones;
-  while (s.Step()) {
-    Zone zone;
-    zone.id = s.Text(0);
-    zone.owner_id = s.Text(1);
-    zone.name = s.Text(2);
-    zone.verified = s.Int(3) != 0;
-    zone.created_at = FromUnixMillis(s.Int(4));
-    zone.verification_token = s.Text(5);
-    zones.push_back(std::move(zone));
-  }
-  RETURN_IF_ERROR(s.status());
-  return zones;
-}
-
-core::Result<Zone> SqliteStore::GetZone(const std::string& owner_id, const std::string& id) {
-  std::lock_guard lock(mutex_);
-  ASSIGN_OR_RETURN(auto zones, QueryZones("owner_id = ?1 AND id = ?2", owner_id, id));
-  if (zones.empty()) return core::NotFound("zone " + id);
-  return std::move(zones.front());
-}
-
-core::Result<Zone> SqliteStore::FindZoneByName(const std::string& name) {
-  std::lock_guard lock(mutex_);
-  ASSIGN_OR_RETURN(auto zones, QueryZones("name = ?1", name, ""));
-  if (zones.empty()) return core::NotFound("zone " + name);
-  return std::move(zones.front());
-}
-
-core::Result<std::vector<Zone>> SqliteStore::ListZones(const std::string& owner_id) {
-  std::lock_guard lock(mutex_);
-  return QueryZones("owner_id = ?1", owner_id, "");
-}
-
-core::Status SqliteStore::SetZoneVerified(const std::string& owner_id, const std::string& id,
-                                          bool verified) {
-  std::lock_guard lock(mutex_);
-  Statement s(db_, "UPDATE zones SET verified = ?3 WHERE owner_id = ?1 AND id = ?2");
-  RETURN_IF_ERROR(s.Bind(1, owner_id).Bind(2, id).Bind(3, int64_t{verified ? 1 : 0}).Run());
-  if (sqlite3_changes(db_) != 1) return core::NotFound("zone " + id);
-  return core::Ok();
 }
 
 core::Status SqliteStore::WriteCertificate(const core::Certificate& c, bool insert) {

@@ -38,10 +38,15 @@ class SqliteStore final : public Store {
 
   core::Status CreateZone(const Zone& zone) override;
   core::Result<Zone> GetZone(const std::string& owner_id, const std::string& id) override;
-  core::Result<Zone> FindZoneByName(const std::string& name) override;
+  core::Result<Zone> FindVerifiedZoneByName(const std::string& name) override;
   core::Result<std::vector<Zone>> ListZones(const std::string& owner_id) override;
-  core::Status SetZoneVerified(const std::string& owner_id, const std::string& id,
-                               bool verified) override;
+  core::Status MarkZoneVerified(const std::string& owner_id, const std::string& id,
+                                core::TimePoint now) override;
+  core::Status MarkZoneChecked(const std::string& owner_id, const std::string& id,
+                               core::TimePoint now) override;
+  core::Result<std::vector<Zone>> ListZonesToRecheck(core::TimePoint before, int limit) override;
+  core::Status UnverifyZone(const std::string& owner_id, const std::string& id,
+                            const core::CertificateEvent& event) override;
 
   core::Status CreateCertificate(const core::Certificate& certificate, const Job& job,
                                  int max_certificates = std::numeric_limits<int>::max()) override;
@@ -89,8 +94,11 @@ class SqliteStore final : public Store {
  private:
   explicit SqliteStore(sqlite3* db) : db_(db) {}
   core::Status Migrate();
+  /// Zones matching `where`, with ?1 = `a`, ?2 = `b` and ?3 = `c` bound when given.
   core::Result<std::vector<Zone>> QueryZones(const std::string& where, const std::string& a,
-                                             const std::string& b);
+                                             const std::string& b,
+                                             std::optional<int64_t> c = std::nullopt,
+                                             const std::string& order = "name");
   core::Result<User> QueryUser(const std::string& where, const std::string& value);
   core::Result<std::vector<core::Certificate>> QueryCertificates(const std::string& where,
                                                                  const std::string& a,

@@ -50,7 +50,9 @@ core::Result<std::vector<core::Certificate>> SqliteStore::ListDueRenewals(core::
   Statement s(db_, "SELECT c.id FROM certificates c WHERE c.status = 'issued' AND "
                    "c.auto_renew = 1 AND c.next_renewal_at <= ?1 AND "
                    "(c.renewal_retry_at IS NULL OR c.renewal_retry_at <= ?1) AND "
-                   "NOT EXISTS (SELECT 1 FROM jobs j WHERE j.certificate_id = c.id) "
+                   "NOT EXISTS (SELECT 1 FROM jobs j WHERE j.certificate_id = c.id) AND "
+                   "EXISTS (SELECT 1 FROM zones z WHERE z.id = c.zone_id AND "
+                   "z.owner_id = c.owner_id AND z.verified = 1) "
                    "ORDER BY c.next_renewal_at LIMIT ?2");
   s.Bind(1, ToUnixMillis(now)).Bind(2, int64_t{limit});
   std::vector<std::string> ids;

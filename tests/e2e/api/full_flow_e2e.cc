@@ -107,9 +107,10 @@ TEST_F(FullFlowE2e, ImportVerifyIssueDownloadRenewToggleRevoke) {
   ASSERT_FALSE(verification["nameservers"].empty()) << imported.body;
   EXPECT_EQ(verification.value("txt_name", ""), "_certadns-verify." + zone);
   EXPECT_FALSE(verification.value("txt_value", "").empty()) << imported.body;
+  // An import alone grants nothing: the zone goes live in our DNS only once verified.
   auto hosted = pdns().ZoneExists(zone);
   ASSERT_TRUE(hosted.ok()) << hosted.error().message();
-  EXPECT_TRUE(*hosted) << "POST /zones did not create " << zone << " in PowerDNS";
+  EXPECT_FALSE(*hosted) << "POST /zones created " << zone << " in PowerDNS before verification";
 
   // --- Not delegated yet: not verified, and the answer says what was seen.
   ASSERT_TRUE(world().CreateZone(parent, {"ns1.registry-e2e.test"}).ok());
@@ -131,6 +132,9 @@ TEST_F(FullFlowE2e, ImportVerifyIssueDownloadRenewToggleRevoke) {
   ApiResponse verified = api.Post("/zones/" + zone_id + "/verify", json::object());
   ASSERT_TRUE(HasStatus(verified, 200));
   ASSERT_EQ(verified.json.value("verified", false), true) << verified.body;
+  hosted = pdns().ZoneExists(zone);
+  ASSERT_TRUE(hosted.ok()) << hosted.error().message();
+  EXPECT_TRUE(*hosted) << "verification did not create " << zone << " in PowerDNS";
 
   // --- Request: 202, pending, exactly the spec's nine fields.
   const std::string app = "app." + zone;

@@ -216,7 +216,7 @@ TEST_F(SqliteAccountsTest, SessionIsFoundUntilItExpiresOrIsDeleted) {
             ErrorCode::kNotFound);
 }
 
-TEST_F(SqliteAccountsTest, ZoneKeepsItsTokenAndIsFoundByName) {
+TEST_F(SqliteAccountsTest, ZoneKeepsItsTokenAndIsFoundByNameOnceVerified) {
   Zone zone;
   zone.id = "zone_b";
   zone.owner_id = kBob;
@@ -225,26 +225,58 @@ TEST_F(SqliteAccountsTest, ZoneKeepsItsTokenAndIsFoundByName) {
   zone.verification_token = "tok123";
   ASSERT_TRUE(store_->CreateZone(zone).ok());
 
-  auto found = store_->FindZoneByName("bob.test");
-  ASSERT_TRUE(found.ok()) << found.error().message();
-  EXPECT_EQ(found->id, "zone_b");
-  EXPECT_EQ(found->owner_id, kBob);
-  EXPECT_EQ(found->verification_token, "tok123");
-  EXPECT_FALSE(found->verified);
-  EXPECT_EQ(store_->FindZoneByName("nothing.test").error().code(), ErrorCode::kNotFound);
+  // Pending: not found by name.
+  EXPECT_EQ(store_->FindVerifiedZoneByName("bob.test").error().code(), ErrorCode::kNotFound);
   auto listed = store_->ListZones(kBob);
   ASSERT_TRUE(listed.ok());
   ASSERT_EQ(listed->size(), 1u);
   EXPECT_EQ((*listed)[0].verification_token, "tok123");
+  EXPECT_FALSE((*listed)[0].checked_at.has_value());
 
-  EXPECT_EQ(store_->SetZoneVerified(kAlice, "zone_b", true).error().code(), ErrorCode::kNotFound);
-  EXPECT_EQ(store_->SetZoneVerified(kBob, "zone_x", true).error().code(), ErrorCode::kNotFound);
-  ASSERT_TRUE(store_->SetZoneVerified(kBob, "zone_b", true).ok());
-  auto got = store_->GetZone(kBob, "zone_b");
-  ASSERT_TRUE(got.ok());
-  EXPECT_TRUE(got->verified);
-  ASSERT_TRUE(store_->SetZoneVerified(kBob, "zone_b", false).ok());
+  EXPECT_EQ(store_->MarkZoneVerified(kAlice, "zone_b", clock_.Now()).error().code(),
+            ErrorCode::kNotFound);
+  EXPECT_EQ(store_->MarkZoneVerified(kBob, "zone_x", clock_.Now()).error().code(),
+            ErrorCode::kNotFound);
+  ASSERT_TRUE(store_->MarkZoneVerified(kBob, "zone_b", clock_.Now()).ok());
+  auto found = store_->FindVerifiedZoneByName("bob.test");
+  ASSERT_TRUE(found.ok()) << found.error().message();
+  EXPECT_EQ(found->id, "zone_b");
+  EXPECT_EQ(found->owner_id, kBob);
+  EXPECT_EQ(found->verification_token, "tok123");
+  EXPECT_TRUE(found->verified);
+  EXPECT_EQ(found->checked_at, clock_.Now());
+  EXPECT_EQ(store_->FindVerifiedZoneByName("nothing.test").error().code(), ErrorCode::kNotFound);
+
+  core::CertificateEvent event{clock_.Now(), core::EventLevel::kWarning, "gone"};
+  EXPECT_EQ(store_->UnverifyZone(kAlice, "zone_b", event).error().code(), ErrorCode::kNotFound);
+  ASSERT_TRUE(store_->UnverifyZone(kBob, "zone_b", event).ok());
   EXPECT_FALSE(store_->GetZone(kBob, "zone_b")->verified);
+  EXPECT_EQ(store_->MarkZoneChecked(kBob, "zone_b", clock_.Now()).error().code(),
+            ErrorCode::kNotFound);
+}
+
+TEST_F(SqliteAccountsTest, VerifiedZonesAreRecheckedLeastRecentlyProvenFirst) {
+  // zone_a (Alice's, created verified in SetUp without a check time) comes first.
+  Zone zone;
+  zone.id = "zone_b";
+  zone.owner_id = kBob;
+  zone.name = "bob.test";
+  zone.created_at = clock_.Now();
+  ASSERT_TRUE(store_->CreateZone(zone).ok());
+  ASSERT_TRUE(store_->MarkZoneVerified(kBob, "zone_b", clock_.Now()).ok());
+  auto due = store_->ListZonesToRecheck(clock_.Now(), 10);
+  ASSERT_TRUE(due.ok()) << due.error().message();
+  ASSERT_EQ(due->size(), 2u);
+  EXPECT_EQ((*due)[0].id, "zone_a");
+  EXPECT_EQ((*due)[1].id, "zone_b");
+  EXPECT_EQ(store_->ListZonesToRecheck(clock_.Now() - minutes(1), 10)->size(), 1u);
+  EXPECT_EQ(store_->ListZonesToRecheck(clock_.Now(), 1)->size(), 1u);
+  clock_.Advance(hours(1));
+  ASSERT_TRUE(store_->MarkZoneChecked(kAlice, "zone_a", clock_.Now()).ok());
+  due = store_->ListZonesToRecheck(clock_.Now() - minutes(1), 10);
+  ASSERT_TRUE(due.ok());
+  ASSERT_EQ(due->size(), 1u);
+  EXPECT_EQ((*due)[0].id, "zone_b");
 }
 
 TEST_F(SqliteAccountsTest, CreateCertificateEnforcesTheLimit) {
@@ -383,7 +415,10 @@ TEST(SqliteAccountsMigrationTest, UpgradesADatabaseCreatedBeforeAccounts) {
         "DROP INDEX certificates_renewal; DROP INDEX certificates_expiry; "
         "ALTER TABLE certificates DROP COLUMN renewal_retry_at; "
         "DROP TABLE api_keys; DROP TABLE sessions; "
-        "ALTER TABLE zones DROP COLUMN verification_token; "
+        "DROP TABLE zones; "
+        "CREATE TABLE zones (id TEXT PRIMARY KEY, owner_id TEXT NOT NULL REFERENCES users(id) "
+        "ON DELETE CASCADE, name TEXT NOT NULL UNIQUE, verified INTEGER NOT NULL DEFAULT 0, "
+        "created_at INTEGER NOT NULL); CREATE INDEX zones_owner ON zones(owner_id); "
         "DELETE FROM schema_migrations WHERE version > 1; "
         "INSERT INTO users(id, email, plan, created_at) VALUES ('user_old', 'o@x.test', 'pro', 1);"
         "INSERT INTO zones(id, owner_id, name, created_at) VALUES ('zone_old', 'user_old', "
@@ -394,9 +429,14 @@ TEST(SqliteAccountsMigrationTest, UpgradesADatabaseCreatedBeforeAccounts) {
   }
   auto store = SqliteStore::Open(path);
   ASSERT_TRUE(store.ok()) << store.error().message();
-  auto zone = (*store)->FindZoneByName("old.test");
-  ASSERT_TRUE(zone.ok()) << zone.error().message();
-  EXPECT_EQ(zone->verification_token, "");
+  auto zones = (*store)->ListZones("user_old");
+  ASSERT_TRUE(zones.ok()) << zones.error().message();
+  ASSERT_EQ(zones->size(), 1u);
+  EXPECT_EQ(zones->front().id, "zone_old");
+  EXPECT_EQ(zones->front().verification_token, "");
+  // 0004: another account may now import the same name.
+  ASSERT_TRUE((*store)->CreateUser({"user_new", "n@x.test", "pro", "", {}}).ok());
+  EXPECT_TRUE((*store)->CreateZone({"zone_new", "user_new", "old.test", false, {}}).ok());
   EXPECT_TRUE((*store)->CreateApiKey({"key_1", "user_old", "h", "p", {}, std::nullopt}).ok());
 
   sqlite3* db = nullptr;
@@ -406,7 +446,7 @@ TEST(SqliteAccountsMigrationTest, UpgradesADatabaseCreatedBeforeAccounts) {
                                nullptr),
             SQLITE_OK);
   ASSERT_EQ(sqlite3_step(stmt), SQLITE_ROW);
-  EXPECT_EQ(sqlite3_column_int(stmt, 0), 3);  // 0002 and 0003 applied on top
+  EXPECT_EQ(sqlite3_column_int(stmt, 0), 4);  // 0002 to 0004 applied on top
   sqlite3_finalize(stmt);
   sqlite3_close(db);
 }

@@ -215,9 +215,17 @@ TEST_P(StoreContractTest, UniqueEmailsAndZoneNames) {
   auto user = store_->CreateUser({"user_other", "alice@example.com", "free", "", clock_.Now()});
   ASSERT_FALSE(user.ok());
   EXPECT_EQ(user.error().code(), ErrorCode::kAlreadyExists);
-  auto zone = store_->CreateZone({"zone_b", kBob, "example.com", false, clock_.Now()});
-  ASSERT_FALSE(zone.ok());
-  EXPECT_EQ(zone.error().code(), ErrorCode::kAlreadyExists);
+  // Another account may hold a pending import of a verified name; one account imports a
+  // name once; only one zone per name is ever verified.
+  ASSERT_TRUE(store_->CreateZone({"zone_b", kBob, "example.com", false, clock_.Now()}).ok());
+  auto twice = store_->CreateZone({"zone_c", kBob, "example.com", false, clock_.Now()});
+  ASSERT_FALSE(twice.ok());
+  EXPECT_EQ(twice.error().code(), ErrorCode::kAlreadyExists);
+  auto verified = store_->MarkZoneVerified(kBob, "zone_b", clock_.Now());
+  ASSERT_FALSE(verified.ok());
+  EXPECT_EQ(verified.error().code(), ErrorCode::kAlreadyExists);
+  EXPECT_FALSE(store_->GetZone(kBob, "zone_b")->verified);
+  EXPECT_EQ(store_->FindVerifiedZoneByName("example.com")->id, "zone_a");
   EXPECT_EQ(store_->GetUserByEmail("nobody@example.com").error().code(), ErrorCode::kNotFound);
 }
 
