@@ -216,6 +216,17 @@ TEST(PasswordCheckSlotsTest, ACallerWaitsOnlySoLongForASlot) {
   EXPECT_TRUE(slots.Acquire(milliseconds(0))) << "a released slot is free again";
 }
 
+TEST(ClientKeyTest, IPv6AddressesCountByTheirSlash64) {
+  EXPECT_EQ(ClientKey("127.0.0.2"), "127.0.0.2");
+  EXPECT_EQ(ClientKey("::ffff:127.0.0.2"), "127.0.0.2") << "IPv4-mapped is the IPv4 address";
+  EXPECT_EQ(ClientKey("2001:db8:1:2:aaaa::1"), ClientKey("2001:db8:1:2:bbbb:cccc:dddd:eeee"))
+      << "one /64 is one client";
+  EXPECT_NE(ClientKey("2001:db8:1:2::1"), ClientKey("2001:db8:1:3::1"));
+  EXPECT_EQ(ClientKey("2001:db8:1:2::1"), "2001:db8:1:2::/64");
+  EXPECT_EQ(ClientKey("::1"), "::/64");
+  EXPECT_EQ(ClientKey("not an address"), "not an address");
+}
+
 TEST(RetryAfterSecondsTest, RoundsUpToWholeSecondsAndAtLeastOne) {
   EXPECT_EQ(RetryAfterSeconds(core::Duration(0)), 1);
   EXPECT_EQ(RetryAfterSeconds(core::Duration(1)), 1);
