@@ -98,6 +98,23 @@ TEST_F(ThrottleE2e, AnApiKeyOverItsRateGets429WithRetryAfter) {
   EXPECT_TRUE(HasStatus(other.api.Get("/me"), 200)) << "another key has its own budget";
 }
 
+TEST_F(ThrottleE2e, ADashboardSessionOverItsRateGets429WithRetryAfter) {
+  TestUser user = NewUser("pro", "correct horse battery");
+  ApiResponse login = Login(AnonymousFrom("127.0.0.10"), user.email, user.password);
+  ASSERT_TRUE(HasStatus(login, 200));
+  std::string cookie = login.Header("Set-Cookie").value_or("");
+  ApiClient session = AnonymousFrom("127.0.0.10");
+  session.SetCookie(cookie.substr(0, cookie.find(';')));
+  ApiResponse last;
+  int answered = 0;
+  for (; answered < 200; ++answered) {
+    last = session.Get("/me");
+    if (last.status != 200) break;
+  }
+  EXPECT_TRUE(IsThrottled(last, "too_many_requests")) << "after " << answered << " requests";
+  EXPECT_GE(answered, 20) << "the burst is served";
+}
+
 TEST_F(ThrottleE2e, RequestsWithoutCredentialsAreLimitedPerAddress) {
   ApiClient flooder = AnonymousFrom("127.0.0.6");
   ApiResponse last;
