@@ -51,7 +51,8 @@ std::optional<core::Duration> TokenBuckets::Take(std::string_view key) {
     bucket.tokens -= 1.0;
     return std::nullopt;
   }
-  double wait_ms = std::ceil((1.0 - bucket.tokens) / rate_per_s_ * 1000.0);
+  // At most a day: a tiny rate must not make the wait overflow.
+  double wait_ms = std::min(std::ceil((1.0 - bucket.tokens) / rate_per_s_ * 1000.0), 86400e3);
   return core::Duration(static_cast<int64_t>(wait_ms));
 }
 

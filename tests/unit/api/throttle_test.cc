@@ -191,6 +191,15 @@ TEST(TokenBucketsTest, AZeroRateTurnsTheLimitOff) {
   for (int i = 0; i < 1000; ++i) ASSERT_FALSE(buckets.Take("x"));
 }
 
+TEST(TokenBucketsTest, ATinyRateWaitsAtMostADay) {
+  test::FakeClock clock;
+  TokenBuckets buckets(clock, 1e-300, 1, 10);
+  ASSERT_FALSE(buckets.Take("x"));
+  auto wait = buckets.Take("x");
+  ASSERT_TRUE(wait);
+  EXPECT_EQ(RetryAfterSeconds(*wait), 86400);
+}
+
 TEST(TokenBucketsTest, RotatingKeysKeepsMemoryBounded) {
   test::FakeClock clock;
   TokenBuckets buckets(clock, 5, 10, 500);
