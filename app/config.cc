@@ -1,5 +1,6 @@
 #include "app/config.h"
 
+#include <cmath>
 #include <cstdlib>
 #include <sstream>
 
@@ -204,6 +205,11 @@ core::Result<Config> LoadConfig(const std::string& path, const EnvLookup& env) {
     return core::InvalidArgument(
         "limits.login_window_s and limits.login_lockout_s must be >= 1, and "
         "limits.login_lockout_max_s >= limits.login_lockout_s");
+  }
+  if (!std::isfinite(l.api_requests_per_s) || l.api_requests_per_s < 0 ||
+      !std::isfinite(l.anonymous_requests_per_s) || l.anonymous_requests_per_s < 0) {
+    return core::InvalidArgument(
+        "limits.api_requests_per_s and limits.anonymous_requests_per_s must be >= 0 (0 = off)");
   }
   if (l.password_checks < 0 || l.password_check_wait_ms < 0 || l.api_burst < 1 ||
       l.anonymous_burst < 1 || l.max_tracked < 1) {

@@ -72,7 +72,7 @@ core::Status Authorize(const Principal& principal, const std::string& method,
 core::Status Admit(Services& s, const Call& call) {
   if (s.throttle == nullptr) return core::Ok();
   auto wait = call.principal ? s.throttle->users().Take(call.principal->user.id)
-                             : s.throttle->anonymous().Take(call.client_address);
+                             : s.throttle->anonymous().Take(ClientKey(call.client_address));
   if (wait) return core::errors::TooManyRequests(RetryAfterSeconds(*wait));
   return core::Ok();
 }

@@ -69,7 +69,8 @@ core::Result<Reply> HandleLoginPost(Services& s, const Call& call) {
   std::string normalized = *email;
   for (char& ch : normalized) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
   // Locked out accounts and addresses are answered before any password work is done.
-  LoginAttempt attempt(s.throttle, normalized, call.client_address);
+  const std::string client = ClientKey(call.client_address);
+  LoginAttempt attempt(s.throttle, normalized, client);
   if (auto wait = attempt.Begin()) return core::errors::TooManyLoginAttempts(RetryAfterSeconds(*wait));
   // Each check holds 64 MiB (Argon2id): a bounded number run at once, the rest wait briefly.
   std::optional<PasswordCheckSlots::Slot> slot;

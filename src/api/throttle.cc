@@ -1,7 +1,11 @@
 #include "api/throttle.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 
 namespace certadns::api {
 namespace {
@@ -12,6 +16,19 @@ core::Duration Elapsed(core::TimePoint from, core::TimePoint to) {
 }
 
 }  // namespace
+
+std::string ClientKey(std::string_view address) {
+  std::string text(address.substr(0, 64));
+  in6_addr v6{};
+  if (inet_pton(AF_INET6, text.c_str(), &v6) != 1) return text;
+  char out[INET6_ADDRSTRLEN] = {0};
+  if (IN6_IS_ADDR_V4MAPPED(&v6)) {
+    return inet_ntop(AF_INET, &v6.s6_addr[12], out, sizeof out) ? out : text;
+  }
+  std::fill(std::begin(v6.s6_addr) + 8, std::end(v6.s6_addr), 0);
+  if (inet_ntop(AF_INET6, &v6, out, sizeof out) == nullptr) return text;
+  return std::string(out) + "/64";
+}
 
 long RetryAfterSeconds(core::Duration wait) {
   long seconds = static_cast<long>((wait.count() + 999) / 1000);
@@ -34,7 +51,8 @@ std::optional<core::Duration> TokenBuckets::Take(std::string_view key) {
     bucket.tokens -= 1.0;
     return std::nullopt;
   }
-  double wait_ms = std::ceil((1.0 - bucket.tokens) / rate_per_s_ * 1000.0);
+  // At most a day: a tiny rate must not make the wait overflow.
+  double wait_ms = std::min(std::ceil((1.0 - bucket.tokens) / rate_per_s_ * 1000.0), 86400e3);
   return core::Duration(static_cast<int64_t>(wait_ms));
 }
 

@@ -201,6 +201,11 @@ class Throttle {
   TokenBuckets anonymous_;
 };
 
+/// The key under which a client address is counted: an IPv4 address as is (also when
+/// IPv4-mapped), an IPv6 address by its /64 prefix (one subscriber usually holds a whole
+/// /64, so its 2^64 addresses count as one client); anything else as given.
+std::string ClientKey(std::string_view address);
+
 /// Whole seconds for a Retry-After header: `wait` rounded up, at least 1.
 long RetryAfterSeconds(core::Duration wait);
 

@@ -6,6 +6,7 @@
 
 #include <cstdlib>
 #include <thread>
+#include <vector>
 
 #include "tests/e2e/api/e2e_fixture.h"
 
@@ -98,6 +99,23 @@ TEST_F(ThrottleE2e, AnApiKeyOverItsRateGets429WithRetryAfter) {
   EXPECT_TRUE(HasStatus(other.api.Get("/me"), 200)) << "another key has its own budget";
 }
 
+TEST_F(ThrottleE2e, ADashboardSessionOverItsRateGets429WithRetryAfter) {
+  TestUser user = NewUser("pro", "correct horse battery");
+  ApiResponse login = Login(AnonymousFrom("127.0.0.10"), user.email, user.password);
+  ASSERT_TRUE(HasStatus(login, 200));
+  std::string cookie = login.Header("Set-Cookie").value_or("");
+  ApiClient session = AnonymousFrom("127.0.0.10");
+  session.SetCookie(cookie.substr(0, cookie.find(';')));
+  ApiResponse last;
+  int answered = 0;
+  for (; answered < 200; ++answered) {
+    last = session.Get("/me");
+    if (last.status != 200) break;
+  }
+  EXPECT_TRUE(IsThrottled(last, "too_many_requests")) << "after " << answered << " requests";
+  EXPECT_GE(answered, 20) << "the burst is served";
+}
+
 TEST_F(ThrottleE2e, RequestsWithoutCredentialsAreLimitedPerAddress) {
   ApiClient flooder = AnonymousFrom("127.0.0.6");
   ApiResponse last;
@@ -141,6 +159,49 @@ TEST_F(ThrottleE2e, TheSessionCookieIsSecureWhenConfigured) {
   ASSERT_TRUE(cookie.has_value());
   EXPECT_NE(cookie->find("; Secure"), std::string::npos) << *cookie;
   EXPECT_NE(cookie->find("HttpOnly"), std::string::npos) << *cookie;
+}
+
+// One password check at a time and no waiting for it: parallel logins beyond that are
+// answered 503 with Retry-After at once, never queued without bound.
+class PasswordCheckSlotsE2e : public ApiE2eTest {
+ public:
+  static void SetUpTestSuite() {
+    SetUpTestSuiteWith(
+        {{"limits", {{"password_checks", "1"}, {"password_check_wait_ms", "0"}}}});
+  }
+};
+
+TEST_F(PasswordCheckSlotsE2e, LoginsBeyondTheSlotsGet503WithRetryAfter) {
+  constexpr int kClients = 16;
+  std::vector<ApiClient> clients;
+  std::vector<std::string> emails;
+  for (int i = 0; i < kClients; ++i) {
+    clients.push_back(AnonymousFrom("127.0.1." + std::to_string(i + 1)));
+    emails.push_back(Unique("nobody-") + "@example.test");
+  }
+  std::vector<ApiResponse> answers(kClients);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kClients; ++i) {
+    threads.emplace_back([&, i] {
+      answers[i] = clients[i].Post("/auth/login", {{"email", emails[i]}, {"password", "guess"}});
+    });
+  }
+  for (auto& t : threads) t.join();
+  int checked = 0;
+  int busy = 0;
+  for (const ApiResponse& r : answers) {
+    if (r.status == 401) {
+      ++checked;
+    } else if (r.status == 503) {
+      ++busy;
+      EXPECT_EQ(r.json.value("code", ""), "login_busy") << r.Describe();
+      EXPECT_TRUE(r.Header("Retry-After").has_value()) << r.Describe();
+    } else {
+      ADD_FAILURE() << "every login is checked (401) or turned away (503): " << r.Describe();
+    }
+  }
+  EXPECT_GE(checked, 1);
+  EXPECT_GE(busy, 1) << kClients << " logins at once, one check at a time";
 }
 
 }  // namespace

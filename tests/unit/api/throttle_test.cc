@@ -191,6 +191,15 @@ TEST(TokenBucketsTest, AZeroRateTurnsTheLimitOff) {
   for (int i = 0; i < 1000; ++i) ASSERT_FALSE(buckets.Take("x"));
 }
 
+TEST(TokenBucketsTest, ATinyRateWaitsAtMostADay) {
+  test::FakeClock clock;
+  TokenBuckets buckets(clock, 1e-300, 1, 10);
+  ASSERT_FALSE(buckets.Take("x"));
+  auto wait = buckets.Take("x");
+  ASSERT_TRUE(wait);
+  EXPECT_EQ(RetryAfterSeconds(*wait), 86400);
+}
+
 TEST(TokenBucketsTest, RotatingKeysKeepsMemoryBounded) {
   test::FakeClock clock;
   TokenBuckets buckets(clock, 5, 10, 500);
@@ -214,6 +223,17 @@ TEST(PasswordCheckSlotsTest, ACallerWaitsOnlySoLongForASlot) {
   EXPECT_FALSE(slots.Acquire(milliseconds(20))) << "both slots are taken";
   first.reset();
   EXPECT_TRUE(slots.Acquire(milliseconds(0))) << "a released slot is free again";
+}
+
+TEST(ClientKeyTest, IPv6AddressesCountByTheirSlash64) {
+  EXPECT_EQ(ClientKey("127.0.0.2"), "127.0.0.2");
+  EXPECT_EQ(ClientKey("::ffff:127.0.0.2"), "127.0.0.2") << "IPv4-mapped is the IPv4 address";
+  EXPECT_EQ(ClientKey("2001:db8:1:2:aaaa::1"), ClientKey("2001:db8:1:2:bbbb:cccc:dddd:eeee"))
+      << "one /64 is one client";
+  EXPECT_NE(ClientKey("2001:db8:1:2::1"), ClientKey("2001:db8:1:3::1"));
+  EXPECT_EQ(ClientKey("2001:db8:1:2::1"), "2001:db8:1:2::/64");
+  EXPECT_EQ(ClientKey("::1"), "::/64");
+  EXPECT_EQ(ClientKey("not an address"), "not an address");
 }
 
 TEST(RetryAfterSecondsTest, RoundsUpToWholeSecondsAndAtLeastOne) {

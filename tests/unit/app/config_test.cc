@@ -44,6 +44,10 @@ TEST(ConfigTest, NonsenseLimitsAreRefused) {
   EXPECT_FALSE(LoadConfig("", Env({{"CERTADNS_LIMITS_API_BURST", "0"}})).ok());
   EXPECT_FALSE(LoadConfig("", Env({{"CERTADNS_LIMITS_LOGIN_LOCKOUT_S", "0"}})).ok());
   EXPECT_FALSE(LoadConfig("", Env({{"CERTADNS_LIMITS_PASSWORD_CHECKS", "-1"}})).ok());
+  EXPECT_FALSE(LoadConfig("", Env({{"CERTADNS_LIMITS_API_REQUESTS_PER_S", "nan"}})).ok());
+  EXPECT_FALSE(LoadConfig("", Env({{"CERTADNS_LIMITS_ANONYMOUS_REQUESTS_PER_S", "-1"}})).ok());
+  EXPECT_TRUE(LoadConfig("", Env({{"CERTADNS_LIMITS_API_REQUESTS_PER_S", "0"}})).ok())
+      << "0 turns the limit off";
 }
 
 TEST(ConfigTest, SecureCookiesDefaultOnUnlessListeningOnLoopback) {
