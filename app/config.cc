@@ -110,6 +110,7 @@ std::vector<Field> Fields(Config& c) {
       ListField("zones", "nameservers", &c.zones.nameservers),
       ListField("zones", "verify_resolvers", &c.zones.verify_resolvers),
       IntField("zones", "recheck_interval_h", &c.zones.recheck_interval_h),
+      IntField("zones", "verify_parent_port", &c.zones.verify_parent_port),
       IntField("issuance", "workers", &c.issuance.workers),
       IntField("issuance", "key_pool", &c.issuance.key_pool),
   };
@@ -170,6 +171,9 @@ core::Result<Config> LoadConfig(const std::string& path, const EnvLookup& env) {
   if (config.issuance.workers < 1) return core::InvalidArgument("issuance.workers must be >= 1");
   if (config.issuance.key_pool < 0) return core::InvalidArgument("issuance.key_pool must be >= 0");
   if (config.dns.poll_attempts < 1) return core::InvalidArgument("dns.poll_attempts must be >= 1");
+  if (config.zones.verify_parent_port < 1 || config.zones.verify_parent_port > 65535) {
+    return core::InvalidArgument("zones.verify_parent_port must be a port (1-65535)");
+  }
   if (config.zones.recheck_interval_h < 1) {
     return core::InvalidArgument("zones.recheck_interval_h must be >= 1");
   }
