@@ -304,6 +304,22 @@ TEST_F(ZoneVerifyIntegrationTest, TheParentsDelegationWinsOverOurOwnCopyOfTheZon
   EXPECT_EQ(b->method, "delegation");
 }
 
+// TXT values are anyone's bytes: the detail (shown in API answers and stored in certificate
+// logs by the re-check) shows them escaped, ASCII only, never as raw bytes.
+TEST_F(ZoneVerifyIntegrationTest, OddBytesInAFoundTxtValueAreShownEscaped) {
+  HostChildAtProvider();
+  std::vector<dns::powerdns::Record> records = {{"\"bad\\255\\000\\010x\"", false}};
+  const core::Status replaced = world_->ReplaceRrset(child_, txt_name_, "TXT", 60, records);
+  ASSERT_TRUE(replaced.ok()) << replaced.error().message();
+
+  const dns::ZoneVerification v = VerifyOk(child_);
+  EXPECT_FALSE(v.verified);
+  EXPECT_THAT(v.detail, HasSubstr("\"bad\\xff\\x00\\x0ax\""));
+  for (const char c : v.detail) {
+    EXPECT_TRUE(c >= 0x20 && c < 0x7f) << "raw byte " << static_cast<int>(c) << " in " << v.detail;
+  }
+}
+
 TEST_F(ZoneVerifyIntegrationTest, MalformedInputIsInvalidArgument) {
   dns::ldns::LdnsZoneVerifier host_name({"resolver.example.net"});
   core::Result<dns::ZoneVerification> result = host_name.Verify(child_, kOurNameservers, token_);

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <set>
+#include <string_view>
 #include <utility>
 
 namespace certadns::dns::ldns {
@@ -26,13 +27,29 @@ std::string JoinNames(const std::set<std::string>& names) {
   return joined;
 }
 
-// TXT values as shown to the user: quoted, long ones cut short, at most a few of them.
+// Printable ASCII as is; any other byte (anyone can publish any bytes in TXT) as \xNN, so
+// the text is safe to store and to serialise as JSON.
+std::string Escaped(std::string_view bytes) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string text;
+  for (const char c : bytes) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte >= 0x20 && byte < 0x7f && byte != '\\') {
+      text += c;
+    } else {
+      text += {'\\', 'x', kHex[byte >> 4], kHex[byte & 0xf]};
+    }
+  }
+  return text;
+}
+
+// TXT values as shown to the user: quoted, escaped, long ones cut short, at most a few.
 std::string ShowValues(const std::vector<std::string>& values) {
   std::string shown;
   for (size_t i = 0; i < values.size() && i < kMaxShownValues; ++i) {
     std::string value = values[i].size() > kMaxShownValueLength
-                            ? values[i].substr(0, kMaxShownValueLength) + "..."
-                            : values[i];
+                            ? Escaped(values[i].substr(0, kMaxShownValueLength)) + "..."
+                            : Escaped(values[i]);
     shown += (i == 0 ? "\"" : ", \"") + value + "\"";
   }
   if (values.size() > kMaxShownValues) {
