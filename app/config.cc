@@ -128,6 +128,7 @@ std::vector<Field> Fields(Config& c) {
       ListField("zones", "nameservers", &c.zones.nameservers),
       ListField("zones", "verify_resolvers", &c.zones.verify_resolvers),
       IntField("zones", "recheck_interval_h", &c.zones.recheck_interval_h),
+      IntField("zones", "verify_parent_port", &c.zones.verify_parent_port),
       IntField("issuance", "workers", &c.issuance.workers),
       IntField("issuance", "key_pool", &c.issuance.key_pool),
       IntField("limits", "login_failures_per_account", &c.limits.login_failures_per_account),
@@ -216,6 +217,9 @@ core::Result<Config> LoadConfig(const std::string& path, const EnvLookup& env) {
     return core::InvalidArgument(
         "limits.password_checks and limits.password_check_wait_ms must be >= 0; "
         "limits.api_burst, limits.anonymous_burst and limits.max_tracked >= 1");
+  }
+  if (config.zones.verify_parent_port < 1 || config.zones.verify_parent_port > 65535) {
+    return core::InvalidArgument("zones.verify_parent_port must be a port (1-65535)");
   }
   if (config.zones.recheck_interval_h < 1) {
     return core::InvalidArgument("zones.recheck_interval_h must be >= 1");

@@ -51,6 +51,9 @@ struct Config {
     // DNS servers that answer as the public internet does (a recursive resolver in
     // production), asked when a user verifies a zone; never the system resolver.
     std::vector<std::string> verify_resolvers;
+    // The port parent zones' nameservers are asked on for a zone's delegation (53; another
+    // value only in test stacks).
+    int verify_parent_port = 53;
     // Hours between re-checks of a verified zone's proof of control.
     int recheck_interval_h = 24;
   } zones;

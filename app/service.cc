@@ -170,7 +170,9 @@ core::Result<std::unique_ptr<Service>> Service::Create(const Config& config) {
                                                   config.powerdns.api_key,
                                                   config.powerdns.server_id});
   if (!config.zones.verify_resolvers.empty()) {
-    p->verifier = std::make_unique<dns::ldns::LdnsZoneVerifier>(config.zones.verify_resolvers);
+    p->verifier = std::make_unique<dns::ldns::LdnsZoneVerifier>(
+        config.zones.verify_resolvers, std::chrono::seconds(1),
+        static_cast<uint16_t>(config.zones.verify_parent_port));
   }
   p->zones = std::make_unique<zones::ZoneService>(
       *p->store, *p->zone_host, p->verifier.get(), p->clock,

@@ -117,8 +117,8 @@ core::Result<store::Zone> ZoneService::ImportVerified(const store::User& user,
   if (FindZoneOf(mine, name, &zone).empty()) {
     ASSIGN_OR_RETURN(zone, Import(user, name));
   }
-  RETURN_IF_ERROR(host_.Host(name, NameserversFor(user.id)));
   RETURN_IF_ERROR(store_.MarkZoneVerified(user.id, zone.id, clock_.Now()));
+  RETURN_IF_ERROR(host_.Host(name, NameserversFor(user.id)));
   zone.verified = true;
   zone.checked_at = clock_.Now();
   return zone;
@@ -141,8 +141,10 @@ core::Status ZoneService::Unverify(const store::Zone& zone, const std::string& r
       "Zone " + zone.name + " is no longer verified: " + reason +
           ". Automatic renewal is paused and no certificate can be requested or renewed "
           "under it until the zone is verified again"};
-  RETURN_IF_ERROR(store_.UnverifyZone(zone.owner_id, zone.id, event));
-  return host_.Withdraw(zone.name);
+  // The zone stays served, records untouched, so that a false negative never takes a
+  // domain delegated to us off the air; it grants its account nothing more, and the next
+  // account to prove control adopts it.
+  return store_.UnverifyZone(zone.owner_id, zone.id, event);
 }
 
 core::Result<VerifyOutcome> ZoneService::Verify(const store::User& user, const std::string& id) {
@@ -168,12 +170,20 @@ core::Result<VerifyOutcome> ZoneService::Verify(const store::User& user, const s
     RETURN_IF_ERROR(
         Unverify(*holder, "another account proved control of it (" + seen.detail + ")"));
   }
-  RETURN_IF_ERROR(host_.Host(zone.name, NameserversFor(user.id)));
+  // Claim the name first (atomic: one verified zone per name), then put it live, so two
+  // accounts verifying at once can never leave the loser's NS set in our DNS.
   auto marked = store_.MarkZoneVerified(user.id, id, clock_.Now());
   if (!marked.ok() && marked.error().code() == core::ErrorCode::kAlreadyExists) {
     return VerifyOutcome{zone, zone.name + " was verified by another account meanwhile"};
   }
   RETURN_IF_ERROR(marked);
+  if (auto hosted = host_.Host(zone.name, NameserversFor(user.id)); !hosted.ok()) {
+    (void)store_.UnverifyZone(user.id, id,
+                              {clock_.Now(), core::EventLevel::kWarning,
+                               "Zone " + zone.name + " could not be put live in DNS (" +
+                                   hosted.error().message() + "); verify it again"});
+    return hosted.error().Wrap("cannot serve " + zone.name + " in DNS");
+  }
   zone.verified = true;
   zone.checked_at = clock_.Now();
   return VerifyOutcome{zone, ""};

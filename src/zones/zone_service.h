@@ -62,8 +62,10 @@ class ZoneService {
   /// unverified when its proof is gone, and otherwise keeps the name.
   core::Result<VerifyOutcome> Verify(const store::User& user, const std::string& id);
   /// Re-checks verified zones last proven more than `recheck_interval` ago (at most
-  /// `limit`): a zone whose proof is gone becomes unverified, leaves our DNS, and each of its
-  /// certificates gets the reason in its log (the sweep then stops renewing them).
+  /// `limit`): a zone whose proof is gone becomes unverified and each of its certificates
+  /// gets the reason in its log (the sweep then stops renewing them). It stays served in our
+  /// DNS, untouched, so that a false negative never takes a domain off the air; the next
+  /// account to prove control adopts it.
   core::Result<RecheckReport> RecheckDue(int limit = 100);
 
   /// The nameservers a user of `owner_id` delegates to (AccountNameservers).

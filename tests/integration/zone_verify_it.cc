@@ -77,8 +77,8 @@ class ZoneVerifyIntegrationTest : public ::testing::Test {
     resolvers_ = stack.zones_verify_resolvers;
     http_ = std::make_unique<http::CurlHttpClient>(http::CurlHttpClientOptions{});
     world_ = std::make_unique<dns::powerdns::PowerDnsClient>(
-        *http_, dns::powerdns::PowerDnsConfig{stack.world_pdns_api_url,
-                                              stack.world_pdns_api_key, "localhost"});
+        *http_, dns::powerdns::PowerDnsConfig{stack.world_pdns_api_url, stack.world_pdns_api_key,
+                                              "localhost"});
     verifier_ = std::make_unique<dns::ldns::LdnsZoneVerifier>(resolvers_);
 
     const std::string hex = RandomHex(12);
@@ -178,8 +178,8 @@ TEST_F(ZoneVerifyIntegrationTest, DelegationElsewhereIsNotVerified) {
   const dns::ZoneVerification v = VerifyOk(child_);
   EXPECT_FALSE(v.verified);
   EXPECT_THAT(v.method, IsEmpty());
-  EXPECT_THAT(v.detail, HasSubstr(child_ + " is delegated to " + provider_shown_ +
-                                  "; expected " + kOursShown));
+  EXPECT_THAT(v.detail, HasSubstr(child_ + " is delegated to " + provider_shown_ + "; expected " +
+                                  kOursShown));
   EXPECT_THAT(v.detail, HasSubstr("no TXT record " + txt_name_));
 }
 
@@ -256,6 +256,68 @@ TEST_F(ZoneVerifyIntegrationTest, FallsBackToTheNextResolver) {
   ASSERT_TRUE(result.ok()) << result.error().message();
   EXPECT_TRUE(result->verified) << result->detail;
   EXPECT_EQ(result->method, "delegation");
+}
+
+// The domain changed hands: the parent now delegates it to account B's names, while our own
+// PowerDNS still serves the zone for account A (its NS set: A's names). Resolvers that reach
+// our copy (here our PowerDNS comes first, as a recursive resolver following the delegation
+// would) report A's names; the parent's own servers, asked without recursion, say B's.
+// Only the parent counts: A's proof is gone, B's holds.
+TEST_F(ZoneVerifyIntegrationTest, TheParentsDelegationWinsOverOurOwnCopyOfTheZone) {
+  REQUIRE_STACK(stack);
+  ASSERT_FALSE(stack.nameservers.empty());
+  const std::string world_spec = resolvers_.front();
+  const uint16_t world_port =
+      static_cast<uint16_t>(std::stoi(world_spec.substr(world_spec.rfind(':') + 1)));
+  const std::vector<std::string> a_names = {"a1.ns1.certadns.test", "a1.ns2.certadns.test"};
+  const std::vector<std::string> b_names = {"b2.ns1.certadns.test", "b2.ns2.certadns.test"};
+
+  CreateWorldZone(parent_, {"a.ns." + parent_});
+  const core::Status glue =
+      world_->ReplaceRrset(parent_, "a.ns." + parent_, "A", 300, {{"127.0.0.1", false}});
+  ASSERT_TRUE(glue.ok()) << glue.error().message();
+  SetNs(parent_, child_, b_names);
+
+  dns::powerdns::PowerDnsClient ours(
+      *http_, dns::powerdns::PowerDnsConfig{
+                  stack.pdns_api_url, stack.pdns_api_key,
+                  stack.pdns_server_id.empty() ? "localhost" : stack.pdns_server_id});
+  const core::Status copy = ours.CreateZone(child_, a_names);
+  ASSERT_TRUE(copy.ok()) << copy.error().message();
+  struct DeleteOurCopy {
+    dns::powerdns::PowerDnsClient& client;
+    std::string zone;
+    ~DeleteOurCopy() { (void)client.DeleteZone(zone); }
+  } delete_copy{ours, child_};
+
+  dns::ldns::LdnsZoneVerifier verifier({stack.nameservers.front(), world_spec},
+                                       std::chrono::seconds(1), world_port);
+  core::Result<dns::ZoneVerification> a = verifier.Verify(child_, a_names, token_);
+  ASSERT_TRUE(a.ok()) << a.error().message();
+  EXPECT_FALSE(a->verified) << a->detail;
+  EXPECT_THAT(a->detail, HasSubstr(child_ + " is delegated to b2.ns1.certadns.test, "
+                                            "b2.ns2.certadns.test"));
+
+  core::Result<dns::ZoneVerification> b = verifier.Verify(child_, b_names, token_);
+  ASSERT_TRUE(b.ok()) << b.error().message();
+  EXPECT_TRUE(b->verified) << b->detail;
+  EXPECT_EQ(b->method, "delegation");
+}
+
+// TXT values are anyone's bytes: the detail (shown in API answers and stored in certificate
+// logs by the re-check) shows them escaped, ASCII only, never as raw bytes.
+TEST_F(ZoneVerifyIntegrationTest, OddBytesInAFoundTxtValueAreShownEscaped) {
+  HostChildAtProvider();
+  std::vector<dns::powerdns::Record> records = {{"\"bad\\255\\000\\010x\"", false}};
+  const core::Status replaced = world_->ReplaceRrset(child_, txt_name_, "TXT", 60, records);
+  ASSERT_TRUE(replaced.ok()) << replaced.error().message();
+
+  const dns::ZoneVerification v = VerifyOk(child_);
+  EXPECT_FALSE(v.verified);
+  EXPECT_THAT(v.detail, HasSubstr("\"bad\\xff\\x00\\x0ax\""));
+  for (const char c : v.detail) {
+    EXPECT_TRUE(c >= 0x20 && c < 0x7f) << "raw byte " << static_cast<int>(c) << " in " << v.detail;
+  }
 }
 
 TEST_F(ZoneVerifyIntegrationTest, MalformedInputIsInvalidArgument) {

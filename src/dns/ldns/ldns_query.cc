@@ -41,6 +41,8 @@ bool IsIp(const std::string& address, int family) {
 
 std::string TypeName(RrType type) {
   switch (type) {
+    case RrType::kA:
+      return "A";
     case RrType::kNs:
       return "NS";
     case RrType::kCname:

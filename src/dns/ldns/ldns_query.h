@@ -33,7 +33,7 @@ std::string Absolute(std::string_view name);
 /// `name` lower-cased, without a trailing dot: how names are shown to users and compared.
 std::string DisplayName(std::string_view name);
 
-enum class RrType : uint16_t { kNs = 2, kCname = 5, kTxt = 16 };
+enum class RrType : uint16_t { kA = 1, kNs = 2, kCname = 5, kTxt = 16 };
 
 struct QueryOptions {
   bool recursion_desired = false;  // RD bit: false asks an authority, true a recursive resolver

@@ -1,10 +1,12 @@
-// LdnsZoneVerifier: an NS query for the zone, then (unless the delegation already verifies it)
-// a TXT query for _certadns-verify.<zone>, each sent to the resolvers in turn through
-// internal::Query (ldns_query.h) with RD=1.
+// LdnsZoneVerifier: the zone's delegation as its parent publishes it (the parent's servers
+// found through the resolvers, then asked with RD=0), or else an NS query to the resolvers;
+// then (unless the delegation already verifies it) a TXT query for _certadns-verify.<zone>.
+// Resolvers are asked in turn through internal::Query (ldns_query.h) with RD=1.
 #include "dns/ldns/ldns_zone_verifier.h"
 
 #include <algorithm>
 #include <set>
+#include <string_view>
 #include <utility>
 
 namespace certadns::dns::ldns {
@@ -16,6 +18,8 @@ constexpr char kTxtLabel[] = "_certadns-verify.";
 constexpr int kMaxCnameHops = 8;
 constexpr size_t kMaxShownValues = 3;
 constexpr size_t kMaxShownValueLength = 64;
+constexpr int kMaxParentLevels = 8;     // labels walked up to find the parent zone
+constexpr size_t kMaxParentServers = 4;  // parent nameservers tried
 
 std::string JoinNames(const std::set<std::string>& names) {
   std::string joined;
@@ -23,13 +27,29 @@ std::string JoinNames(const std::set<std::string>& names) {
   return joined;
 }
 
-// TXT values as shown to the user: quoted, long ones cut short, at most a few of them.
+// Printable ASCII as is; any other byte (anyone can publish any bytes in TXT) as \xNN, so
+// the text is safe to store and to serialise as JSON.
+std::string Escaped(std::string_view bytes) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string text;
+  for (const char c : bytes) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte >= 0x20 && byte < 0x7f && byte != '\\') {
+      text += c;
+    } else {
+      text += {'\\', 'x', kHex[byte >> 4], kHex[byte & 0xf]};
+    }
+  }
+  return text;
+}
+
+// TXT values as shown to the user: quoted, escaped, long ones cut short, at most a few.
 std::string ShowValues(const std::vector<std::string>& values) {
   std::string shown;
   for (size_t i = 0; i < values.size() && i < kMaxShownValues; ++i) {
     std::string value = values[i].size() > kMaxShownValueLength
-                            ? values[i].substr(0, kMaxShownValueLength) + "..."
-                            : values[i];
+                            ? Escaped(values[i].substr(0, kMaxShownValueLength)) + "..."
+                            : Escaped(values[i]);
     shown += (i == 0 ? "\"" : ", \"") + value + "\"";
   }
   if (values.size() > kMaxShownValues) {
@@ -55,8 +75,8 @@ std::vector<std::string> TxtValues(const internal::Answer& answer) {
 }  // namespace
 
 LdnsZoneVerifier::LdnsZoneVerifier(std::vector<std::string> resolvers,
-                                   std::chrono::milliseconds timeout)
-    : timeout_(timeout) {
+                                   std::chrono::milliseconds timeout, uint16_t parent_port)
+    : timeout_(timeout), parent_port_(parent_port) {
   if (resolvers.empty()) {
     config_error_ = core::InvalidArgument("ldns: no zone verification resolvers configured");
   }
@@ -85,6 +105,42 @@ core::Result<internal::Answer> LdnsZoneVerifier::Ask(const std::string& name,
   return core::Unavailable("ldns: no resolver answered: " + failures);
 }
 
+std::optional<std::vector<std::string>> LdnsZoneVerifier::ParentDelegation(
+    const std::string& zone) const {
+  // The parent zone: the nearest ancestor with an NS set.
+  std::vector<std::string> parent_ns;
+  std::string parent = zone;
+  for (int level = 0; level < kMaxParentLevels && parent_ns.empty(); ++level) {
+    const size_t dot = parent.find('.');
+    if (dot == std::string::npos || dot + 1 >= parent.size()) return std::nullopt;
+    parent = parent.substr(dot + 1);
+    core::Result<internal::Answer> answer = Ask(parent, RrType::kNs);
+    if (!answer.ok()) return std::nullopt;
+    parent_ns = internal::DataOf(answer->answer, answer->qname, RrType::kNs);
+  }
+  // Its servers, asked without recursion: a referral (AUTHORITY), or an answer when the
+  // parent's server also serves the zone itself.
+  for (size_t i = 0; i < parent_ns.size() && i < kMaxParentServers; ++i) {
+    core::Result<internal::Answer> addresses = Ask(parent_ns[i], RrType::kA);
+    if (!addresses.ok()) continue;
+    for (const std::string& address :
+         internal::DataOf(addresses->answer, addresses->qname, RrType::kA)) {
+      const internal::Nameserver server{address + ":" + std::to_string(parent_port_), address,
+                                        parent_port_, false};
+      core::Result<internal::Answer> referral = internal::Query(
+          server, zone, RrType::kNs,
+          {.recursion_desired = false, .timeout = timeout_, .retries = 1});
+      if (!referral.ok()) continue;
+      std::vector<std::string> found =
+          internal::DataOf(referral->authority, referral->qname, RrType::kNs);
+      if (found.empty()) found = internal::DataOf(referral->answer, referral->qname, RrType::kNs);
+      if (found.empty()) return std::nullopt;
+      return found;
+    }
+  }
+  return std::nullopt;
+}
+
 core::Result<ZoneVerification> LdnsZoneVerifier::Verify(
     const std::string& zone, const std::vector<std::string>& our_nameservers,
     const std::string& token) {
@@ -98,15 +154,22 @@ core::Result<ZoneVerification> LdnsZoneVerifier::Verify(
     if (std::string name = internal::DisplayName(ns); !name.empty()) expected.insert(name);
   }
 
-  // 1. Delegation: the NS set the world sees, from the answer or from a referral.
+  // 1. Delegation: what the parent publishes, else the NS set the resolvers report (from the
+  // answer or from a referral).
   std::string ns_detail;
-  core::Result<internal::Answer> ns_answer = Ask(internal::Absolute(zone), RrType::kNs);
+  const std::optional<std::vector<std::string>> from_parent =
+      ParentDelegation(internal::Absolute(zone));
+  core::Result<internal::Answer> ns_answer =
+      from_parent ? core::Result<internal::Answer>(
+                        internal::Answer{internal::Absolute(zone), false, {}, {}})
+                  : Ask(internal::Absolute(zone), RrType::kNs);
   if (!ns_answer.ok() && ns_answer.error().code() == core::ErrorCode::kInvalidArgument) {
     return ns_answer.error();
   }
   if (ns_answer.ok()) {
     std::vector<std::string> found =
-        internal::DataOf(ns_answer->answer, ns_answer->qname, RrType::kNs);
+        from_parent ? *from_parent
+                    : internal::DataOf(ns_answer->answer, ns_answer->qname, RrType::kNs);
     if (found.empty()) {
       found = internal::DataOf(ns_answer->authority, ns_answer->qname, RrType::kNs);
     }
