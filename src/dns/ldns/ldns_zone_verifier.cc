@@ -7,6 +7,8 @@
 #include <set>
 #include <utility>
 
+#include "core/text.h"
+
 namespace certadns::dns::ldns {
 namespace {
 
@@ -27,9 +29,8 @@ std::string JoinNames(const std::set<std::string>& names) {
 std::string ShowValues(const std::vector<std::string>& values) {
   std::string shown;
   for (size_t i = 0; i < values.size() && i < kMaxShownValues; ++i) {
-    std::string value = values[i].size() > kMaxShownValueLength
-                            ? values[i].substr(0, kMaxShownValueLength) + "..."
-                            : values[i];
+    // Whatever the world's DNS serves is untrusted text (it ends up in an API answer).
+    std::string value = core::SafeText(values[i], kMaxShownValueLength);
     shown += (i == 0 ? "\"" : ", \"") + value + "\"";
   }
   if (values.size() > kMaxShownValues) {
