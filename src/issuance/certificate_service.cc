@@ -120,7 +120,11 @@ core::Result<core::Certificate> CertificateService::Create(const store::User& us
     ASSIGN_OR_RETURN(std::string san, names.Check(raw));
     if (seen.insert(san).second) sans.push_back(san);
   }
-  // Let's Encrypt refuses an order naming both "*.example.com" and "app.example.com".
+  bool wildcard = IsWildcard(domain) || std::any_of(sans.begin(), sans.end(), IsWildcard);
+  if (wildcard && !limits.wildcard) return core::errors::WildcardRequiresElite();
+  if (input.auto_renew && !limits.auto_renew) return core::errors::AutoRenewRequiresPro();
+  // After the plan rules (a Plus user hears that wildcards need Elite first). Let's Encrypt
+  // refuses an order naming both "*.example.com" and "app.example.com".
   std::set<std::string> wildcards;
   for (const std::string& name : seen) {
     if (IsWildcard(name)) wildcards.insert(name);
@@ -130,9 +134,6 @@ core::Result<core::Certificate> CertificateService::Create(const store::User& us
       return core::errors::NameCoveredByWildcard(name, *wildcard);
     }
   }
-  bool wildcard = IsWildcard(domain) || std::any_of(sans.begin(), sans.end(), IsWildcard);
-  if (wildcard && !limits.wildcard) return core::errors::WildcardRequiresElite();
-  if (input.auto_renew && !limits.auto_renew) return core::errors::AutoRenewRequiresPro();
 
   CertificateRequest request{user.id, zone->id, zone->name, domain, sans, input.auto_renew};
   auto created = issuance_.Request(request, limits.max_certificates);
