@@ -2,6 +2,7 @@
 
 #include <ctime>
 
+#include "core/text.h"
 #include "crypto/encoding.h"
 #include "crypto/jws.h"
 
@@ -29,12 +30,25 @@ std::optional<long> ParseRetryAfter(const http::Response& response) {
   return std::nullopt;
 }
 
+// RFC 8555 §6.5.1: a nonce is base64url; anything else from the wire is not used.
+bool IsNonce(const std::string& value) {
+  if (value.empty() || value.size() > 256) return false;
+  for (char c : value) {
+    bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+              c == '-' || c == '_';
+    if (!ok) return false;
+  }
+  return true;
+}
+
 nlohmann::json ParseJsonOrNull(const std::string& body) {
   return nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
 }
 
+// The CA's raw body is untrusted text: cut to 200 bytes on a character boundary and made
+// valid UTF-8, so it can go into logs, the store and JSON.
 std::string StatusLine(const http::Response& response) {
-  std::string body = response.body.substr(0, 200);
+  std::string body = core::SafeText(response.body, 200);
   return "HTTP " + std::to_string(response.status) + (body.empty() ? "" : ": " + body);
 }
 
@@ -75,8 +89,8 @@ core::Result<std::string> Rfc8555Client::FreshNonce(const Directory& directory) 
   http::Request request{.method = "HEAD", .url = directory.new_nonce};
   ASSIGN_OR_RETURN(http::Response response, http_.Send(request));
   auto nonce = response.FindHeader("Replay-Nonce");
-  if (!nonce || nonce->empty()) {
-    return core::Unavailable("ACME newNonce gave no Replay-Nonce (" + StatusLine(response) + ")");
+  if (!nonce || !IsNonce(*nonce)) {
+    return core::Unavailable("ACME newNonce gave no valid Replay-Nonce (" + StatusLine(response) + ")");
   }
   return *nonce;
 }
@@ -107,9 +121,11 @@ core::Result<Rfc8555Client::Reply> Rfc8555Client::Post(const std::string& url,
     http::Request request{.method = "POST", .url = url};
     request.headers.push_back({"Content-Type", std::string(kJoseJson)});
     if (!accept.empty()) request.headers.push_back({"Accept", accept});
-    request.body = jws.dump();
+    request.body = jws.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     ASSIGN_OR_RETURN(http::Response response, http_.Send(request));
-    if (auto next = response.FindHeader("Replay-Nonce")) nonces_.Put(*next);
+    if (auto next = response.FindHeader("Replay-Nonce"); next && IsNonce(*next)) {
+      nonces_.Put(*next);
+    }
 
     Reply reply{std::move(response), nlohmann::json(), std::nullopt};
     reply.retry_after_s = ParseRetryAfter(reply.response);
@@ -139,7 +155,7 @@ core::Status Rfc8555Client::EnsureAccount() {
   if (!config_.contact_email.empty()) {
     payload["contact"] = nlohmann::json::array({"mailto:" + config_.contact_email});
   }
-  ASSIGN_OR_RETURN(Reply reply, Post(directory.new_account, payload.dump(), /*use_jwk=*/true));
+  ASSIGN_OR_RETURN(Reply reply, Post(directory.new_account, payload.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), /*use_jwk=*/true));
   auto location = reply.response.FindHeader("Location");
   if (!location || location->empty()) {
     return core::Unavailable("ACME newAccount answered without a Location header");
@@ -163,7 +179,7 @@ core::Result<Order> Rfc8555Client::NewOrder(const std::vector<std::string>& name
     identifiers.push_back({{"type", "dns"}, {"value", name}});
   }
   nlohmann::json payload = {{"identifiers", identifiers}};
-  ASSIGN_OR_RETURN(Reply reply, Post(directory.new_order, payload.dump(), false));
+  ASSIGN_OR_RETURN(Reply reply, Post(directory.new_order, payload.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), false));
   ASSIGN_OR_RETURN(Order order, ParseOrder(reply.json));
   auto location = reply.response.FindHeader("Location");
   if (!location) return core::Unavailable("ACME newOrder answered without a Location header");
@@ -197,7 +213,7 @@ core::Result<Order> Rfc8555Client::Finalize(const std::string& order_url,
                                             const std::string& finalize_url,
                                             const std::string& csr_der) {
   nlohmann::json payload = {{"csr", crypto::Base64UrlEncode(csr_der)}};
-  ASSIGN_OR_RETURN(Reply reply, Post(finalize_url, payload.dump(), false));
+  ASSIGN_OR_RETURN(Reply reply, Post(finalize_url, payload.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), false));
   ASSIGN_OR_RETURN(Order order, ParseOrder(reply.json));
   order.url = order_url;
   order.retry_after_s = reply.retry_after_s;
@@ -219,7 +235,7 @@ core::Status Rfc8555Client::RevokeCertificate(const std::string& certificate_der
   }
   nlohmann::json payload = {{"certificate", crypto::Base64UrlEncode(certificate_der)},
                             {"reason", reason}};
-  ASSIGN_OR_RETURN(Reply reply, Post(directory.revoke_cert, payload.dump(), false));
+  ASSIGN_OR_RETURN(Reply reply, Post(directory.revoke_cert, payload.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), false));
   (void)reply;
   return core::Ok();
 }

@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/text.h"
+
 namespace certadns::acme {
 namespace {
 
@@ -135,8 +137,10 @@ core::Error ProblemToError(const Problem& problem, std::optional<long> retry_aft
   } else if (type == "serverInternal" || problem.status >= 500) {
     code = core::ErrorCode::kUnavailable;
   }
-  core::Error error(code, problem.Describe());
+  // The CA's words are untrusted text: bounded and valid UTF-8 before anyone keeps them.
+  core::Error error(code, core::SafeText(problem.Describe()));
   error.WithRetryAfter(retry_after_s);
+  error.WithAcmeProblem(problem.type);  // callers tell problems apart by type, not text
   return error;
 }
 

@@ -6,6 +6,11 @@ namespace certadns::api {
 
 core::Result<nlohmann::json> Call::JsonObject() const {
   if (body.empty()) return core::errors::InvalidRequest("Request body must be a JSON object");
+  // nlohmann's reader takes a NUL byte for the end of input, so `{...}\0anything` would pass;
+  // a raw NUL is never valid JSON (RFC 8259 §7 requires control characters to be escaped).
+  if (body.find('\0') != std::string::npos) {
+    return core::errors::InvalidRequest("Request body is not valid JSON (it contains a NUL byte)");
+  }
   nlohmann::json json = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
   if (json.is_discarded()) return core::errors::InvalidRequest("Request body is not valid JSON");
   if (!json.is_object()) return core::errors::InvalidRequest("Request body must be a JSON object");

@@ -1,5 +1,7 @@
 #include "api/dto.h"
 
+#include "core/text.h"
+
 namespace certadns::api {
 namespace {
 
@@ -40,7 +42,8 @@ nlohmann::json LimitsJson(const core::PlanLimits& limits, int current_count) {
 nlohmann::json EventJson(const core::CertificateEvent& e) {
   return {{"timestamp", core::FormatRfc3339(e.at)},
           {"level", std::string(core::ToString(e.level))},
-          {"message", e.message}};
+          // Rows written before text was made safe on the way in are made safe here.
+          {"message", core::SafeText(e.message)}};
 }
 
 nlohmann::json ZoneJson(const store::Zone& zone, const zones::ZoneService& zones) {

@@ -10,6 +10,7 @@
 #include <spdlog/spdlog.h>
 
 #include "api/auth.h"
+#include "api/error_mapping.h"
 #include "api/routes.h"
 #include "core/errors.h"
 
@@ -26,16 +27,9 @@ void WriteJson(httplib::Response& res, int status, const nlohmann::json& body) {
 }
 
 void WriteError(httplib::Response& res, const core::Error& error) {
-  int status = core::errors::HttpStatus(error);
-  // Internal details stay in our log; the caller gets a stable message.
-  std::string detail = status >= 500 && error.code() == core::ErrorCode::kInternal
-                           ? "Internal error"
-                           : error.message();
-  if (status >= 500) spdlog::warn("API error: {}", error.message());
-  if ((status == 429 || status == 503) && error.retry_after_s()) {
-    res.set_header("Retry-After", std::to_string(*error.retry_after_s()));
-  }
-  WriteJson(res, status, {{"detail", detail}, {"code", core::errors::ApiCode(error)}});
+  Reply reply = ErrorReply(error);  // api/error_mapping.h: the one mapping
+  for (const auto& [name, value] : reply.headers) res.set_header(name.c_str(), value);
+  WriteJson(res, reply.status, reply.body);
 }
 
 // "/certificates/{id}/logs" -> "/api/v1/certificates/([A-Za-z0-9_-]+)/logs"

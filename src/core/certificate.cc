@@ -38,4 +38,9 @@ std::vector<std::string> Certificate::AllNames() const {
   return names;
 }
 
+bool IsActive(CertificateState state) {
+  return state == CertificateState::kPending || state == CertificateState::kValidating ||
+         state == CertificateState::kIssued;
+}
+
 }  // namespace certadns::core

@@ -17,6 +17,9 @@ enum class CertificateState { kPending, kValidating, kIssued, kFailed, kExpired,
 
 std::string_view ToString(CertificateState state);
 std::optional<CertificateState> ParseCertificateState(std::string_view text);
+/// Active states (pending, validating, issued): a domain has at most one active certificate
+/// per account (the spec's "one active certificate").
+bool IsActive(CertificateState state);
 
 struct Certificate {
   std::string id;        // "cert_..."

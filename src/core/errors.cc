@@ -1,17 +1,15 @@
 #include "core/errors.h"
 
-#include <array>
-#include <string_view>
 #include <utility>
 
 namespace certadns::core::errors {
 namespace {
 
-// One row per error the spec names (section 10), so the message, code and API code of each
+// One row per error the spec names (section 10), so the code, reason and message of each
 // are written exactly once.
 struct Known {
   ErrorCode code;
-  std::string_view api_code;
+  std::string_view reason;
   std::string_view message;
 };
 
@@ -31,6 +29,11 @@ constexpr Known kZoneNotFound{ErrorCode::kNotFound, "zone_not_found",
                               "Zone not found or no permission"};
 constexpr Known kCertificateNotFound{ErrorCode::kNotFound, "certificate_not_found",
                                      "Certificate not found"};
+constexpr Known kCaUnavailable{ErrorCode::kUnavailable, "ca_unavailable",
+                               "The certificate authority is unavailable, try again later"};
+constexpr Known kRevocationRefused{
+    ErrorCode::kFailedPrecondition, "revocation_refused",
+    "The certificate authority refused to revoke the certificate; see the certificate's logs"};
 
 constexpr Known kTooManyLoginAttempts{ErrorCode::kResourceExhausted, "too_many_login_attempts",
                                       "Too many failed login attempts; try again later"};
@@ -41,12 +44,15 @@ constexpr Known kLoginBusy{ErrorCode::kUnavailable, "login_busy",
 constexpr Known kLoginRequiresJson{ErrorCode::kInvalidArgument, "json_required",
                                    "Login requires Content-Type: application/json"};
 
-constexpr std::array kKnown = {
-    kPaidPlanRequired,  kCertificateLimitReached, kWildcardRequiresElite, kAutoRenewRequiresPro,
-    kCertificateExists, kDomainNotUnderZone,      kZoneNotFound,          kCertificateNotFound,
-    kTooManyLoginAttempts, kTooManyRequests,      kLoginBusy,             kLoginRequiresJson};
 
-Error Make(const Known& known) { return Error(known.code, std::string(known.message)); }
+Error Make(const Known& known) {
+  return Error(known.code, std::string(known.reason), std::string(known.message));
+}
+
+// Validation problems share the API code "invalid_request"; the detail names the problem.
+Error Invalid(std::string detail) {
+  return Error(ErrorCode::kInvalidArgument, "invalid_request", std::move(detail));
+}
 
 }  // namespace
 
@@ -58,7 +64,9 @@ Error CertificateExists() { return Make(kCertificateExists); }
 Error DomainNotUnderZone() { return Make(kDomainNotUnderZone); }
 Error ZoneNotFound() { return Make(kZoneNotFound); }
 Error CertificateNotFound() { return Make(kCertificateNotFound); }
-Error InvalidRequest(std::string detail) { return InvalidArgument(std::move(detail)); }
+Error CertificateAuthorityUnavailable() { return Make(kCaUnavailable); }
+Error RevocationRefused() { return Make(kRevocationRefused); }
+Error InvalidRequest(std::string detail) { return Invalid(std::move(detail)); }
 Error TooManyLoginAttempts(long retry_after_s) {
   return Make(kTooManyLoginAttempts).WithRetryAfter(retry_after_s);
 }
@@ -67,30 +75,36 @@ Error TooManyRequests(long retry_after_s) {
 }
 Error LoginBusy(long retry_after_s) { return Make(kLoginBusy).WithRetryAfter(retry_after_s); }
 Error LoginRequiresJson() { return Make(kLoginRequiresJson); }
+Error TooManyNames(size_t max, size_t given) {
+  return Invalid("A certificate can hold at most " + std::to_string(max) + " names (" +
+                 std::to_string(given) + " given)");
+}
+Error NameTooLong(std::string_view field) {
+  return Invalid(std::string(field) +
+                 " holds a name longer than any domain name can be (253 characters)");
+}
+Error NameCoveredByWildcard(const std::string& name, const std::string& wildcard) {
+  return Invalid(name + " is already covered by " + wildcard +
+                 " in this request; Let's Encrypt refuses orders that list both. Remove " +
+                 name + ".");
+}
 
-std::string ApiCode(const Error& error) {
-  for (const Known& known : kKnown) {
-    if (error.code() == known.code && error.message() == known.message) {
-      return std::string(known.api_code);
-    }
-  }
-  switch (error.code()) {
+std::string_view GenericReason(ErrorCode code) {
+  switch (code) {
     case ErrorCode::kInvalidArgument:
       return "invalid_request";
     case ErrorCode::kNotFound:
       return "not_found";
     case ErrorCode::kAlreadyExists:
+    case ErrorCode::kFailedPrecondition:
       return "conflict";
     case ErrorCode::kPermissionDenied:
       return "forbidden";
     case ErrorCode::kUnauthenticated:
       return "unauthenticated";
-    case ErrorCode::kFailedPrecondition:
-      return "conflict";
     case ErrorCode::kResourceExhausted:
       return "rate_limited";
     case ErrorCode::kUnavailable:
-      return "unavailable";
     case ErrorCode::kDeadlineExceeded:
       return "unavailable";
     case ErrorCode::kInternal:
@@ -99,30 +113,16 @@ std::string ApiCode(const Error& error) {
   return "internal";
 }
 
-int HttpStatus(const Error& error) {
+std::string_view ServerErrorDetail(const Error& error) {
+  if (error.reason() == kCaUnavailable.reason) return kCaUnavailable.message;
   switch (error.code()) {
-    case ErrorCode::kInvalidArgument:
-      return 400;
-    case ErrorCode::kUnauthenticated:
-      return 401;
-    case ErrorCode::kPermissionDenied:
-      return 403;  // plan limits and plan features
-    case ErrorCode::kNotFound:
-      return 404;  // also another tenant's thing
-    case ErrorCode::kAlreadyExists:
-      return 409;
-    case ErrorCode::kFailedPrecondition:
-      return 409;
-    case ErrorCode::kResourceExhausted:
-      return 429;
     case ErrorCode::kUnavailable:
-      return 503;
+      return "The service is temporarily unavailable, try again later";
     case ErrorCode::kDeadlineExceeded:
-      return 504;
-    case ErrorCode::kInternal:
-      return 500;
+      return "The request took too long, try again later";
+    default:
+      return "Internal error";
   }
-  return 500;
 }
 
 }  // namespace certadns::core::errors

@@ -1,8 +1,11 @@
 // The errors a user can cause, with the spec's exact words (section 10) and their API codes.
-// Handlers return these; nothing else spells a user-facing message. Pure functions.
+// Each sets a stable snake_case reason (the API's "code"); tell errors apart by it. Handlers
+// return these; nothing else spells a user-facing message. Pure functions.
 #pragma once
 
+#include <cstddef>
 #include <string>
+#include <string_view>
 
 #include "core/result.h"
 
@@ -26,6 +29,13 @@ Error ZoneNotFound();
 Error CertificateNotFound();
 /// 400 with `detail` saying what is wrong with the request (invalid_request).
 Error InvalidRequest(std::string detail);
+/// 400: more names than a certificate may hold, `given` counting the domain (too_many_names).
+Error TooManyNames(size_t max, size_t given);
+/// 400: a name in `field` is longer than any valid name can be (name_too_long).
+Error NameTooLong(std::string_view field);
+/// 400: `name` is already covered by `wildcard` in the same request, which Let's Encrypt
+/// refuses (name_covered_by_wildcard).
+Error NameCoveredByWildcard(const std::string& name, const std::string& wildcard);
 
 // Throttling (beyond the spec): 429/503 answers carry Retry-After from retry_after_s().
 /// 429 "Too many failed login attempts; try again later" (too_many_login_attempts).
@@ -37,10 +47,17 @@ Error LoginBusy(long retry_after_s);
 /// 400 "Login requires Content-Type: application/json" (json_required).
 Error LoginRequiresJson();
 
-/// The API's snake_case code for an error made by the functions above, or a generic one
-/// derived from its ErrorCode for any other error.
-std::string ApiCode(const Error& error);
-/// The HTTP status for an error (one mapping for the whole API).
-int HttpStatus(const Error& error);
+/// 503 "The certificate authority is unavailable, try again later" (ca_unavailable): what a
+/// client hears when the CA failed; the CA's own words go to the log.
+Error CertificateAuthorityUnavailable();
+/// 409: the CA refused to revoke (revocation_refused); its words are in the certificate's log.
+Error RevocationRefused();
+
+/// The API code for an error that carries no reason, from its ErrorCode ("invalid_request",
+/// "not_found", "conflict", "unavailable", ...).
+std::string_view GenericReason(ErrorCode code);
+/// The stable sentence a client gets for a 5xx: never the error's own message, which may
+/// hold an upstream's raw text.
+std::string_view ServerErrorDetail(const Error& error);
 
 }  // namespace certadns::core::errors

@@ -33,9 +33,22 @@ std::string_view ToString(ErrorCode code);
 class Error {
  public:
   Error(ErrorCode code, std::string message) : code_(code), message_(std::move(message)) {}
+  /// With a stable `reason` (snake_case; the API's "code"), as core/errors.h's factories do.
+  Error(ErrorCode code, std::string reason, std::string message)
+      : code_(code), message_(std::move(message)), reason_(std::move(reason)) {}
 
   ErrorCode code() const { return code_; }
   const std::string& message() const { return message_; }
+  /// Stable snake_case reason set by core/errors.h ("certificate_exists"); "" for errors
+  /// that only carry a code. Tell errors apart by this, never by their message.
+  const std::string& reason() const { return reason_; }
+  /// The ACME problem type when the error came from the CA
+  /// ("urn:ietf:params:acme:error:alreadyRevoked"); "" otherwise.
+  const std::string& acme_problem() const { return acme_problem_; }
+  Error& WithAcmeProblem(std::string type) {
+    acme_problem_ = std::move(type);
+    return *this;
+  }
   /// Seconds the peer asked us to wait before retrying (Retry-After), if any.
   std::optional<long> retry_after_s() const { return retry_after_s_; }
   Error& WithRetryAfter(std::optional<long> seconds) {
@@ -52,6 +65,8 @@ class Error {
  private:
   ErrorCode code_;
   std::string message_;
+  std::string reason_;
+  std::string acme_problem_;
   std::optional<long> retry_after_s_;
 };
 

@@ -1,6 +1,9 @@
 #include "issuance/certificate_service.h"
 
 #include <algorithm>
+#include <map>
+#include <optional>
+#include <set>
 
 #include "core/errors.h"
 #include "core/names.h"
@@ -10,21 +13,66 @@
 namespace certadns::issuance {
 namespace {
 
+// RFC 8555 §7.6: revoking a revoked certificate.
+constexpr std::string_view kAlreadyRevoked = "urn:ietf:params:acme:error:alreadyRevoked";
+
 bool IsWildcard(const std::string& name) { return name.rfind("*.", 0) == 0; }
 
-// Normalises `raw` and checks that it lies in `zone` itself: not outside it, and not in a
-// more specific verified zone below it (another zone answers for those names, so the
-// challenge record could not be published in `zone`). Pending imports change nothing.
-core::Result<std::string> ZoneName(store::Store& store, const std::string& raw,
-                                   const std::string& zone) {
-  ASSIGN_OR_RETURN(std::string name, core::NormalizeDnsName(raw));
-  if (!core::IsUnderZone(name, zone)) return core::errors::DomainNotUnderZone();
-  std::string rest = name.rfind("*.", 0) == 0 ? name.substr(2) : name;
-  while (rest.size() > zone.size()) {
-    if (store.FindVerifiedZoneByName(rest).ok()) return core::errors::DomainNotUnderZone();
-    rest = rest.substr(rest.find('.') + 1);
+// A raw name longer than this cannot become a valid name (253 octets once normalised, and a
+// Unicode label of 63 octets of punycode is at most a few hundred bytes of UTF-8); it is
+// refused before normalisation so a huge body costs nothing but its parsing.
+constexpr size_t kMaxRawNameBytes = 1024;
+
+// The request's shape, checked before any name is normalised or looked up: how many names
+// and how long each is.
+core::Status CheckSize(const NewCertificate& input) {
+  if (input.sans.size() + 1 > kMaxNamesPerCertificate) {
+    return core::errors::TooManyNames(kMaxNamesPerCertificate, input.sans.size() + 1);
   }
-  return name;
+  if (input.domain.size() > kMaxRawNameBytes) return core::errors::NameTooLong("domain");
+  for (const std::string& san : input.sans) {
+    if (san.size() > kMaxRawNameBytes) return core::errors::NameTooLong("sans");
+  }
+  return core::Ok();
+}
+
+// Checks that normalised names lie in `zone` itself: not outside it, and not in a more
+// specific verified zone below it (another zone answers for those names, so the challenge record
+// could not be published in `zone`); pending imports change nothing. Each name between a name and the zone is looked up
+// once per request, however many names share it.
+class ZoneNames {
+ public:
+  ZoneNames(store::Store& store, std::string zone) : store_(store), zone_(std::move(zone)) {}
+
+  core::Result<std::string> Check(const std::string& raw) {
+    ASSIGN_OR_RETURN(std::string name, core::NormalizeDnsName(raw));
+    if (!core::IsUnderZone(name, zone_)) return core::errors::DomainNotUnderZone();
+    std::string rest = IsWildcard(name) ? name.substr(2) : name;
+    while (rest.size() > zone_.size()) {
+      auto [it, fresh] = other_zone_.try_emplace(rest, false);
+      if (fresh) it->second = store_.FindVerifiedZoneByName(rest).ok();
+      if (it->second) return core::errors::DomainNotUnderZone();
+      rest = rest.substr(rest.find('.') + 1);
+    }
+    return name;
+  }
+
+ private:
+  store::Store& store_;
+  const std::string zone_;
+  std::map<std::string, bool> other_zone_;  // name -> is a zone of its own
+};
+
+// The wildcard among `wildcards` ("*.example.com") that covers `name` ("app.example.com"):
+// a wildcard stands for exactly one label (RFC 6125 §6.4.3).
+std::optional<std::string> CoveringWildcard(const std::string& name,
+                                            const std::set<std::string>& wildcards) {
+  if (IsWildcard(name)) return std::nullopt;
+  size_t dot = name.find('.');
+  if (dot == std::string::npos) return std::nullopt;
+  std::string wildcard = "*" + name.substr(dot);
+  if (wildcards.count(wildcard) != 0) return wildcard;
+  return std::nullopt;
 }
 
 }  // namespace
@@ -54,27 +102,38 @@ core::Result<core::Certificate> CertificateService::Create(const store::User& us
   if (!zone.ok() || !zone->verified) return core::errors::ZoneNotFound();
 
   if (input.domain.empty()) return core::errors::InvalidRequest("domain is required");
-  ASSIGN_OR_RETURN(std::string domain, ZoneName(store_, input.domain, zone->name));
+  // Cheap checks first: an oversize request is refused before any name is normalised or
+  // looked up.
+  RETURN_IF_ERROR(CheckSize(input));
+  ZoneNames names(store_, zone->name);
+  ASSIGN_OR_RETURN(std::string domain, names.Check(input.domain));
   // "wildcard": true with "example.com" asks for "*.example.com" (DESIGN.md).
   if (input.wildcard && !IsWildcard(domain)) {
     domain = "*." + domain;
     if (domain.size() > 253) return core::errors::InvalidRequest("domain is too long");
   }
+  // SANs equal to the domain or to each other (by case, trailing dot, punycode) are kept
+  // once, in the order given.
   std::vector<std::string> sans;
+  std::set<std::string> seen = {domain};
   for (const std::string& raw : input.sans) {
-    ASSIGN_OR_RETURN(std::string san, ZoneName(store_, raw, zone->name));
-    if (san != domain && std::find(sans.begin(), sans.end(), san) == sans.end()) {
-      sans.push_back(san);
-    }
-  }
-  if (sans.size() + 1 > kMaxNamesPerCertificate) {
-    return core::errors::InvalidRequest("A certificate can hold at most " +
-                                        std::to_string(kMaxNamesPerCertificate) + " names (" +
-                                        std::to_string(sans.size() + 1) + " given)");
+    ASSIGN_OR_RETURN(std::string san, names.Check(raw));
+    if (seen.insert(san).second) sans.push_back(san);
   }
   bool wildcard = IsWildcard(domain) || std::any_of(sans.begin(), sans.end(), IsWildcard);
   if (wildcard && !limits.wildcard) return core::errors::WildcardRequiresElite();
   if (input.auto_renew && !limits.auto_renew) return core::errors::AutoRenewRequiresPro();
+  // After the plan rules (a Plus user hears that wildcards need Elite first). Let's Encrypt
+  // refuses an order naming both "*.example.com" and "app.example.com".
+  std::set<std::string> wildcards;
+  for (const std::string& name : seen) {
+    if (IsWildcard(name)) wildcards.insert(name);
+  }
+  for (const std::string& name : seen) {
+    if (auto wildcard = CoveringWildcard(name, wildcards)) {
+      return core::errors::NameCoveredByWildcard(name, *wildcard);
+    }
+  }
 
   CertificateRequest request{user.id, zone->id, zone->name, domain, sans, input.auto_renew};
   auto created = issuance_.Request(request, limits.max_certificates);
@@ -138,6 +197,13 @@ core::Result<core::Certificate> CertificateService::Renew(const store::User& use
   // A zone whose proof of control is gone (ZoneService's re-check) issues nothing more.
   auto zone = store_.GetZone(user.id, cert.zone_id);
   if (!zone.ok() || !zone->verified) return core::errors::ZoneNotFound();
+  // Renewing makes it active again: not while another certificate of the domain is.
+  ASSIGN_OR_RETURN(auto owned, store_.ListCertificates(user.id));
+  for (const core::Certificate& other : owned) {
+    if (other.id != cert.id && other.domain == cert.domain && core::IsActive(other.status)) {
+      return core::errors::CertificateExists();
+    }
+  }
   return issuance_.Renew(user.id, id);
 }
 
@@ -166,10 +232,16 @@ core::Result<bool> CertificateService::Delete(const store::User& user, const std
       cert.status != core::CertificateState::kRevoked) {
     ASSIGN_OR_RETURN(std::string der, crypto::CertificatePemToDer(cert.certificate_pem));
     auto status = acme_.RevokeCertificate(der, /*reason=unspecified*/ 0);
-    if (!status.ok() && status.error().message().find("alreadyRevoked") == std::string::npos) {
+    if (!status.ok() && status.error().acme_problem() != kAlreadyRevoked) {
+      // The CA's words go to the certificate's log; the client gets a stable sentence.
       (void)store_.AppendEvent(id, {clock_.Now(), core::EventLevel::kError,
                                     "Revocation failed: " + status.error().message()});
-      return core::Unavailable("Revocation with the CA failed: " + status.error().message());
+      const core::ErrorCode code = status.error().code();
+      if (code == core::ErrorCode::kUnavailable || code == core::ErrorCode::kDeadlineExceeded ||
+          code == core::ErrorCode::kResourceExhausted) {
+        return core::errors::CertificateAuthorityUnavailable();
+      }
+      return core::errors::RevocationRefused();
     }
     // Marked revoked before it is deleted (the spec): should the delete fail, the user sees
     // it revoked, and a repeated delete finds it alreadyRevoked at the CA and goes on.

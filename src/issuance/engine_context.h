@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "core/text.h"
 #include "issuance/engine.h"
 
 namespace certadns::issuance {
@@ -21,7 +22,8 @@ struct Engine::Context {
   bool next_chosen = false;  // the step set job.step / run_at itself
 
   void Log(core::EventLevel level, std::string message) {
-    events.push_back({now, level, std::move(message)});
+    // Messages carry upstream text (CA problems, PowerDNS errors): keep only safe text.
+    events.push_back({now, level, core::SafeText(message)});
   }
   void Info(std::string message) { Log(core::EventLevel::kInfo, std::move(message)); }
   /// Moves on to `step`, due at once.

@@ -11,7 +11,10 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(JobState, zone, order_url, final
                                                 certificate_url, authorizations, deadline_ms,
                                                 delay_ms, failed, cleanup_attempts)
 
-std::string JobState::ToJson() const { return nlohmann::json(*this).dump(); }
+// URLs come from the CA's headers and bodies: never let odd bytes throw in a worker.
+std::string JobState::ToJson() const {
+  return nlohmann::json(*this).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
 
 core::Result<JobState> JobState::FromJson(const std::string& json) {
   if (json.empty()) return JobState{};

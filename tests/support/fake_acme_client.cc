@@ -132,8 +132,10 @@ core::TimePoint Now(const core::Clock* clock) {
 
 core::Error ProblemError(core::ErrorCode code, const std::string& type, const std::string& detail,
                          long status) {
-  // The shape of acme::Problem::Describe(), without linking certadns::acme.
-  return core::Error(code, type + ": " + detail + " (status " + std::to_string(status) + ")");
+  // The shape of acme::ProblemToError(), without linking certadns::acme.
+  core::Error error(code, type + ": " + detail + " (status " + std::to_string(status) + ")");
+  error.WithAcmeProblem("urn:ietf:params:acme:error:" + type);
+  return error;
 }
 
 }  // namespace

@@ -9,6 +9,8 @@
 #include <string_view>
 #include <utility>
 
+#include "core/text.h"
+
 namespace certadns::dns::ldns {
 namespace {
 

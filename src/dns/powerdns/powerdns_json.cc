@@ -5,6 +5,8 @@
 #include <cctype>
 #include <nlohmann/json.hpp>
 
+#include "core/text.h"
+
 namespace certadns::dns::powerdns::json {
 namespace {
 
@@ -82,14 +84,13 @@ std::string DecodeErrorText(std::string_view body) {
   try {
     const json document = json::parse(body, nullptr, /*allow_exceptions=*/false);
     if (document.is_object() && document.contains("error") && document["error"].is_string()) {
-      return document["error"].get<std::string>();
+      return core::SafeText(document["error"].get<std::string>(), 512);
     }
   } catch (const json::exception&) {
     // fall through to the raw body
   }
-  constexpr size_t kMaxLength = 512;
-  std::string_view text = Trim(body);
-  return std::string(text.substr(0, kMaxLength));
+  // A raw body may be anything: cut on a character boundary and made valid UTF-8.
+  return core::SafeText(Trim(body), 512);
 }
 
 }  // namespace certadns::dns::powerdns::json

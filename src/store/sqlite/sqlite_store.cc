@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/text.h"
 #include "store/sqlite/sqlite_db.h"
 
 namespace certadns::store::sqlite {
@@ -148,7 +149,7 @@ core::Status SqliteStore::WriteCertificate(const core::Certificate& c, bool inse
                "WHERE id = ?1";
   Statement s(db_, sql);
   s.Bind(1, c.id).Bind(2, c.owner_id).Bind(3, c.zone_id).Bind(4, c.zone_name).Bind(5, c.domain);
-  s.Bind(6, sans.dump()).Bind(7, int64_t{c.is_wildcard}).Bind(8, int64_t{c.auto_renew});
+  s.Bind(6, sans.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)).Bind(7, int64_t{c.is_wildcard}).Bind(8, int64_t{c.auto_renew});
   s.Bind(9, core::ToString(c.status)).Bind(10, OptMillis(c.issued_at));
   s.Bind(11, OptMillis(c.expires_at)).Bind(12, OptMillis(c.next_renewal_at));
   s.Bind(13, c.serial).Bind(14, c.certificate_pem).Bind(15, c.chain_pem);
@@ -163,7 +164,9 @@ core::Status SqliteStore::InsertEvent(const std::string& certificate_id,
   Statement s(db_, "INSERT INTO certificate_events(certificate_id, at, level, message) "
                    "VALUES (?1, ?2, ?3, ?4)");
   s.Bind(1, certificate_id).Bind(2, ToUnixMillis(e.at)).Bind(3, core::ToString(e.level));
-  s.Bind(4, e.message);
+  // Event text carries upstream words (the CA's, PowerDNS's): keep only safe text, so the
+  // certificate's log can always be served.
+  s.Bind(4, core::SafeText(e.message));
   return s.Run();
 }
 

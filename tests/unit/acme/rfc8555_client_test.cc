@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "core/text.h"
 #include "crypto/encoding.h"
 #include "support/fake_http_client.h"
 
@@ -295,6 +296,38 @@ TEST_F(Rfc8555ClientTest, AnErrorWithoutProblemDocumentMapsByStatus) {
   EXPECT_EQ(order.error().code(), core::ErrorCode::kUnavailable);
   EXPECT_THAT(order.error().message(), HasSubstr("502"));
   EXPECT_EQ(Posts(kNewOrderUrl).size(), 1u);
+}
+
+TEST_F(Rfc8555ClientTest, UntrustedProblemTextBecomesValidUtf8) {
+  // A problem detail with a stray byte (not JSON any more, as nlohmann reads it), and a
+  // body whose 200th byte falls inside a two-byte character.
+  const std::string stray =
+      R"({"type": "urn:ietf:params:acme:error:dns", "detail": "bad )" "\xff\xfe" R"( text"})";
+  const std::string cut = std::string(199, 'x') + "\xC3\xA9" + std::string(100, 'y');
+  for (const std::string& body : {stray, cut}) {
+    SCOPED_TRACE(body.substr(0, 60));
+    http_.When("POST", kNewOrderUrl, FakeHttpClient::TextResponse(400, body));
+    auto order = client_.NewOrder({"example.com"});
+    ASSERT_FALSE(order.ok());
+    EXPECT_TRUE(core::IsValidUtf8(order.error().message())) << order.error().message();
+    nlohmann::json answer = {{"detail", order.error().message()}};
+    EXPECT_NO_THROW((void)answer.dump());
+  }
+}
+
+TEST_F(Rfc8555ClientTest, ANonceThatIsNotBase64UrlIsNotUsed) {
+  http_.Reset();
+  http_.When("GET", kDirectoryUrl,
+             FakeHttpClient::JsonResponse(
+                 200, nlohmann::json{{"newNonce", kNewNonceUrl},
+                                     {"newAccount", kNewAccountUrl},
+                                     {"newOrder", kNewOrderUrl}}.dump()));
+  http_.When("HEAD", kNewNonceUrl,
+             WithHeaders(FakeHttpClient::TextResponse(200, ""), {{"Replay-Nonce", "bad\xff"}}));
+  auto order = client_.NewOrder({"example.com"});
+  ASSERT_FALSE(order.ok());
+  EXPECT_EQ(order.error().code(), core::ErrorCode::kUnavailable);
+  EXPECT_TRUE(http_.RequestsWithMethod("POST").empty());
 }
 
 TEST_F(Rfc8555ClientTest, PostAsGetSendsAnEmptyPayload) {

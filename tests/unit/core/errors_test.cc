@@ -38,43 +38,24 @@ TEST(ErrorsTest, SpecErrorsHaveExactTextCodeAndStatus) {
   for (const Case& c : cases) {
     EXPECT_EQ(c.error.code(), c.code) << c.desc;
     EXPECT_EQ(c.error.message(), c.message) << c.desc;
-    EXPECT_EQ(ApiCode(c.error), c.api_code) << c.desc;
-    EXPECT_EQ(HttpStatus(c.error), c.http_status) << c.desc;
+    EXPECT_EQ(c.error.reason(), c.api_code) << c.desc;
   }
 }
 
-TEST(ErrorsTest, OtherErrorsGetGenericCodeAndStatus) {
-  struct Case {
-    std::string_view desc;
-    ErrorCode code;
-    std::string_view api_code;
-    int http_status;
-  };
-  const Case cases[] = {
-      {"invalid argument", ErrorCode::kInvalidArgument, "invalid_request", 400},
-      {"unauthenticated", ErrorCode::kUnauthenticated, "unauthenticated", 401},
-      {"permission denied", ErrorCode::kPermissionDenied, "forbidden", 403},
-      {"not found", ErrorCode::kNotFound, "not_found", 404},
-      {"already exists", ErrorCode::kAlreadyExists, "conflict", 409},
-      {"failed precondition", ErrorCode::kFailedPrecondition, "conflict", 409},
-      {"resource exhausted", ErrorCode::kResourceExhausted, "rate_limited", 429},
-      {"unavailable", ErrorCode::kUnavailable, "unavailable", 503},
-      {"deadline exceeded", ErrorCode::kDeadlineExceeded, "unavailable", 504},
-      {"internal", ErrorCode::kInternal, "internal", 500},
-  };
-  for (const Case& c : cases) {
-    Error error(c.code, "something else went wrong");
-    EXPECT_EQ(ApiCode(error), c.api_code) << c.desc;
-    EXPECT_EQ(HttpStatus(error), c.http_status) << c.desc;
-  }
+TEST(ErrorsTest, TheReasonSurvivesAddedContext) {
+  Error wrapped = CertificateExists().Wrap("store");
+  EXPECT_EQ(wrapped.reason(), "certificate_exists");
+  EXPECT_EQ(wrapped.code(), ErrorCode::kAlreadyExists);
 }
 
-TEST(ErrorsTest, SpecCodeNeedsBothCodeAndMessage) {
-  // The same text with another code is not the spec's error.
-  Error same_text_other_code(ErrorCode::kInternal, "Certificate not found");
-  EXPECT_EQ(ApiCode(same_text_other_code), "internal");
-  // A wrapped spec error no longer carries the spec's exact text.
-  EXPECT_EQ(ApiCode(ZoneNotFound().Wrap("store")), "not_found");
+TEST(ErrorsTest, RequestProblemsAreInvalidRequests) {
+  for (const Error& e : {TooManyNames(100, 101), NameTooLong("sans"),
+                         NameCoveredByWildcard("app.example.com", "*.example.com")}) {
+    EXPECT_EQ(e.code(), ErrorCode::kInvalidArgument) << e.message();
+    EXPECT_EQ(e.reason(), "invalid_request") << e.message();
+  }
+  EXPECT_EQ(CertificateAuthorityUnavailable().code(), ErrorCode::kUnavailable);
+  EXPECT_EQ(CertificateAuthorityUnavailable().reason(), "ca_unavailable");
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/text.h"
 #include "support/fake_http_client.h"
 #include "support/test_data.h"
 
@@ -90,6 +91,19 @@ TEST_F(PowerDnsClientTest, ErrorStatusesMapToCodes) {
     core::Result<Rrset> rrset = client_.GetRrset("example.com", "x.example.com", "TXT");
     ASSERT_FALSE(rrset.ok());
     EXPECT_EQ(rrset.error().code(), c.code);
+  }
+}
+
+TEST_F(PowerDnsClientTest, UntrustedErrorTextBecomesValidUtf8) {
+  const std::string cut = std::string(511, 'x') + "\xC3\xA9" + std::string(100, 'y');
+  const std::string stray = R"({"error": "backend: )" "\xff" R"("})";
+  for (const std::string& body : {cut, stray, std::string("\xC3")}) {
+    SCOPED_TRACE(body.substr(0, 40));
+    http_.Reset();
+    http_.When("GET", kZoneUrl, FakeHttpClient::TextResponse(500, body));
+    core::Result<Rrset> rrset = client_.GetRrset("example.com", "x.example.com", "TXT");
+    ASSERT_FALSE(rrset.ok());
+    EXPECT_TRUE(core::IsValidUtf8(rrset.error().message())) << rrset.error().message();
   }
 }
 

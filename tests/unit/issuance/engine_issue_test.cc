@@ -3,6 +3,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
+#include "core/text.h"
 #include "tests/unit/issuance/engine_fixture.h"
 
 namespace certadns::issuance {
@@ -117,6 +120,29 @@ TEST_F(EngineTest, WildcardAndApexPresentTwoValuesAtOneNameAndRemoveBoth) {
   EXPECT_THAT(test::SanDnsNames(issued.certificate_pem),
               ElementsAre("*.example.com", "example.com"));
   EXPECT_TRUE(test::KeyMatches(issued.certificate_pem, InstalledKeyPem(cert_id_)));
+}
+
+TEST_F(EngineTest, UntrustedCaTextIsKeptAsValidUtf8) {
+  // One detail with stray bytes, one long enough to be cut, cut inside a character.
+  acme::Problem stray{"urn:ietf:params:acme:error:dns", "NXDOMAIN \xff\xfe at caf\xC3", 400, {}};
+  acme::Problem cut{"urn:ietf:params:acme:error:dns",
+                    std::string(1017, 'x') + "\xE2\x82\xAC\xE2\x82\xAC" + "tail", 400, {}};
+  for (const acme::Problem& problem : {stray, cut}) {
+    acme_.SetBehavior("www.example.com", {.problem = problem});
+    cert_id_ = Request("app" + std::to_string(problem.detail.size()) + ".example.com",
+                       {"www.example.com"})
+                   .id;
+    RunToEnd();
+    EXPECT_EQ(Stored(cert_id_).status, CertificateState::kFailed);
+    nlohmann::json logs = nlohmann::json::array();
+    for (const auto& e : Events(cert_id_)) {
+      EXPECT_TRUE(core::IsValidUtf8(e.message)) << e.message;
+      logs.push_back(e.message);
+    }
+    // What GET /certificates/{id}/logs serialises: strict dump() throws on invalid UTF-8.
+    EXPECT_NO_THROW((void)logs.dump());
+    EXPECT_THAT(logs.dump(), HasSubstr("dns"));
+  }
 }
 
 TEST_F(EngineTest, ValidationFailureFailsWithTheCasProblemAndRemovesAllRecords) {
