@@ -77,7 +77,10 @@ struct Job {
 struct StepCommit {
   Job job;                 // the job's next step, run_at, attempt and state
   bool finished = false;   // delete the job instead of saving it
-  std::optional<core::Certificate> certificate;  // replaces the certificate's row
+  /// The engine's columns of the certificate (status, issued_at, expires_at,
+  /// next_renewal_at, serial, PEMs, updated_at) are written from it; the user's (auto_renew,
+  /// names) never are, so a change the user made while the step ran survives.
+  std::optional<core::Certificate> certificate;
   std::optional<std::string> sealed_private_key;  // installs this key on the certificate
   std::vector<core::CertificateEvent> events;      // appended to the certificate's log
 };
