@@ -170,6 +170,10 @@ class Store {
   /// Applies `commit` if `worker_id` still holds the job's lease, releasing it;
   /// kFailedPrecondition (nothing written) when the lease was lost.
   virtual core::Status CommitStep(const std::string& worker_id, const StepCommit& commit) = 0;
+  /// Extends `worker_id`'s lease on job `job_id` to `until` while its step still runs;
+  /// kFailedPrecondition when the worker no longer holds it.
+  virtual core::Status ExtendLease(const std::string& worker_id, const std::string& job_id,
+                                   core::TimePoint until) = 0;
   /// The workers holding a live lease at `now`.
   virtual core::Result<std::vector<std::string>> ListLeaseOwners(core::TimePoint now) = 0;
   /// Ends every lease `worker_id` holds, for a worker known to be dead: its jobs are

@@ -141,6 +141,18 @@ core::Status SqliteStore::CommitStep(const std::string& worker_id, const StepCom
   return tx.Commit();
 }
 
+core::Status SqliteStore::ExtendLease(const std::string& worker_id, const std::string& job_id,
+                                      core::TimePoint until) {
+  std::lock_guard lock(mutex_);
+  Statement s(db_, "UPDATE jobs SET lease_until = MAX(lease_until, ?3) "
+                   "WHERE id = ?1 AND lease_owner = ?2");
+  RETURN_IF_ERROR(s.Bind(1, job_id).Bind(2, worker_id).Bind(3, ToUnixMillis(until)).Run());
+  if (sqlite3_changes(db_) != 1) {
+    return core::FailedPrecondition("lease on job " + job_id + " was lost");
+  }
+  return core::Ok();
+}
+
 core::Result<std::vector<std::string>> SqliteStore::ListLeaseOwners(core::TimePoint now) {
   std::lock_guard lock(mutex_);
   Statement s(db_, "SELECT DISTINCT lease_owner FROM jobs WHERE lease_until >= ?1");
