@@ -1,10 +1,11 @@
 // Faults against the real stack (issue 6): a CA rejecting half of all nonces still issues
-// every certificate. The test runs its own Pebble (PEBBLE_WFE_NONCEREJECT=50) beside the
+// every certificate; an unreachable CA fails the certificate with the reason after
+// bounded retries. The test runs its own Pebble (PEBBLE_WFE_NONCEREJECT=50) beside the
 // stack's, on the stack's Pebble ports + 7, with the stack's TLS files and PowerDNS, and
 // stops it by its pid. Bounded in time.
+#include <fcntl.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -165,6 +166,41 @@ TEST(FaultIt, PebbleRejectingHalfOfAllNoncesStillIssuesTwentyOfTwenty) {
     ASSERT_TRUE(values.ok()) << values.error().message();
     EXPECT_THAT(*values, ::testing::IsEmpty());
   }
+}
+
+TEST(FaultIt, AnUnreachableCaFailsTheCertificateWithTheReasonAfterBoundedRetries) {
+  REQUIRE_STACK(stack);
+  TempDir dir;
+  OwnPebble pebble;
+  ASSERT_EQ(pebble.Start(stack, dir.path(), /*nonce_reject=*/0), "");
+  StackEnv env = stack;
+  env.acme_directory_url = pebble.directory_url();
+  auto harness = EngineHarness::Create(env, dir.path(), "cadown");
+  ASSERT_TRUE(harness.ok()) << harness.error().message();
+  EngineHarness& h = **harness;
+  pebble.Stop();  // the CA goes away for good, after the account was registered
+
+  issuance::EngineConfig config;
+  config.first_retry_delay = std::chrono::milliseconds(100);
+  config.max_retry_delay = std::chrono::milliseconds(500);
+  config.retry_budget = seconds(3);
+  h.Start(nullptr, &h.checker(), config, /*threads=*/2);
+  auto cert = h.Request("a." + h.zone(), {});
+  ASSERT_TRUE(cert.ok()) << cert.error().message();
+  core::Certificate c = h.WaitUntilSettled(cert->id, seconds(60));
+  h.Stop();
+  EXPECT_EQ(c.status, core::CertificateState::kFailed);
+  const std::string log = h.EventLog(cert->id);
+  EXPECT_THAT(log, ::testing::HasSubstr("Issuance failed"));
+  EXPECT_THAT(log, ::testing::HasSubstr("still failing after"));
+  // Bounded: backoff from 100 ms to 500 ms within 3 s is a handful of tries, not a loop.
+  size_t retries = 0;
+  for (size_t at = log.find("retrying"); at != std::string::npos;
+       at = log.find("retrying", at + 1)) {
+    ++retries;
+  }
+  EXPECT_GE(retries, 2u);
+  EXPECT_LE(retries, 20u) << log;
 }
 
 }  // namespace
