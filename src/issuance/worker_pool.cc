@@ -26,11 +26,16 @@ void WorkerPool::Stop() {
     stopping_ = true;
   }
   cv_.notify_all();
-  heartbeat_cv_.notify_all();
   for (auto& t : threads_) {
     if (t.joinable()) t.join();
   }
   threads_.clear();
+  // The heartbeat stops last: a step still finishing during shutdown keeps its lease.
+  {
+    std::lock_guard lock(mutex_);
+    heartbeat_stopping_ = true;
+  }
+  heartbeat_cv_.notify_all();
   if (heartbeat_.joinable()) heartbeat_.join();
 }
 
@@ -52,9 +57,9 @@ void WorkerPool::Heartbeat() {
 void WorkerPool::RunHeartbeat() {
   const auto period = std::max<core::Duration>(config_.lease / 3, core::Duration(10));
   std::unique_lock lock(mutex_);
-  while (!stopping_) {
-    heartbeat_cv_.wait_for(lock, period, [this] { return stopping_; });
-    if (stopping_) return;
+  while (!heartbeat_stopping_) {
+    heartbeat_cv_.wait_for(lock, period, [this] { return heartbeat_stopping_; });
+    if (heartbeat_stopping_) return;
     lock.unlock();
     Heartbeat();
     lock.lock();

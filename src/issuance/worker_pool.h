@@ -57,6 +57,7 @@ class WorkerPool {
   std::mutex mutex_;
   std::condition_variable cv_;
   bool stopping_ = false;  // guarded by mutex_
+  bool heartbeat_stopping_ = false;  // guarded by mutex_; set once the workers are gone
   uint64_t wakeups_ = 0;   // guarded by mutex_
   std::map<std::string, std::string> running_;  // worker id -> job id; guarded by mutex_
   std::condition_variable heartbeat_cv_;
