@@ -107,6 +107,11 @@ store::StepCommit Engine::RunStep(const store::Job& job) {
   if (status.ok() && !ctx.next_chosen && !ctx.finished) {
     status = core::Internal("step " + job.step + " chose no next step");
   }
+  if (status.ok()) {
+    // It got through: a later failure of this step (a poll) has a budget of its own.
+    ctx.state.retry_since_ms = 0;
+    ctx.job.attempt = 0;
+  }
   if (!status.ok()) {
     const core::Error& error = status.error();
     // A rate limit that lifts within minutes is waited out; a longer one fails with the

@@ -147,5 +147,23 @@ TEST_F(EngineFaultTest, RetryDelaysGrowToTheCapWithJitterFromTheInjectedSource) 
   EXPECT_EQ(Stored(cert_id_).status, CertificateState::kIssued);
 }
 
+TEST_F(EngineFaultTest, TheRetryBudgetStartsAgainAfterTheStepSucceededOnce) {
+  config_.retry_budget = seconds(10);
+  config_.poll_attempts = 100;  // a long validation: 200 s of polling budget
+  UseEngine(&dns_);
+  acme_.SetBehavior("app.example.com", {.pending_polls = 40});
+  cert_id_ = Request("app.example.com").id;
+  ASSERT_TRUE(RunUntil("poll_authorizations"));
+  acme_.FailNext(AcmeMethod::kGetAuthorization, 1);
+  ASSERT_TRUE(Step());  // fails, retried
+  const core::TimePoint first_failure = clock_.Now();
+  StepWhile([&] { return clock_.Now() < first_failure + seconds(30); });
+  ASSERT_TRUE(HasJob());
+  // A new blip long after the first one recovered gets a budget of its own.
+  acme_.FailNext(AcmeMethod::kGetAuthorization, 1);
+  RunToEnd();
+  EXPECT_EQ(Stored(cert_id_).status, CertificateState::kIssued) << ErrorLine();
+}
+
 }  // namespace
 }  // namespace certadns::issuance
