@@ -19,6 +19,7 @@
 #include "crypto/secret.h"
 #include "dns/powerdns/powerdns_zone_host.h"
 #include "http/curl_http_client.h"
+#include "issuance/plan_rules.h"
 #include "store/store.h"
 #include "zones/zone_service.h"
 
@@ -105,6 +106,9 @@ core::Status UserSetPlan(Context& ctx, const AdminOptions& o, Streams io) {
   ASSIGN_OR_RETURN(std::string plan, PlanName(o.plan));
   ASSIGN_OR_RETURN(store::Store * db, ctx.Store());
   RETURN_IF_ERROR(db->SetUserPlan(email, plan));
+  // Where the new plan lacks auto-renewal, it is turned off (logged per certificate).
+  ASSIGN_OR_RETURN(store::User user, db->GetUserByEmail(email));
+  RETURN_IF_ERROR(issuance::ApplyPlanChange(*db, ctx.clock(), user));
   io.out << "user " << email << " is on plan " << plan << "\n";
   return core::Ok();
 }

@@ -131,6 +131,9 @@ std::vector<Field> Fields(Config& c) {
       IntField("zones", "verify_parent_port", &c.zones.verify_parent_port),
       IntField("issuance", "workers", &c.issuance.workers),
       IntField("issuance", "key_pool", &c.issuance.key_pool),
+      DoubleField("issuance", "retry_budget_s", &c.issuance.retry_budget_s),
+      DoubleField("issuance", "retry_max_delay_s", &c.issuance.retry_max_delay_s),
+      DoubleField("issuance", "cleanup_budget_s", &c.issuance.cleanup_budget_s),
       IntField("limits", "login_failures_per_account", &c.limits.login_failures_per_account),
       IntField("limits", "login_failures_per_address", &c.limits.login_failures_per_address),
       IntField("limits", "login_window_s", &c.limits.login_window_s),
@@ -200,6 +203,13 @@ core::Result<Config> LoadConfig(const std::string& path, const EnvLookup& env) {
   }
   if (config.issuance.workers < 1) return core::InvalidArgument("issuance.workers must be >= 1");
   if (config.issuance.key_pool < 0) return core::InvalidArgument("issuance.key_pool must be >= 0");
+  if (!(config.issuance.retry_budget_s >= 0) || !(config.issuance.retry_max_delay_s > 0) ||
+      !(config.issuance.cleanup_budget_s >= 0) || config.issuance.cleanup_budget_s > 1e8 ||
+      config.issuance.retry_budget_s > 1e8 || config.issuance.retry_max_delay_s > 86400) {
+    return core::InvalidArgument(
+        "issuance.retry_budget_s, retry_max_delay_s (> 0, <= 86400) and cleanup_budget_s "
+        "must be sane numbers of seconds");
+  }
   if (config.dns.poll_attempts < 1) return core::InvalidArgument("dns.poll_attempts must be >= 1");
   const auto& l = config.limits;
   if (l.login_window_s < 1 || l.login_lockout_s < 1 || l.login_lockout_max_s < l.login_lockout_s) {

@@ -60,6 +60,11 @@ struct Config {
   struct {
     int workers = 4;
     int key_pool = 50;  // RSA keys generated ahead of requests; 0 = generate on request
+    // Transient CA/PowerDNS failures: retried with backoff up to retry_max_delay_s for
+    // retry_budget_s, then the certificate fails; challenge cleanup for cleanup_budget_s.
+    double retry_budget_s = 600;
+    double retry_max_delay_s = 60;
+    double cleanup_budget_s = 7 * 24 * 3600;
   } issuance;
   // Throttles, counted per node in memory (see api/throttle.h): with N nodes behind a load
   // balancer a client gets up to N times these.

@@ -151,6 +151,9 @@ core::Result<std::unique_ptr<Service>> Service::Create(const Config& config) {
   engine_config.poll_attempts = config.dns.poll_attempts;
   engine_config.poll_interval = Seconds(config.dns.poll_interval_s);
   engine_config.renew_before = std::chrono::hours(24 * config.renewal.days_before_expiry);
+  engine_config.retry_budget = Seconds(config.issuance.retry_budget_s);
+  engine_config.max_retry_delay = Seconds(config.issuance.retry_max_delay_s);
+  engine_config.cleanup_budget = Seconds(config.issuance.cleanup_budget_s);
   p->engine = std::make_unique<issuance::Engine>(*p->store, *p->acme, *p->dns, p->checker.get(),
                                                  *p->box, p->clock, engine_config);
   if (config.issuance.key_pool > 0) {

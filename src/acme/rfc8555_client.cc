@@ -1,5 +1,6 @@
 #include "acme/rfc8555_client.h"
 
+#include <algorithm>
 #include <ctime>
 
 #include "core/text.h"
@@ -12,20 +13,22 @@ namespace {
 constexpr int kMaxBadNonceRetries = 5;
 constexpr std::string_view kJoseJson = "application/jose+json";
 
-// RFC 8555 §6.6 / RFC 7231 §7.1.3: delay-seconds or an HTTP-date.
+// RFC 8555 §6.6 / RFC 9110 §10.2.3: delay-seconds or an HTTP-date, capped at
+// kMaxRetryAfterSeconds whatever the server sends (a huge value must neither overflow a
+// later conversion nor park a job for years).
 std::optional<long> ParseRetryAfter(const http::Response& response) {
   auto value = response.FindHeader("Retry-After");
   if (!value || value->empty()) return std::nullopt;
-  try {
-    size_t used = 0;
-    long seconds = std::stol(*value, &used);
-    if (used == value->size() && seconds >= 0) return seconds;
-  } catch (const std::exception&) {
+  if (value->find_first_not_of("0123456789") == std::string::npos) {
+    // Digits only: anything longer than the cap's digits is past the cap.
+    if (value->size() > 9) return kMaxRetryAfterSeconds;
+    return std::min(std::stol(*value), kMaxRetryAfterSeconds);
   }
   std::tm tm{};
-  if (strptime(value->c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm) != nullptr) {
+  const char* end = strptime(value->c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+  if (end != nullptr && *end == '\0') {
     long delta = static_cast<long>(timegm(&tm) - std::time(nullptr));
-    return delta > 0 ? delta : 0;
+    return std::clamp(delta, 0L, kMaxRetryAfterSeconds);
   }
   return std::nullopt;
 }
@@ -136,10 +139,18 @@ core::Result<Rfc8555Client::Reply> Rfc8555Client::Post(const std::string& url,
     if (!problem.ok()) {
       core::ErrorCode code = reply.response.status >= 500 ? core::ErrorCode::kUnavailable
                                                           : core::ErrorCode::kFailedPrecondition;
-      return core::Error(code, "ACME " + url + " answered " + StatusLine(reply.response));
+      core::Error error(code, "ACME " + url + " answered " + StatusLine(reply.response));
+      error.WithRetryAfter(reply.retry_after_s);
+      return error;
     }
     // RFC 8555 §6.5: a badNonce rejection carries a fresh nonce; retry with it.
-    if (problem->ShortType() == "badNonce" && attempt < kMaxBadNonceRetries) continue;
+    if (problem->ShortType() == "badNonce") {
+      if (attempt < kMaxBadNonceRetries) continue;
+      // Still refused: transient all the same, so the engine retries the step later.
+      core::Error error(core::ErrorCode::kUnavailable, problem->Describe());
+      error.WithRetryAfter(reply.retry_after_s);
+      return error;
+    }
     return ProblemToError(*problem, reply.retry_after_s);
   }
 }

@@ -64,6 +64,10 @@ struct Order {
   std::optional<long> retry_after_s;
 };
 
+/// The longest Retry-After (seconds) this client passes on, whatever the server sends: a
+/// day. The engine caps its own waits further (EngineConfig::max_retry_delay).
+inline constexpr long kMaxRetryAfterSeconds = 24 * 60 * 60;
+
 core::Result<Problem> ParseProblem(const nlohmann::json& json);
 core::Result<Challenge> ParseChallenge(const nlohmann::json& json);
 core::Result<Authorization> ParseAuthorization(const nlohmann::json& json);

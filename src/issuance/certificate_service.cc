@@ -9,6 +9,7 @@
 #include "core/names.h"
 #include "crypto/x509.h"
 #include "issuance/engine.h"
+#include "issuance/plan_rules.h"
 
 namespace certadns::issuance {
 namespace {
@@ -171,7 +172,15 @@ core::Result<std::vector<core::CertificateEvent>> CertificateService::Logs(
 
 core::Result<CertificateFiles> CertificateService::Download(const store::User& user,
                                                             const std::string& id) {
-  ASSIGN_OR_RETURN(core::Certificate cert, Get(user, id));
+  // Allowed on every plan, also after a downgrade to Free: the keys are the user's.
+  auto found = store_.GetCertificate(user.id, id);
+  if (!found.ok()) {
+    if (found.error().code() == core::ErrorCode::kNotFound) {
+      return core::errors::CertificateNotFound();
+    }
+    return found.error();
+  }
+  const core::Certificate& cert = *found;
   if (cert.status != core::CertificateState::kIssued) {
     return core::FailedPrecondition("Certificate is not issued (status: " +
                                     std::string(core::ToString(cert.status)) + ")");
@@ -186,6 +195,8 @@ core::Result<core::Certificate> CertificateService::Renew(const store::User& use
   ASSIGN_OR_RETURN(core::Plan plan, PaidPlan(user));
   if (!core::LimitsOf(plan).manual_renewal) return core::errors::PaidPlanRequired();
   ASSIGN_OR_RETURN(core::Certificate cert, Get(user, id));
+  // The plan as it is now, not as it was at creation (a downgrade from Elite).
+  if (auto refused = ManualRenewalRefused(user.plan, cert)) return *refused;
   if (cert.status == core::CertificateState::kRevoked) {
     return core::FailedPrecondition("A revoked certificate cannot be renewed");
   }
@@ -213,6 +224,9 @@ core::Result<core::Certificate> CertificateService::SetAutoRenew(const store::Us
   ASSIGN_OR_RETURN(core::Plan plan, PaidPlan(user));
   if (enabled && !core::LimitsOf(plan).auto_renew) return core::errors::AutoRenewRequiresPro();
   ASSIGN_OR_RETURN(core::Certificate cert, Get(user, id));
+  if (enabled) {
+    if (auto refused = AutoRenewalRefused(user.plan, cert)) return *refused;
+  }
   std::optional<core::TimePoint> next = cert.next_renewal_at;
   if (enabled && cert.issued_at && cert.expires_at) {
     next = RenewalTime(*cert.issued_at, *cert.expires_at, renew_before_);
@@ -253,6 +267,10 @@ core::Result<bool> CertificateService::Delete(const store::User& user, const std
   }
   RETURN_IF_ERROR(store_.DeleteCertificate(user.id, id));
   return revoked;
+}
+
+core::Status CertificateService::ApplyPlan(const store::User& user) {
+  return ApplyPlanChange(store_, clock_, user);
 }
 
 }  // namespace certadns::issuance

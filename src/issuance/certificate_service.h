@@ -50,10 +50,11 @@ class CertificateService {
   core::Result<core::Certificate> Get(const store::User& user, const std::string& id);
   core::Result<std::vector<core::CertificateEvent>> Logs(const store::User& user,
                                                         const std::string& id);
-  /// Only for `issued` certificates; kFailedPrecondition otherwise.
+  /// Only for `issued` certificates; kFailedPrecondition otherwise. Allowed on every plan.
   core::Result<CertificateFiles> Download(const store::User& user, const std::string& id);
-  /// Starts a renewal (status `validating` at once). kFailedPrecondition while another
-  /// operation runs or for a revoked certificate.
+  /// Starts a renewal (status `validating` at once). The plan as it is now applies (a
+  /// wildcard needs Elite). kFailedPrecondition while another operation runs or for a
+  /// revoked certificate.
   core::Result<core::Certificate> Renew(const store::User& user, const std::string& id);
   core::Result<core::Certificate> SetAutoRenew(const store::User& user, const std::string& id,
                                                bool enabled);
@@ -61,6 +62,10 @@ class CertificateService {
   /// and marked `revoked` (nothing is deleted if the CA refuses). Returns whether it was
   /// revoked.
   core::Result<bool> Delete(const store::User& user, const std::string& id, bool revoke);
+  /// After a plan change: turns auto-renewal off, with a line in each certificate's log,
+  /// where the user's plan no longer allows it (auto-renewal, or a wildcard's renewal).
+  /// Never deletes or revokes anything.
+  core::Status ApplyPlan(const store::User& user);
 
  private:
   core::Result<core::Plan> PaidPlan(const store::User& user);

@@ -19,6 +19,15 @@ core::TimePoint RenewalTime(core::TimePoint not_before, core::TimePoint not_afte
 
 namespace {
 constexpr std::chrono::seconds kLongestRateLimitWait{300};
+
+/// "750 ms", "12 s", "5 min", "7 h" for the certificate's log.
+std::string FormatDelay(core::Duration d) {
+  auto ms = d.count();
+  if (ms < 1000) return std::to_string(ms) + " ms";
+  if (ms < 120 * 1000) return std::to_string(ms / 1000) + " s";
+  if (ms < 120 * 60 * 1000) return std::to_string(ms / 60000) + " min";
+  return std::to_string(ms / 3600000) + " h";
+}
 }  // namespace
 
 Engine::Engine(store::Store& store, acme::AcmeClient& acme, dns::DnsProvider& dns,
@@ -30,7 +39,8 @@ Engine::Engine(store::Store& store, acme::AcmeClient& acme, dns::DnsProvider& dn
       checker_(checker),
       box_(box),
       clock_(clock),
-      config_(config) {}
+      config_(std::move(config)),
+      random_(std::random_device{}()) {}
 
 Engine::Step Engine::Lookup(std::string_view step) const {
   if (step == steps::kOrder) return &Engine::CreateOrder;
@@ -62,13 +72,23 @@ store::StepCommit Engine::RunStep(const store::Job& job) {
   }
   if (!cert.ok() || !state.ok()) {
     // The certificate was deleted (or the job is unreadable): withdraw our records, then
-    // stop. No log lines: the certificate's log went with it.
+    // stop. The job stays until they are gone (within cleanup_budget), so nothing of ours
+    // is left in DNS. No log lines: the certificate's log went with it.
     bool finished = true;
     if (state.ok()) {
       ctx.state = std::move(state).value();
-      ctx.job.step = std::string(steps::kCleanup);
+      if (ctx.job.step != steps::kCleanup) {
+        ctx.job.step = std::string(steps::kCleanup);
+        ctx.job.attempt = 0;
+        ctx.state.retry_since_ms = 0;
+      }
       auto cleaned = CleanUpRecords(ctx);
-      finished = !cleaned.ok() || ctx.finished;
+      finished = cleaned.ok() ? ctx.finished
+                              : !ScheduleRetry(ctx, cleaned.error(), config_.cleanup_budget);
+      if (!cleaned.ok() && finished) {
+        spdlog::error("job {}: gave up removing challenge records of deleted {}: {}", job.id,
+                      job.certificate_id, cleaned.error().message());
+      }
     }
     if (finished) {
       spdlog::info("job {} for {} ended: {}", job.id, job.certificate_id,
@@ -87,6 +107,11 @@ store::StepCommit Engine::RunStep(const store::Job& job) {
   if (status.ok() && !ctx.next_chosen && !ctx.finished) {
     status = core::Internal("step " + job.step + " chose no next step");
   }
+  if (status.ok()) {
+    // It got through: a later failure of this step (a poll) has a budget of its own.
+    ctx.state.retry_since_ms = 0;
+    ctx.job.attempt = 0;
+  }
   if (!status.ok()) {
     const core::Error& error = status.error();
     // A rate limit that lifts within minutes is waited out; a longer one fails with the
@@ -95,20 +120,21 @@ store::StepCommit Engine::RunStep(const store::Job& job) {
     bool short_limit = error.code() == core::ErrorCode::kResourceExhausted && retry_after &&
                        *retry_after <= kLongestRateLimitWait.count();
     bool transient = error.code() == core::ErrorCode::kUnavailable || short_limit;
-    if (transient && ctx.job.attempt < config_.max_transient_retries && !ctx.state.failed) {
-      ctx.job.attempt++;
-      // 100 ms, 200 ms, 400 ms...: a busy peer gets room, a blip costs little.
-      auto delay = std::min<core::Duration>(core::Duration(100) * (1 << (ctx.job.attempt - 1)),
-                                            std::chrono::seconds(30));
-      if (retry_after) delay = std::max<core::Duration>(delay, std::chrono::seconds(*retry_after));
-      ctx.job.run_at = ctx.now + delay;
+    const bool cleanup = job.step == steps::kCleanup;
+    // Cleanup retries every failure: our records must not be left behind.
+    const core::Duration budget = cleanup ? config_.cleanup_budget : config_.retry_budget;
+    if ((transient || cleanup) && ScheduleRetry(ctx, error, budget)) {
+      auto delay = std::chrono::duration_cast<core::Duration>(ctx.job.run_at - ctx.now);
       ctx.Log(EventLevel::kWarning,
-              "Step " + job.step + " failed, retrying (attempt " +
-                  std::to_string(ctx.job.attempt) + "): " + error.message());
-    } else if (job.step == steps::kCleanup) {
-      // Cleanup retries are counted in the state; see CleanUpRecords.
-      ctx.Log(EventLevel::kError, "Cleanup of challenge records failed: " + error.message());
+              "Step " + job.step + " failed, retrying in " + FormatDelay(delay) +
+                  " (attempt " + std::to_string(ctx.job.attempt) + "): " + error.message());
+    } else if (cleanup) {
+      ctx.Log(EventLevel::kError, "Cleanup of challenge records failed, giving up after " +
+                                      FormatDelay(budget) + ": " + error.message());
       ctx.finished = true;
+    } else if (transient) {
+      Fail(ctx, error.message() + " (still failing after " + FormatDelay(budget) +
+                    " of retries)");
     } else {
       Fail(ctx, error.message());
     }
@@ -133,6 +159,46 @@ store::StepCommit Engine::RunStep(const store::Job& job) {
   return commit;
 }
 
+double Engine::Jitter() {
+  double r = 0;
+  if (config_.jitter) {
+    r = config_.jitter();
+  } else {
+    std::lock_guard lock(random_mutex_);
+    r = std::uniform_real_distribution<double>(0.0, 1.0)(random_);
+  }
+  return std::clamp(r, 0.0, 1.0);
+}
+
+core::Duration Engine::RetryDelay(int attempt) {
+  core::Duration base = config_.first_retry_delay;
+  for (int i = 0; i < attempt && base < config_.max_retry_delay; ++i) base *= 2;
+  base = std::min(base, config_.max_retry_delay);
+  return base + core::Duration(static_cast<int64_t>(static_cast<double>(base.count()) *
+                                                    Jitter() / 2));
+}
+
+bool Engine::ScheduleRetry(Context& ctx, const core::Error& error, core::Duration budget) {
+  const int64_t now_ms = core::ToUnixMillis(ctx.now);
+  if (ctx.state.retry_since_ms == 0) ctx.state.retry_since_ms = now_ms;
+  if (now_ms - ctx.state.retry_since_ms >= budget.count()) return false;
+  core::Duration delay = RetryDelay(ctx.job.attempt);
+  if (auto asked = error.retry_after_s(); asked && *asked > 0) {
+    // Honoured, but capped: a CA's Retry-After never parks a job (nor overflows).
+    core::Duration cap = error.code() == core::ErrorCode::kResourceExhausted
+                             ? std::max<core::Duration>(kLongestRateLimitWait,
+                                                        config_.max_retry_delay)
+                             : config_.max_retry_delay;
+    long cap_s = static_cast<long>(cap.count() / 1000);
+    delay = std::max(delay, std::min<core::Duration>(
+                                std::chrono::seconds(std::min(*asked, cap_s)), cap));
+  }
+  ctx.job.attempt++;
+  ctx.job.run_at = ctx.now + delay;
+  ctx.next_chosen = true;
+  return true;
+}
+
 void Engine::StartWait(Context& ctx, std::string_view step) {
   ctx.Next(step);
   auto budget = config_.poll_interval * config_.poll_attempts;
@@ -149,7 +215,11 @@ core::Status Engine::WaitMore(Context& ctx, const std::string& what,
   int64_t delay = ctx.state.delay_ms == 0 ? config_.first_poll.count() : ctx.state.delay_ms * 2;
   delay = std::min<int64_t>(delay, config_.poll_interval.count());
   ctx.state.delay_ms = delay;
-  if (retry_after_s) delay = std::max<int64_t>(delay, *retry_after_s * 1000);
+  if (retry_after_s) {
+    // Capped before it is multiplied: a huge Retry-After must not overflow.
+    int64_t cap_ms = std::max<int64_t>(config_.max_retry_delay.count(), 1000);
+    delay = std::max<int64_t>(delay, std::min<int64_t>(*retry_after_s, cap_ms / 1000) * 1000);
+  }
   if (ctx.state.deadline_ms != 0) {
     delay = std::min<int64_t>(delay, std::max<int64_t>(ctx.state.deadline_ms -
                                                            core::ToUnixMillis(ctx.now),

@@ -6,6 +6,9 @@
 // Thread-safe: any number of workers may run steps of different jobs at once.
 #pragma once
 
+#include <functional>
+#include <mutex>
+#include <random>
 #include <string>
 
 #include "acme/acme_client.h"
@@ -27,8 +30,16 @@ struct EngineConfig {
   int poll_attempts = 30;
   core::Duration poll_interval{2000};
   core::Duration first_poll{20};
-  /// Transient failures (CA or PowerDNS unreachable, 5xx) of one step retried before failing.
-  int max_transient_retries = 5;
+  /// Transient failures (CA or PowerDNS unreachable, 5xx, badNonce, a short rate limit) of
+  /// one step are retried with backoff (first_retry_delay, doubling up to max_retry_delay,
+  /// plus up to half of it as jitter) for retry_budget, then the operation fails with the
+  /// reason in the log. Cleanup of challenge records keeps retrying for cleanup_budget.
+  core::Duration retry_budget{std::chrono::minutes(10)};
+  core::Duration first_retry_delay{std::chrono::seconds(1)};
+  core::Duration max_retry_delay{std::chrono::seconds(60)};
+  core::Duration cleanup_budget{std::chrono::hours(24 * 7)};
+  /// Jitter source: a number in [0, 1). Null: a seeded std::mt19937 of the engine's own.
+  std::function<double()> jitter;
   /// Renew when this much time remains, or a third of the lifetime if that is sooner.
   core::Duration renew_before{std::chrono::hours(24 * 30)};
   /// The sweep: how many renewals it starts at once, how far apart, how long a failed
@@ -93,6 +104,14 @@ class Engine {
   core::Status CleanUpRecords(Context& ctx);
 
   void StartWait(Context& ctx, std::string_view step);
+  /// After a failure of the current step: schedules it again with capped, jittered
+  /// backoff (honouring a capped Retry-After); false once `budget` since the step's first
+  /// failure is spent.
+  bool ScheduleRetry(Context& ctx, const core::Error& error, core::Duration budget);
+  /// The backoff before retry number `attempt` + 1 (first_retry_delay doubling up to
+  /// max_retry_delay, plus up to half of it as jitter).
+  core::Duration RetryDelay(int attempt);
+  double Jitter();
   /// Schedules another poll of the current step with backoff; fails it past the budget.
   core::Status WaitMore(Context& ctx, const std::string& what, std::optional<long> retry_after_s);
   void Fail(Context& ctx, const std::string& reason);
@@ -104,6 +123,8 @@ class Engine {
   const crypto::SecretBox& box_;
   const core::Clock& clock_;
   const EngineConfig config_;
+  std::mutex random_mutex_;
+  std::mt19937_64 random_;  // guarded by random_mutex_; used when config_.jitter is null
   DirectKeySource direct_keys_;
   KeySource* keys_ = &direct_keys_;
 };

@@ -33,6 +33,7 @@ struct Engine::Context {
     job.attempt = 0;
     state.deadline_ms = 0;
     state.delay_ms = 0;
+    state.retry_since_ms = 0;
     next_chosen = true;
   }
   void SetStatus(core::CertificateState status) {

@@ -238,14 +238,8 @@ core::Status Engine::CleanUpRecords(Context& ctx) {
     if (!a.presented) continue;
     auto status = dns_.CleanUp({ctx.state.zone, a.fqdn, a.value});
     if (!status.ok() && status.error().code() != core::ErrorCode::kNotFound) {
-      if (++ctx.state.cleanup_attempts > config_.max_transient_retries) {
-        ctx.Log(EventLevel::kError, "Could not remove challenge record " + a.fqdn + ": " +
-                                        status.error().message());
-        a.presented = false;
-        continue;
-      }
-      // Retry later; the remaining records stay marked.
-      return WaitMore(ctx, "Challenge record cleanup", std::nullopt);
+      // The remaining records stay marked; RunStep retries the step with backoff.
+      return status.error().Wrap("removing challenge record " + a.fqdn);
     }
     a.presented = false;
     ++removed;

@@ -6,6 +6,7 @@
 
 #include "crypto/encoding.h"
 #include "issuance/engine.h"
+#include "issuance/plan_rules.h"
 
 namespace certadns::issuance {
 
@@ -38,7 +39,24 @@ store::StepCommit Engine::RunSweep(const store::Job& job) {
   }
   // Spaced out, so a thousand certificates falling due together never hit the CA at once.
   core::TimePoint start = now;
+  int handled = 0;
   for (const core::Certificate& c : *due) {
+    // The owner's plan as it is now: after a downgrade, auto-renewal is turned off (with
+    // the reason in the log) instead of renewing. Nothing is deleted or revoked.
+    auto owner = store_.GetUser(c.owner_id);
+    if (!owner.ok()) {
+      spdlog::warn("sweep: cannot read the owner of {}: {}", c.id, owner.error().message());
+      continue;
+    }
+    auto turned_off = TurnOffAutoRenewalIfRefused(store_, now, owner->plan, c);
+    if (!turned_off.ok()) {
+      spdlog::warn("sweep: cannot apply the plan to {}: {}", c.id, turned_off.error().message());
+      continue;
+    }
+    if (*turned_off) {
+      ++handled;
+      continue;
+    }
     store::Job renew{.id = crypto::RandomId("job"),
                      .certificate_id = c.id,
                      .kind = store::JobKind::kRenew,
@@ -51,10 +69,13 @@ store::StepCommit Engine::RunSweep(const store::Job& job) {
                                     "Automatic renewal started (due " +
                                         core::FormatRfc3339(*c.next_renewal_at) + ")"});
     start += config_.renewal_spacing;
+    ++handled;
   }
 
   if (static_cast<int>(due->size()) == config_.sweep_batch) {
-    commit.job.run_at = start;  // more are due: continue after this batch
+    // More are due: continue after this batch (later when none of it could be handled,
+    // so a failing store never turns the sweep into a spin).
+    commit.job.run_at = handled > 0 ? start : now + std::chrono::seconds(30);
   } else if (auto next = store_.NextLifecycleEvent(now); next.ok() && next->has_value()) {
     commit.job.run_at = std::max(now, std::min(commit.job.run_at, **next));
   }

@@ -32,6 +32,7 @@ struct JobState {
   std::vector<AuthorizationState> authorizations;
   int64_t deadline_ms = 0;  // end of the current wait's budget (Unix ms); 0 = none
   int64_t delay_ms = 0;     // current backoff delay
+  int64_t retry_since_ms = 0;  // first failure of the current step (Unix ms); 0 = none
   bool failed = false;      // the operation failed; cleanup finishes the job
   int cleanup_attempts = 0;
 

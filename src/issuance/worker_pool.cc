@@ -1,5 +1,7 @@
 #include "issuance/worker_pool.h"
 
+#include <algorithm>
+
 #include <spdlog/spdlog.h>
 
 namespace certadns::issuance {
@@ -15,6 +17,7 @@ void WorkerPool::Start() {
     std::string id = config_.node_id + "/w" + std::to_string(i);
     threads_.emplace_back([this, id] { Run(id); });
   }
+  heartbeat_ = std::thread([this] { RunHeartbeat(); });
 }
 
 void WorkerPool::Stop() {
@@ -27,6 +30,40 @@ void WorkerPool::Stop() {
     if (t.joinable()) t.join();
   }
   threads_.clear();
+  // The heartbeat stops last: a step still finishing during shutdown keeps its lease.
+  {
+    std::lock_guard lock(mutex_);
+    heartbeat_stopping_ = true;
+  }
+  heartbeat_cv_.notify_all();
+  if (heartbeat_.joinable()) heartbeat_.join();
+}
+
+void WorkerPool::Heartbeat() {
+  std::map<std::string, std::string> running;
+  {
+    std::lock_guard lock(mutex_);
+    running = running_;
+  }
+  for (const auto& [worker_id, job_id] : running) {
+    auto status = store_.ExtendLease(worker_id, job_id, clock_.Now() + config_.lease);
+    if (!status.ok()) {
+      spdlog::warn("{}: cannot extend the lease on job {}: {}", worker_id, job_id,
+                   status.error().message());
+    }
+  }
+}
+
+void WorkerPool::RunHeartbeat() {
+  const auto period = std::max<core::Duration>(config_.lease / 3, core::Duration(10));
+  std::unique_lock lock(mutex_);
+  while (!heartbeat_stopping_) {
+    heartbeat_cv_.wait_for(lock, period, [this] { return heartbeat_stopping_; });
+    if (heartbeat_stopping_) return;
+    lock.unlock();
+    Heartbeat();
+    lock.lock();
+  }
 }
 
 void WorkerPool::Wake() {
@@ -45,7 +82,15 @@ bool WorkerPool::RunOne(const std::string& worker_id) {
   }
   if (!claimed->has_value()) return false;
   const store::Job& job = **claimed;
+  {
+    std::lock_guard lock(mutex_);
+    running_[worker_id] = job.id;
+  }
   store::StepCommit commit = engine_.RunStep(job);
+  {
+    std::lock_guard lock(mutex_);
+    running_.erase(worker_id);
+  }
   auto status = store_.CommitStep(worker_id, commit);
   if (!status.ok()) {
     spdlog::error("{}: job {} step {} not saved: {}", worker_id, job.id, job.step,

@@ -1,11 +1,13 @@
 // WorkerPool: threads that claim due jobs from the store and run their steps through the
 // Engine. A worker runs steps back to back while they are due, and otherwise waits on a
 // condition variable until the earliest run_at (or Wake(), which IssuanceService calls on
-// every enqueue), so a new request starts at once and a waiting job costs no thread.
-// Thread-safe.
+// every enqueue), so a new request starts at once and a waiting job costs no thread. One
+// heartbeat thread extends the leases of the steps running now (every lease / 3), so a
+// step slower than the lease (a slow CA) is never run twice. Thread-safe.
 #pragma once
 
 #include <condition_variable>
+#include <map>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -36,11 +38,16 @@ class WorkerPool {
   void Stop();
   /// A job became due now; wakes a waiting worker.
   void Wake();
+  /// Runs one pass of the lease heartbeat at once.
+  void HeartbeatForTest() { Heartbeat(); }
 
  private:
   void Run(const std::string& worker_id);
   /// Runs one due job step; false when none was due.
   bool RunOne(const std::string& worker_id);
+  /// Extends the lease of every step running now.
+  void Heartbeat();
+  void RunHeartbeat();
 
   store::Store& store_;
   Engine& engine_;
@@ -50,8 +57,12 @@ class WorkerPool {
   std::mutex mutex_;
   std::condition_variable cv_;
   bool stopping_ = false;  // guarded by mutex_
+  bool heartbeat_stopping_ = false;  // guarded by mutex_; set once the workers are gone
   uint64_t wakeups_ = 0;   // guarded by mutex_
+  std::map<std::string, std::string> running_;  // worker id -> job id; guarded by mutex_
+  std::condition_variable heartbeat_cv_;
   std::vector<std::thread> threads_;
+  std::thread heartbeat_;
 };
 
 }  // namespace certadns::issuance

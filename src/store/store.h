@@ -78,7 +78,10 @@ struct Job {
 struct StepCommit {
   Job job;                 // the job's next step, run_at, attempt and state
   bool finished = false;   // delete the job instead of saving it
-  std::optional<core::Certificate> certificate;  // replaces the certificate's row
+  /// The engine's columns of the certificate (status, issued_at, expires_at,
+  /// next_renewal_at, serial, PEMs, updated_at) are written from it; the user's (auto_renew,
+  /// names) never are, so a change the user made while the step ran survives.
+  std::optional<core::Certificate> certificate;
   std::optional<std::string> sealed_private_key;  // installs this key on the certificate
   std::vector<core::CertificateEvent> events;      // appended to the certificate's log
 };
@@ -185,6 +188,10 @@ class Store {
   /// Applies `commit` if `worker_id` still holds the job's lease, releasing it;
   /// kFailedPrecondition (nothing written) when the lease was lost.
   virtual core::Status CommitStep(const std::string& worker_id, const StepCommit& commit) = 0;
+  /// Extends `worker_id`'s lease on job `job_id` to `until` while its step still runs;
+  /// kFailedPrecondition when the worker no longer holds it.
+  virtual core::Status ExtendLease(const std::string& worker_id, const std::string& job_id,
+                                   core::TimePoint until) = 0;
   /// The workers holding a live lease at `now`.
   virtual core::Result<std::vector<std::string>> ListLeaseOwners(core::TimePoint now) = 0;
   /// Ends every lease `worker_id` holds, for a worker known to be dead: its jobs are

@@ -284,7 +284,18 @@ core::Result<std::string> FakeAcmeClient::AccountThumbprint() {
   return Thumbprint();
 }
 
+void FakeAcmeClient::SetNewOrderHook(std::function<void()> hook) {
+  std::lock_guard<std::mutex> lock(mu_);
+  new_order_hook_ = std::move(hook);
+}
+
 core::Result<acme::Order> FakeAcmeClient::NewOrder(const std::vector<std::string>& names) {
+  std::function<void()> hook;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    hook = new_order_hook_;
+  }
+  if (hook) hook();
   std::lock_guard<std::mutex> lock(mu_);
   Record(Method::kNewOrder, "", names);
   auto injected = TakeInjection(Method::kNewOrder);

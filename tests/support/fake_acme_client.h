@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -70,6 +71,9 @@ class FakeAcmeClient final : public acme::AcmeClient {
   /// lost on the way back.
   void FailNext(Method method, int count, std::optional<core::Error> error = std::nullopt,
                 bool after_effect = false);
+
+  /// Runs at the start of every NewOrder call, outside the fake's lock: a slow CA.
+  void SetNewOrderHook(std::function<void()> hook);
 
   // acme::AcmeClient.
   core::Result<std::string> AccountThumbprint() override;
@@ -155,6 +159,7 @@ class FakeAcmeClient final : public acme::AcmeClient {
   std::vector<Call> calls_;                               // guarded by mu_
   std::string last_order_url_;                            // guarded by mu_
   int processing_polls_ = 0;                              // guarded by mu_
+  std::function<void()> new_order_hook_;                  // guarded by mu_
   core::Duration validity_{std::chrono::hours(24 * 90)};  // guarded by mu_
   int next_id_ = 1;                                       // guarded by mu_
   int next_serial_ = 0x1000;                              // guarded by mu_

@@ -18,6 +18,7 @@ std::string Key(std::string name) {
 }  // namespace
 
 std::optional<core::Error> FakeDnsProvider::TakeFailure() {
+  if (down_) return core::Unavailable("powerdns: connection refused (FakeDnsProvider is down)");
   if (failures_.empty()) return std::nullopt;
   core::Error error = failures_.front();
   failures_.pop_front();
@@ -74,6 +75,11 @@ void FakeDnsProvider::SetHostedZones(std::vector<std::string> zones) {
 void FakeDnsProvider::SetServing(bool serving) {
   std::lock_guard<std::mutex> lock(mu_);
   serving_ = serving;
+}
+
+void FakeDnsProvider::SetDown(bool down) {
+  std::lock_guard<std::mutex> lock(mu_);
+  down_ = down;
 }
 
 void FakeDnsProvider::FailNext(core::Error error) {

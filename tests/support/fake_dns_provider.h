@@ -39,6 +39,8 @@ class FakeDnsProvider final : public dns::DnsProvider, public dns::PropagationCh
   void SetServing(bool serving);
   /// The next Present/CleanUp/IsServed call (in order, one each) fails with `error`.
   void FailNext(core::Error error);
+  /// While down, every call fails with kUnavailable, as a stopped PowerDNS would.
+  void SetDown(bool down);
 
   /// Values at `fqdn`, in insertion order (empty when there is no RRset).
   std::vector<std::string> Values(const std::string& fqdn) const;
@@ -54,6 +56,7 @@ class FakeDnsProvider final : public dns::DnsProvider, public dns::PropagationCh
   std::map<std::string, std::vector<std::string>> rrsets_;  // guarded by mu_
   std::set<std::string> hosted_zones_;                      // guarded by mu_
   bool serving_ = true;                                     // guarded by mu_
+  bool down_ = false;                                       // guarded by mu_
   std::deque<core::Error> failures_;                        // guarded by mu_
   std::vector<Call> calls_;                                 // guarded by mu_
 };

@@ -72,6 +72,8 @@ class SqliteStore final : public Store {
   core::Result<std::optional<Job>> ClaimJob(const std::string& worker_id, core::TimePoint now,
                                             core::Duration lease) override;
   core::Status CommitStep(const std::string& worker_id, const StepCommit& commit) override;
+  core::Status ExtendLease(const std::string& worker_id, const std::string& job_id,
+                           core::TimePoint until) override;
   core::Result<std::vector<std::string>> ListLeaseOwners(core::TimePoint now) override;
   core::Status ReleaseLeases(const std::string& worker_id) override;
   core::Result<std::optional<core::TimePoint>> NextJobDue() override;

@@ -115,7 +115,21 @@ core::Status SqliteStore::CommitStep(const std::string& worker_id, const StepCom
     return core::FailedPrecondition("lease on job " + job.id + " was lost");
   }
   if (commit.certificate) {
-    RETURN_IF_ERROR(WriteCertificate(*commit.certificate, /*insert=*/false));
+    // Only the columns the engine owns: a user's change made while the step ran (the
+    // auto-renew toggle) must survive the commit.
+    const core::Certificate& c = *commit.certificate;
+    Statement s(db_, "UPDATE certificates SET status = ?2, issued_at = ?3, expires_at = ?4, "
+                     "next_renewal_at = ?5, serial = ?6, certificate_pem = ?7, chain_pem = ?8, "
+                     "updated_at = ?9 WHERE id = ?1");
+    s.Bind(1, c.id).Bind(2, core::ToString(c.status));
+    s.Bind(3, c.issued_at ? std::optional<int64_t>(ToUnixMillis(*c.issued_at)) : std::nullopt);
+    s.Bind(4, c.expires_at ? std::optional<int64_t>(ToUnixMillis(*c.expires_at)) : std::nullopt);
+    s.Bind(5, c.next_renewal_at ? std::optional<int64_t>(ToUnixMillis(*c.next_renewal_at))
+                                : std::nullopt);
+    s.Bind(6, c.serial).Bind(7, c.certificate_pem).Bind(8, c.chain_pem);
+    s.Bind(9, ToUnixMillis(c.updated_at));
+    RETURN_IF_ERROR(s.Run());
+    if (sqlite3_changes(db_) != 1) return core::NotFound("certificate " + c.id);
   }
   if (commit.sealed_private_key) {
     Statement s(db_, "UPDATE certificates SET private_key_sealed = ?2 WHERE id = ?1");
@@ -125,6 +139,18 @@ core::Status SqliteStore::CommitStep(const std::string& worker_id, const StepCom
     RETURN_IF_ERROR(InsertEvent(job.certificate_id, event));
   }
   return tx.Commit();
+}
+
+core::Status SqliteStore::ExtendLease(const std::string& worker_id, const std::string& job_id,
+                                      core::TimePoint until) {
+  std::lock_guard lock(mutex_);
+  Statement s(db_, "UPDATE jobs SET lease_until = MAX(lease_until, ?3) "
+                   "WHERE id = ?1 AND lease_owner = ?2");
+  RETURN_IF_ERROR(s.Bind(1, job_id).Bind(2, worker_id).Bind(3, ToUnixMillis(until)).Run());
+  if (sqlite3_changes(db_) != 1) {
+    return core::FailedPrecondition("lease on job " + job_id + " was lost");
+  }
+  return core::Ok();
 }
 
 core::Result<std::vector<std::string>> SqliteStore::ListLeaseOwners(core::TimePoint now) {

@@ -250,8 +250,43 @@ TEST_F(Rfc8555ClientTest, GivesUpOnPersistentBadNonce) {
   auto order = client_.NewOrder({"example.com"});
   ASSERT_FALSE(order.ok());
   EXPECT_THAT(order.error().message(), HasSubstr("badNonce"));
+  // Transient: the engine retries the step later instead of failing the certificate.
+  EXPECT_EQ(order.error().code(), core::ErrorCode::kUnavailable);
   EXPECT_GE(Posts(kNewOrderUrl).size(), 2u);
   EXPECT_LE(Posts(kNewOrderUrl).size(), 10u);
+}
+
+// Defect 8: a Retry-After of any size is capped, never overflows, and is kept on a 5xx
+// without a problem document too.
+TEST_F(Rfc8555ClientTest, RetryAfterIsCappedWhateverTheServerSends) {
+  struct Case {
+    std::string_view desc;
+    std::string retry_after;
+    bool problem_document;
+  };
+  const Case cases[] = {
+      {"largest long", "9223372036854775807", true},
+      {"beyond any integer", "99999999999999999999999999", true},
+      {"a date far ahead", "Fri, 31 Dec 9999 23:59:59 GMT", true},
+      {"largest long, no problem document", "9223372036854775807", false},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.desc);
+    http_.Reset();
+    SetUp();
+    Rfc8555Client client(http_, AcmeConfig{kDirectoryUrl, ""}, CopyOfAccountKey());
+    http::Response rejection =
+        c.problem_document ? Problem(503, "serverInternal", "busy", "n")
+                           : FakeHttpClient::TextResponse(503, "<html>busy</html>");
+    rejection.headers.push_back({"Retry-After", c.retry_after});
+    ScriptNewOrder(rejection);
+    auto order = client.NewOrder({"example.com"});
+    ASSERT_FALSE(order.ok());
+    EXPECT_EQ(order.error().code(), core::ErrorCode::kUnavailable);
+    ASSERT_TRUE(order.error().retry_after_s().has_value());
+    EXPECT_GT(*order.error().retry_after_s(), 0);
+    EXPECT_LE(*order.error().retry_after_s(), kMaxRetryAfterSeconds);
+  }
 }
 
 TEST_F(Rfc8555ClientTest, DoesNotRetryOtherProblems) {

@@ -81,6 +81,7 @@ class EngineTest : public ::testing::Test {
     ASSERT_TRUE(store_->CreateUser({kOwner, "alice@example.com", "elite", "", clock_.Now()}).ok());
     ASSERT_TRUE(store_->CreateZone({kZoneId, kOwner, kZone, true, clock_.Now()}).ok());
     service_ = std::make_unique<IssuanceService>(*store_, clock_, nullptr);
+    config_.jitter = [] { return 0.0; };  // deterministic backoff
     UseEngine(&dns_);
   }
 

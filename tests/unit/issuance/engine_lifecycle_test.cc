@@ -121,6 +121,33 @@ TEST_F(EngineLifecycleTest, ACertificateDeletedMidJobStillRetriesAFailedCleanup)
   EXPECT_THAT(dns_.Values("_acme-challenge.www.example.com"), IsEmpty());
 }
 
+// Defect 5: a step commits the engine's columns only, so a toggle made while the step ran
+// (between its read of the certificate and its commit) survives.
+TEST_F(EngineLifecycleTest, AnAutoRenewToggleDuringAStepSurvivesItsCommit) {
+  auto requested = service_->Request({kOwner, kZoneId, kZone, "app.example.com", {}, true});
+  ASSERT_TRUE(requested.ok());
+  cert_id_ = requested->id;
+  for (bool enabled : {false, true, false}) {
+    auto job = ClaimDue();
+    ASSERT_TRUE(job.has_value());
+    store::StepCommit commit = engine_->RunStep(*job);
+    ASSERT_TRUE(store_->SetAutoRenew(kOwner, cert_id_, enabled, std::nullopt).ok());
+    ASSERT_TRUE(store_->CommitStep("w1", commit).ok());
+    EXPECT_EQ(Stored(cert_id_).auto_renew, enabled) << "after step " << job->step;
+  }
+  ASSERT_TRUE(RunUntil("download"));
+  auto job = ClaimDue();
+  ASSERT_TRUE(job.has_value());
+  store::StepCommit commit = engine_->RunStep(*job);
+  ASSERT_TRUE(commit.certificate.has_value());
+  ASSERT_TRUE(store_->SetAutoRenew(kOwner, cert_id_, true, std::nullopt).ok());
+  ASSERT_TRUE(store_->CommitStep("w1", commit).ok());
+  core::Certificate issued = Stored(cert_id_);
+  EXPECT_EQ(issued.status, CertificateState::kIssued);
+  EXPECT_TRUE(issued.auto_renew);
+  EXPECT_FALSE(issued.certificate_pem.empty());
+}
+
 TEST(RenewalTimeTest, RenewsAThirdOfTheLifetimeEarlyAtMostRenewBefore) {
   struct Case {
     std::string_view desc;

@@ -271,6 +271,28 @@ TEST_P(StoreContractTest, ALeasedJobIsClaimedAgainOnlyAfterItsLeaseExpires) {
   EXPECT_EQ(taken_over->id, "job_1");
 }
 
+TEST_P(StoreContractTest, AnExtendedLeaseKeepsTheJobAndOnlyItsHolderCanExtendIt) {
+  AddCertWithJob("cert_1", "job_1", clock_.Now());
+  auto mine = Claim("w1", seconds(10));
+  ASSERT_TRUE(mine.has_value());
+  clock_.Advance(seconds(8));
+  ASSERT_TRUE(store_->ExtendLease("w1", "job_1", clock_.Now() + seconds(10)).ok());
+  clock_.Advance(seconds(8));  // past the first lease, within the extended one
+  EXPECT_FALSE(Claim("w2").has_value()) << "the extended lease is still live";
+  auto other = store_->ExtendLease("w2", "job_1", clock_.Now() + seconds(60));
+  ASSERT_FALSE(other.ok());
+  EXPECT_EQ(other.error().code(), ErrorCode::kFailedPrecondition);
+  clock_.Advance(seconds(3));
+  auto taken_over = Claim("w2");
+  ASSERT_TRUE(taken_over.has_value());
+  // The old holder has lost it: it can neither extend nor commit.
+  auto lost = store_->ExtendLease("w1", "job_1", clock_.Now() + seconds(60));
+  ASSERT_FALSE(lost.ok());
+  EXPECT_EQ(lost.error().code(), ErrorCode::kFailedPrecondition);
+  EXPECT_FALSE(store_->CommitStep("w1", StepCommit{*mine, false, std::nullopt, std::nullopt, {}})
+                   .ok());
+}
+
 TEST_P(StoreContractTest, CommitByAWorkerThatLostTheLeaseWritesNothing) {
   AddCertWithJob("cert_1", "job_1", clock_.Now());
   auto mine = Claim("w1", seconds(10));
