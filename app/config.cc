@@ -93,6 +93,7 @@ std::vector<Field> Fields(Config& c) {
   return {
       StringField("server", "listen", &c.server.listen),
       StringField("server", "web_root", &c.server.web_root),
+      ListField("server", "trusted_proxies", &c.server.trusted_proxies),
       StringField("database", "url", &c.database.url),
       StringField("secrets", "master_key_file", &c.secrets.master_key_file),
       StringField("acme", "directory_url", &c.acme.directory_url),
@@ -109,6 +110,10 @@ std::vector<Field> Fields(Config& c) {
       ListField("zones", "public", &c.zones.public_zones),
       ListField("zones", "nameservers", &c.zones.nameservers),
       ListField("zones", "verify_resolvers", &c.zones.verify_resolvers),
+      IntField("limits", "max_connections", &c.limits.max_connections),
+      IntField("limits", "max_connections_per_ip", &c.limits.max_connections_per_ip),
+      IntField("limits", "request_timeout_s", &c.limits.request_timeout_s),
+      IntField("limits", "idle_timeout_s", &c.limits.idle_timeout_s),
       IntField("issuance", "workers", &c.issuance.workers),
       IntField("issuance", "key_pool", &c.issuance.key_pool),
   };
@@ -168,6 +173,12 @@ core::Result<Config> LoadConfig(const std::string& path, const EnvLookup& env) {
   }
   if (config.issuance.workers < 1) return core::InvalidArgument("issuance.workers must be >= 1");
   if (config.issuance.key_pool < 0) return core::InvalidArgument("issuance.key_pool must be >= 0");
+  if (config.limits.max_connections < 1 || config.limits.max_connections_per_ip < 1 ||
+      config.limits.request_timeout_s < 1 || config.limits.idle_timeout_s < 1) {
+    return core::InvalidArgument(
+        "limits.max_connections, max_connections_per_ip, request_timeout_s and idle_timeout_s "
+        "must be >= 1");
+  }
   if (config.dns.poll_attempts < 1) return core::InvalidArgument("dns.poll_attempts must be >= 1");
   return config;
 }

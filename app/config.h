@@ -16,6 +16,8 @@ struct Config {
   struct {
     std::string listen = "127.0.0.1:8080";
     std::string web_root = "web/dist";
+    // Peers (load balancers) whose X-Forwarded-For names the client; nobody else's is.
+    std::vector<std::string> trusted_proxies;
   } server;
   struct {
     std::string url = "sqlite://./data/certadns.db";
@@ -50,6 +52,13 @@ struct Config {
     // production), asked when a user verifies a zone; never the system resolver.
     std::vector<std::string> verify_resolvers;
   } zones;
+  // The HTTP server's connection limits (api::ServerLimits).
+  struct {
+    int max_connections = 4096;
+    int max_connections_per_ip = 128;
+    int request_timeout_s = 10;  // a request's headers and body, in total
+    int idle_timeout_s = 15;     // a connection waiting for its next request
+  } limits;
   struct {
     int workers = 4;
     int key_pool = 50;  // RSA keys generated ahead of requests; 0 = generate on request
