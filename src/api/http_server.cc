@@ -35,6 +35,7 @@ using ResponsePtr = std::shared_ptr<Response>;
 constexpr uint32_t kHeaderLimit = 16 * 1024;
 constexpr uint64_t kBodyLimit = 1 << 20;
 constexpr auto kLinger = std::chrono::seconds(2);  // draining a closed request's rest
+constexpr auto kWriteTimeout = std::chrono::seconds(60);  // a slow reader taking an answer
 constexpr size_t kLingerBytes = 4 << 20;
 constexpr size_t kMaxStaticFile = 32 << 20;
 
@@ -306,7 +307,7 @@ class Session : public std::enable_shared_from_this<Session> {
     res->prepare_payload();
     response_ = std::move(res);
     // A reader too slow to take the answer in time is dropped.
-    Arm(limits().request_timeout, [](Session& s) { s.Close(); });
+    Arm(kWriteTimeout, [](Session& s) { s.Close(); });
     bhttp::async_write(socket_, *response_,
                        [self = shared_from_this()](boost::system::error_code ec, size_t) {
                          if (ec) return self->Close();

@@ -220,6 +220,18 @@ TEST_F(HttpServerE2e, AnswersTheServerWritesItselfAreJson) {
                           405));
 }
 
+TEST_F(HttpServerE2e, ExpectContinueGetsTheGoAheadThenTheAnswer) {
+  StartService();
+  Answer a = Raw(service_.port(), "POST /api/v1/certificates HTTP/1.1\r\nHost: x\r\n"
+                                  "Authorization: Bearer " + api_key_ + "\r\n"
+                                  "Content-Type: application/json\r\nContent-Length: 2\r\n"
+                                  "Expect: 100-continue\r\nConnection: close\r\n\r\n{}");
+  EXPECT_EQ(a.status, 100) << a.Describe();
+  // After the go-ahead, the handler's answer: a 400 naming the missing field.
+  EXPECT_EQ(a.body.rfind("HTTP/1.1 400", 0), 0u) << a.body;
+  EXPECT_NE(a.body.find("\"detail\""), std::string::npos) << a.body;
+}
+
 TEST_F(HttpServerE2e, EveryRouteAnswersWithAndWithoutTheTrailingSlash) {
   StartService();
   EXPECT_EQ(Timed("/api/v1/certificates", true).first, 200);
