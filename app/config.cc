@@ -111,6 +111,7 @@ std::vector<Field> Fields(Config& c) {
       StringField("server", "listen", &c.server.listen),
       StringField("server", "web_root", &c.server.web_root),
       OptionalBoolField("server", "secure_cookies", &c.server.secure_cookies),
+      ListField("server", "trusted_proxies", &c.server.trusted_proxies),
       StringField("database", "url", &c.database.url),
       StringField("secrets", "master_key_file", &c.secrets.master_key_file),
       StringField("acme", "directory_url", &c.acme.directory_url),
@@ -129,6 +130,10 @@ std::vector<Field> Fields(Config& c) {
       ListField("zones", "verify_resolvers", &c.zones.verify_resolvers),
       IntField("zones", "recheck_interval_h", &c.zones.recheck_interval_h),
       IntField("zones", "verify_parent_port", &c.zones.verify_parent_port),
+      IntField("limits", "max_connections", &c.limits.max_connections),
+      IntField("limits", "max_connections_per_ip", &c.limits.max_connections_per_ip),
+      IntField("limits", "request_timeout_s", &c.limits.request_timeout_s),
+      IntField("limits", "idle_timeout_s", &c.limits.idle_timeout_s),
       IntField("issuance", "workers", &c.issuance.workers),
       IntField("issuance", "key_pool", &c.issuance.key_pool),
       DoubleField("issuance", "retry_budget_s", &c.issuance.retry_budget_s),
@@ -209,6 +214,12 @@ core::Result<Config> LoadConfig(const std::string& path, const EnvLookup& env) {
     return core::InvalidArgument(
         "issuance.retry_budget_s, retry_max_delay_s (> 0, <= 86400) and cleanup_budget_s "
         "must be sane numbers of seconds");
+  }
+  if (config.limits.max_connections < 1 || config.limits.max_connections_per_ip < 1 ||
+      config.limits.request_timeout_s < 1 || config.limits.idle_timeout_s < 1) {
+    return core::InvalidArgument(
+        "limits.max_connections, max_connections_per_ip, request_timeout_s and idle_timeout_s "
+        "must be >= 1");
   }
   if (config.dns.poll_attempts < 1) return core::InvalidArgument("dns.poll_attempts must be >= 1");
   const auto& l = config.limits;

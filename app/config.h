@@ -18,6 +18,8 @@ struct Config {
     std::string web_root = "web/dist";
     // Mark the session cookie Secure; unset = on unless `listen` is a loopback address.
     std::optional<bool> secure_cookies;
+    // Peers (load balancers) whose X-Forwarded-For names the client; nobody else's is.
+    std::vector<std::string> trusted_proxies;
   } server;
   struct {
     std::string url = "sqlite://./data/certadns.db";
@@ -57,6 +59,13 @@ struct Config {
     // Hours between re-checks of a verified zone's proof of control.
     int recheck_interval_h = 24;
   } zones;
+  // The HTTP server's connection limits (api::ServerLimits).
+  struct {
+    int max_connections = 4096;
+    int max_connections_per_ip = 128;
+    int request_timeout_s = 10;  // a request's headers and body, in total
+    int idle_timeout_s = 15;     // a connection waiting for its next request
+  } limits;
   struct {
     int workers = 4;
     int key_pool = 50;  // RSA keys generated ahead of requests; 0 = generate on request

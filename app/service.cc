@@ -189,8 +189,14 @@ core::Result<std::unique_ptr<Service>> Service::Create(const Config& config) {
   }
   p->server = std::make_unique<api::HttpServer>(api::Services{
       *p->store, *p->certificates, *p->zones, p->clock,
-      api::ApiOptions{.web_root = config.server.web_root,
-                      .secure_cookies = SecureCookies(config)},
+      api::ApiOptions{
+          .web_root = config.server.web_root,
+          .secure_cookies = SecureCookies(config),
+          .trusted_proxies = config.server.trusted_proxies,
+          .limits = {.max_connections = config.limits.max_connections,
+                     .max_connections_per_ip = config.limits.max_connections_per_ip,
+                     .request_timeout = std::chrono::seconds(config.limits.request_timeout_s),
+                     .idle_timeout = std::chrono::seconds(config.limits.idle_timeout_s)}},
       p->throttle.get()});
   return std::unique_ptr<Service>(new Service(std::move(p)));
 }

@@ -19,7 +19,7 @@ ALLOWED = {
 }
 # A third-party header -> the only folder (prefix under src/) that may include it.
 CONFINED = {
-    "httplib.h": "api/",
+    "boost/": "api/",
     "curl/": "http/",
     "ldns/": "dns/ldns/",
     "sqlite3.h": "store/sqlite/",
@@ -44,6 +44,9 @@ def main() -> int:
             for header, home in CONFINED.items():
                 if target.startswith(header) and not rel.startswith(home):
                     problems.append(f"src/{rel}: <{target}> belongs in src/{home} only")
+            # Boost stays out of every header, so no other file ever sees its types.
+            if target.startswith("boost/") and path.suffix == ".h":
+                problems.append(f"src/{rel}: <{target}> belongs in a .cc file only")
     for p in problems:
         print(p)
     if problems:

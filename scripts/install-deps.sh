@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake pkg-config git ca-certificates openssl curl python3
-  libssl-dev libcurl4-openssl-dev libcpp-httplib-dev nlohmann-json3-dev
+  libssl-dev libcurl4-openssl-dev libboost-dev nlohmann-json3-dev
   libsqlite3-dev libsodium-dev libpsl-dev libidn2-dev
   libldns-dev ldnsutils libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev

@@ -24,3 +24,4 @@ scripts/devstack.sh up >/dev/null
 # shellcheck disable=SC1091
 source "$STACK_DIR/env"
 "$BUILD/bench/issuance_bench"
+"$BUILD/bench/http_load_bench"

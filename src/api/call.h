@@ -1,5 +1,5 @@
-// The API's request/response values, free of httplib types, and the helpers handlers use to
-// read a JSON body with errors that say what is wrong. Private to src/api/.
+// The API's request/response values, free of the HTTP library's types, and the helpers
+// handlers use to read a JSON body with errors that say what is wrong. Private to src/api/.
 #pragma once
 
 #include <map>

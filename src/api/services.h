@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <string>
+#include <vector>
 
 #include "core/clock.h"
 #include "issuance/certificate_service.h"
@@ -12,11 +13,22 @@
 namespace certadns::api {
 
 class Throttle;
+/// The HTTP server's limits against idle, slow and numerous clients (config [limits]).
+struct ServerLimits {
+  int max_connections = 4096;       // open at once, all clients together
+  int max_connections_per_ip = 128; // open at once from one client address
+  std::chrono::seconds request_timeout{10};  // a request's headers and body, in total
+  std::chrono::seconds idle_timeout{15};     // waiting for a request's first byte
+  int workers = 8;                  // threads running handlers
+  int queue = 512;                  // requests waiting for a worker; beyond: 503
+};
 
 struct ApiOptions {
   std::string web_root;  // the dashboard's built files; served at / when present
   std::chrono::seconds session_ttl{std::chrono::hours(12)};
   bool secure_cookies = false;  // add "Secure" to cookies (behind HTTPS)
+  std::vector<std::string> trusted_proxies;  // peers whose X-Forwarded-For is believed
+  ServerLimits limits;
 };
 
 struct Services {

@@ -60,4 +60,26 @@ std::string_view GenericReason(ErrorCode code);
 /// hold an upstream's raw text.
 std::string_view ServerErrorDetail(const Error& error);
 
+/// An answer the HTTP server writes itself, before (or instead of) any handler: its status,
+/// API code and detail. The server sends them as {"detail", "code"}.
+struct HttpProblem {
+  int status;
+  const char* code;
+  const char* detail;
+};
+inline constexpr HttpProblem kMalformedRequest{400, "bad_request", "Malformed HTTP request"};
+inline constexpr HttpProblem kNoSuchEndpoint{404, "not_found", "No such endpoint"};
+inline constexpr HttpProblem kMethodNotAllowed{405, "method_not_allowed",
+                                               "Method not allowed for this endpoint"};
+inline constexpr HttpProblem kRequestTimeout{408, "request_timeout",
+                                             "Request not received in time"};
+inline constexpr HttpProblem kBodyTooLarge{413, "payload_too_large",
+                                           "Request body too large (limit 1 MiB)"};
+inline constexpr HttpProblem kHeadersTooLarge{431, "headers_too_large",
+                                              "Request headers too large (limit 16 KiB)"};
+inline constexpr HttpProblem kInternalError{500, "internal", "Internal error"};
+inline constexpr HttpProblem kServerBusy{503, "unavailable",
+                                         "Server busy, try again shortly"};
+
+
 }  // namespace certadns::core::errors

@@ -184,9 +184,22 @@ ApiResponse ApiE2eTest::WaitSettled(const ApiClient& api, const std::string& id,
     last = api.Get("/certificates/" + id);
     std::string status = last.json.is_object() ? last.json.value("status", "") : "";
     bool in_progress = last.status == 200 && (status == "pending" || status == "validating");
-    if (!in_progress || std::chrono::steady_clock::now() >= deadline) return last;
+    if (!in_progress || std::chrono::steady_clock::now() >= deadline) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
+  // The engine reports `issued` one step before its job ends (the challenge records are
+  // removed after), and a renewal or a log comparison right then races that last step. The
+  // flows here start from a finished job: wait (bounded) until the cleanup is logged.
+  auto cleanup_deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (last.status == 200 && std::chrono::steady_clock::now() < cleanup_deadline) {
+    std::string logs = LogsText(api, id);
+    bool published = logs.find("Challenge TXT records published") != std::string::npos;
+    bool cleaned = logs.find("challenge TXT records") != std::string::npos ||
+                   logs.find("Could not remove challenge record") != std::string::npos;
+    if (!published || cleaned) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return last;
 }
 
 std::string ApiE2eTest::LogsText(const ApiClient& api, const std::string& id) {
