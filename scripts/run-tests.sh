@@ -152,17 +152,21 @@ asan_chain() {
 
 phase "layering (DESIGN.md)" python3 scripts/check_layering.py
 
-main_chain &
-main_pid=$!
-asan_pid=""
-if [ "$CERTADNS_TEST_ASAN" = 1 ]; then
-  asan_chain &
-  asan_pid=$!
-fi
-
 rc=0
-wait "$main_pid" || rc=1
-if [ -n "$asan_pid" ]; then wait "$asan_pid" || rc=1; fi
+if [ "${TEST_PARALLEL:-1}" = 1 ]; then
+  main_chain &
+  main_pid=$!
+  asan_pid=""
+  if [ "$CERTADNS_TEST_ASAN" = 1 ]; then
+    asan_chain &
+    asan_pid=$!
+  fi
+  wait "$main_pid" || rc=1
+  if [ -n "$asan_pid" ]; then wait "$asan_pid" || rc=1; fi
+else
+  (main_chain) || rc=1
+  if [ "$CERTADNS_TEST_ASAN" = 1 ]; then (asan_chain) || rc=1; fi
+fi
 
 echo "== phases (wall clock)"
 cat "$logs/phases"
