@@ -13,7 +13,8 @@ build: deps
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo
 	cmake --build $(BUILD) -j$(JOBS)
 
-# Unit tests, then integration tests against a private PowerDNS + Pebble stack.
+# Unit tests, then integration tests against a private PowerDNS + Pebble stack; alongside,
+# a clang ASan + UBSan build (build-asan/) runs the fuzz targets and the same tests.
 test: build
 	BUILD=$(BUILD) scripts/run-tests.sh
 
@@ -28,4 +29,4 @@ bench: build
 	BUILD=$(BUILD) scripts/run-bench.sh
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) build-asan

@@ -116,7 +116,7 @@ proc_start_time() {
   stat="${stat##*) }"
   # shellcheck disable=SC2086
   set -- $stat
-  [ "$1" != Z ] && echo "${20}"
+  if [ "$1" != Z ]; then echo "${20}"; fi
 }
 
 # The process this invocation started and is waiting for: its pid and start time. An EXIT trap

@@ -157,6 +157,11 @@ Result<std::string> NormalizeLabel(std::string_view name, std::string_view label
 
   if (!IsAscii(label)) {
     ASSIGN_OR_RETURN(std::string ascii, LabelToAscii(name, label));
+    // UTS#46 maps some characters to nothing (U+00AD soft hyphen, U+FE0E, ...).
+    if (ascii.empty()) {
+      return Invalid(name, Label(label) + " converts to nothing (it holds only characters "
+                                          "that are ignored in domain names)");
+    }
     // UTS#46 maps a few characters to a dot or to other non-LDH text (e.g. U+2488 -> "1.").
     for (char c : ascii) {
       if (!IsLdh(c)) {

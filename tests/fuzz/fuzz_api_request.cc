@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api/call.h"
+#include "api/error_mapping.h"
 #include "core/errors.h"
 #include "core/names.h"
 
@@ -20,10 +21,8 @@ namespace {
 using certadns::core::Error;
 
 void Answer(const Error& error) {
-  nlohmann::json body = {{"detail", error.message()},
-                         {"code", certadns::core::errors::ApiCode(error)},
-                         {"status", certadns::core::errors::HttpStatus(error)}};
-  (void)body.dump();
+  certadns::api::Reply reply = certadns::api::ErrorReply(error);
+  (void)reply.body.dump();
 }
 
 template <typename R>

@@ -21,6 +21,8 @@ NAMES = [
     "192.0.2.1", "[2001:db8::1]", "xn--.example", "xn--a.example", "exa\u0000mple.com",
     "аpple.com", "app.example.com\nexample.com", "*.example.com\nexample.com",
     "badexample.com\nexample.com", "co.uk", "github.io",
+    # found by fuzz_names: labels IDNA maps to nothing
+    "*.ex.\ufe0e", "app.\u00ad.example.com",
 ]
 
 API_BODIES = [

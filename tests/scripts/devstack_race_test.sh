@@ -101,7 +101,9 @@ trap cleanup EXIT
 run_case slow-exec 0 "$(stub pdns-slow "$real_pdns" 2)" "$(stub pebble-slow "$real_pebble" 2)"
 # 2. A service that exits during startup: a clear message, nothing left.
 run_case exits fail "$real_pdns" "$(stub pebble-exits "" 0.5)" "pebble exited during startup"
-# 3. A service that never gets ready: the bound ends the wait and the process is stopped.
+# 3. One that exits at once (it may be gone before its start time is read).
+run_case exits-at-once fail "$real_pdns" "$(command -v false)" "pebble exited during startup"
+# 4. A service that never gets ready: the bound ends the wait and the process is stopped.
 DEVSTACK_START_TIMEOUT=3 run_case never-ready fail "$real_pdns" "$(stub pebble-hangs "" infinity)" \
   "pebble did not become ready"
 

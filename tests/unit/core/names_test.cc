@@ -135,6 +135,24 @@ TEST(NormalizeDnsNameTest, CutsVeryLongInputInMessages) {
   EXPECT_LT(got.error().message().size(), 1000u);
 }
 
+// Found by tests/fuzz/fuzz_names: IDNA maps some characters to nothing (U+FE0E variation
+// selector, U+00AD soft hyphen), so a label of only those became empty after conversion and
+// "app.\u00ad.example.com" came out as "app..example.com".
+TEST(NormalizeDnsNameTest, RefusesALabelThatConvertsToNothing) {
+  for (const std::string input : {"*.ex.\xef\xb8\x8e", "app.example.com.\xef\xb8\x8e",
+                                  "app.\xc2\xad.example.com", "\xc2\xad.example.com"}) {
+    auto got = NormalizeDnsName(input);
+    ASSERT_FALSE(got.ok()) << input << " -> " << got.value();
+    EXPECT_EQ(got.error().code(), ErrorCode::kInvalidArgument);
+    EXPECT_NE(got.error().message().find("converts to nothing"), std::string::npos)
+        << got.error().message();
+  }
+  // Such characters inside a label with other text are simply dropped, as UTS#46 says.
+  auto kept = NormalizeDnsName("app\xc2\xad.example.com");
+  ASSERT_TRUE(kept.ok()) << kept.error().message();
+  EXPECT_EQ(kept.value(), "app.example.com");
+}
+
 TEST(IsUnderZoneTest, ComparesWholeLabels) {
   struct Case {
     std::string_view desc;
