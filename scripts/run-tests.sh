@@ -23,6 +23,9 @@ run_started=$SECONDS
 logs="$(mktemp -d /tmp/certadns-test-logs.XXXXXX)"
 stack_main=${TEST_STACK_DIR:-$(mktemp -d /tmp/certadns-test-stack.XXXXXX)}
 stack_asan=${TEST_ASAN_STACK_DIR:-$(mktemp -d /tmp/certadns-test-stack-asan.XXXXXX)}
+remove_stacks=()  # the stack folders this run made (not those given to it) are removed at exit
+[ -n "${TEST_STACK_DIR:-}" ] || remove_stacks+=("$stack_main")
+[ -n "${TEST_ASAN_STACK_DIR:-}" ] || remove_stacks+=("$stack_asan")
 
 # stack_env MAIN|ASAN: exports the devstack settings of that chain's stack.
 stack_env() {
@@ -52,6 +55,7 @@ stack_env() {
 cleanup() {
   (stack_env main && scripts/devstack.sh down >/dev/null 2>&1) || true
   (stack_env asan && scripts/devstack.sh down >/dev/null 2>&1) || true
+  if [ ${#remove_stacks[@]} -gt 0 ]; then rm -rf "${remove_stacks[@]}"; fi
 }
 trap cleanup EXIT
 
