@@ -59,13 +59,6 @@ struct Config {
     // Hours between re-checks of a verified zone's proof of control.
     int recheck_interval_h = 24;
   } zones;
-  // The HTTP server's connection limits (api::ServerLimits).
-  struct {
-    int max_connections = 4096;
-    int max_connections_per_ip = 128;
-    int request_timeout_s = 10;  // a request's headers and body, in total
-    int idle_timeout_s = 15;     // a connection waiting for its next request
-  } limits;
   struct {
     int workers = 4;
     int key_pool = 50;  // RSA keys generated ahead of requests; 0 = generate on request
@@ -75,9 +68,14 @@ struct Config {
     double retry_max_delay_s = 60;
     double cleanup_budget_s = 7 * 24 * 3600;
   } issuance;
-  // Throttles, counted per node in memory (see api/throttle.h): with N nodes behind a load
-  // balancer a client gets up to N times these.
+  // [limits]: the HTTP server's connection limits (api::ServerLimits), and the throttles,
+  // counted per node in memory (see api/throttle.h): with N nodes behind a load balancer a
+  // client gets up to N times these.
   struct {
+    int max_connections = 4096;
+    int max_connections_per_ip = 128;
+    int request_timeout_s = 10;  // a request's headers and body, in total
+    int idle_timeout_s = 15;     // a connection waiting for its next request
     int login_failures_per_account = 5;   // within login_window_s, then a lockout
     int login_failures_per_address = 20;  // within login_window_s, then a lockout
     int login_window_s = 900;

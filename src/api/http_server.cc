@@ -411,16 +411,16 @@ ResponsePtr ServerState::ServeApi(const Route& route, std::vector<std::string> p
     auto principal = Authenticate(services, Header(req, "Authorization"), Header(req, "Cookie"));
     if (!principal.ok()) {
       // Failed credentials count against the client address, like anonymous calls.
-      auto admitted = Admit(services, call);
+      auto admitted = api::Admit(services, call);
       return ErrorResponse(admitted.ok() ? principal.error() : admitted.error());
     }
     auto allowed = Authorize(*principal, call.method, std::string(route.path),
                              Header(req, kCsrfHeader));
     call.principal = std::move(principal).value();
-    auto admitted = Admit(services, call);
+    auto admitted = api::Admit(services, call);
     if (!admitted.ok()) return ErrorResponse(admitted.error());
     if (!allowed.ok()) return ErrorResponse(allowed.error());
-  } else if (auto admitted = Admit(services, call); !admitted.ok()) {
+  } else if (auto admitted = api::Admit(services, call); !admitted.ok()) {
     return ErrorResponse(admitted.error());
   }
   auto reply = route.handler(services, call);
