@@ -2,7 +2,8 @@
 // SIGKILLed at seeded random moments during 20 issuances and restarted each time on the same
 // database, and SIGTERMed during issuance then restarted. Every certificate must end
 // `issued`, no job may be left, no `_acme-challenge` record may stay in PowerDNS, and no
-// certificate may be ordered twice. Each test prints one `RELIABILITY ...` line with the
+// certificate may be ordered twice. And the database locked by another process: a clear
+// 503, nothing half-written, and the service carries on. Each test prints one `RELIABILITY ...` line with the
 // figures the README's "Reliability" section quotes. Bounded in time.
 #include <signal.h>
 #include <sys/wait.h>
@@ -10,6 +11,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+#include <sqlite3.h>
 
 #include <chrono>
 #include <cstdio>
@@ -64,6 +66,8 @@ class Fixture {
 
   const std::string& error() const { return error_; }
   const std::string& zone() const { return zone_; }
+  const std::string& zone_id() const { return zone_row_.id; }
+  const std::string& email() const { return user_.email; }
   store::Store& store() { return *store_; }
 
   /// Requests `count` more certificates, c<n>.<zone> numbered on; "" or what went wrong.
@@ -78,6 +82,16 @@ class Fixture {
   }
   std::string Name(int i) const { return "c" + std::to_string(i) + "." + zone_; }
   const std::vector<std::string>& ids() const { return ids_; }
+  /// Counts a certificate requested through the API among ids().
+  void Track(const std::string& id) { ids_.push_back(id); }
+  /// The user's certificates for `domain` (-1 when they cannot be listed).
+  int CertificatesFor(const std::string& domain) {
+    auto all = store_->ListCertificates(user_.id);
+    if (!all.ok()) return -1;
+    int n = 0;
+    for (const auto& c : *all) n += c.domain == domain ? 1 : 0;
+    return n;
+  }
 
   CertificateState StatusOf(const std::string& id) {
     auto c = store_->GetCertificate(user_.id, id);
@@ -315,6 +329,67 @@ TEST(ProcessFaultIt, SigtermDuringIssuanceExitsWithinFiveSecondsAndRestartResume
   std::printf("RELIABILITY sigterm: exited in %.2f s with %d/%d in flight, %d/%d issued after "
               "restart, %d records left, %d duplicate orders\n",
               exit_s, unfinished, kCertificates, issued, kCertificates, left, duplicate_orders);
+}
+
+
+TEST(ProcessFaultIt, DatabaseLockedByAnotherProcessAnswers503AndCarriesOnAfterwards) {
+  REQUIRE_STACK(env);
+  ServiceProcess service;
+  Fixture f(env, service, "sqlitelock");
+  ASSERT_EQ(f.error(), "");
+  ASSERT_EQ(service.Start(FaultConfig(env)), "");
+  CommandResult key = service.Cli({"apikey", "create", "--email", f.email()});
+  ASSERT_EQ(key.exit_code, 0) << key.Describe();
+  std::string api_key = key.out.substr(0, key.out.find_first_of(" \r\n"));
+  http::CurlHttpClient http({});
+  auto request = [&](const std::string& domain) {
+    nlohmann::json body = {{"zone_id", f.zone_id()}, {"domain", domain}};
+    return http.Send({.method = "POST",
+                      .url = service.base_url() + "/api/v1/certificates",
+                      .headers = {{"Authorization", "Bearer " + api_key},
+                                  {"Content-Type", "application/json"}},
+                      .body = body.dump(),
+                      .timeout = milliseconds(30000)});
+  };
+
+  // Another process (this test) holds the database's write lock while the request comes in.
+  sqlite3* other = nullptr;
+  ASSERT_EQ(sqlite3_open(service.File("certadns.db").c_str(), &other), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(other, "BEGIN EXCLUSIVE", nullptr, nullptr, nullptr), SQLITE_OK);
+  const auto sent_at = Clock::now();
+  auto locked = request("locked." + f.zone());
+  const double answered_s = std::chrono::duration<double>(Clock::now() - sent_at).count();
+  auto health = http.Send({.method = "GET", .url = service.base_url() + "/healthz"});
+  sqlite3_exec(other, "ROLLBACK", nullptr, nullptr, nullptr);
+  sqlite3_close(other);
+
+  ASSERT_TRUE(locked.ok()) << locked.error().message() << "\n" << service.LogTail();
+  EXPECT_EQ(locked->status, 503) << locked->body;
+  auto detail = nlohmann::json::parse(locked->body, nullptr, /*allow_exceptions=*/false);
+  ASSERT_TRUE(detail.is_object()) << locked->body;
+  EXPECT_THAT(detail.value("detail", ""), ::testing::HasSubstr("temporarily unavailable"));
+  EXPECT_LT(answered_s, 20.0);  // generous: answered, not hung
+  ASSERT_TRUE(health.ok());
+  EXPECT_EQ(health->status, 200);
+  // Nothing half-written: no certificate and no job for the refused request.
+  EXPECT_EQ(f.CertificatesFor("locked." + f.zone()), 0);
+
+  // The lock gone, the service carries on: the same request is accepted and issued.
+  auto after = request("locked." + f.zone());
+  ASSERT_TRUE(after.ok());
+  EXPECT_EQ(after->status, 202) << after->body;
+  auto created = nlohmann::json::parse(after->body, nullptr, false);
+  const std::string id = created.is_object() ? created.value("id", "") : "";
+  ASSERT_FALSE(id.empty()) << after->body;
+  f.Track(id);
+  const bool done = WaitUntil([&] { return f.AllIssuedAndDone(); }, seconds(60));
+  service.Stop();
+  EXPECT_TRUE(done) << service.LogTail();
+  EXPECT_EQ(f.CertificatesFor("locked." + f.zone()), 1);
+  const int left = f.ChallengeRecordsLeft();
+  std::printf("RELIABILITY sqlite-lock: answered %d in %.1f s while locked, 0 rows "
+              "half-written, %d/1 issued after the lock, %d records left\n",
+              static_cast<int>(locked->status), answered_s, f.CountIssued(), left);
 }
 
 }  // namespace
