@@ -24,6 +24,7 @@
 #include "http/curl_http_client.h"
 #include "issuance/issuance_service.h"
 #include "store/sqlite/sqlite_store.h"
+#include "tests/support/file_text.h"
 #include "tests/support/service_process.h"
 #include "tests/support/stack_env.h"
 
@@ -390,6 +391,59 @@ TEST(ProcessFaultIt, DatabaseLockedByAnotherProcessAnswers503AndCarriesOnAfterwa
   std::printf("RELIABILITY sqlite-lock: answered %d in %.1f s while locked, 0 rows "
               "half-written, %d/1 issued after the lock, %d records left\n",
               static_cast<int>(locked->status), answered_s, f.CountIssued(), left);
+}
+
+TEST(ProcessFaultIt, DatabaseLockedDuringIssuanceLosesNoWorkAndFinishesOnceFree) {
+  REQUIRE_STACK(env);
+  constexpr int kCertificates = 6;
+  ServiceProcess service;
+  Fixture f(env, service, "sqlitebusy");
+  ASSERT_EQ(f.error(), "");
+  ASSERT_EQ(f.Request(kCertificates), "");
+  ASSERT_EQ(service.Start(FaultConfig(env)), "");
+  ASSERT_TRUE(WaitUntil(
+      [&] {
+        for (const auto& id : f.ids()) {
+          if (f.StatusOf(id) == CertificateState::kValidating) return true;
+        }
+        return false;
+      },
+      seconds(30)))
+      << service.LogTail();
+
+  // Held longer than the store waits for a lock (5 s): the steps running now cannot commit.
+  sqlite3* other = nullptr;
+  ASSERT_EQ(sqlite3_open(service.File("certadns.db").c_str(), &other), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(other, "BEGIN EXCLUSIVE", nullptr, nullptr, nullptr), SQLITE_OK);
+  std::this_thread::sleep_for(seconds(7));
+  sqlite3_exec(other, "ROLLBACK", nullptr, nullptr, nullptr);
+  sqlite3_close(other);
+  const auto freed_at = Clock::now();
+
+  // Generous, yet well below the 60 s lease: a step whose commit met the lock is not left
+  // waiting for its lease to expire.
+  const bool done = WaitUntil([&] { return f.AllIssuedAndDone(); }, seconds(30));
+  const double finished_s = std::chrono::duration<double>(Clock::now() - freed_at).count();
+  service.Stop();
+  EXPECT_TRUE(done) << f.JobSteps() << "\n" << service.LogTail();
+  int duplicate_orders = 0;
+  for (const auto& id : f.ids()) {
+    const int orders = f.OrdersLogged(id);
+    duplicate_orders += std::max(0, orders - 1);
+    EXPECT_EQ(orders, 1) << f.EventLog(id);
+  }
+  const int left = f.ChallengeRecordsLeft();
+  EXPECT_EQ(left, 0);
+  const std::string log = ReadFileText(service.File("serve.log"));
+  int commits_met_lock = 0;
+  for (size_t at = log.find("not saved"); at != std::string::npos;
+       at = log.find("not saved", at + 1)) {
+    ++commits_met_lock;
+  }
+  std::printf("RELIABILITY sqlite-busy: database locked 7 s during %d issuances (%d commit "
+              "retries), %d/%d issued %.1f s after, %d records left, %d duplicate orders\n",
+              kCertificates, commits_met_lock, f.CountIssued(), kCertificates, finished_s, left,
+              duplicate_orders);
 }
 
 }  // namespace
