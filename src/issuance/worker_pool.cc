@@ -87,17 +87,41 @@ bool WorkerPool::RunOne(const std::string& worker_id) {
     running_[worker_id] = job.id;
   }
   store::StepCommit commit = engine_.RunStep(job);
+  auto status = CommitWhileLocked(worker_id, commit);
   {
     std::lock_guard lock(mutex_);
     running_.erase(worker_id);
   }
-  auto status = store_.CommitStep(worker_id, commit);
   if (!status.ok()) {
     spdlog::error("{}: job {} step {} not saved: {}", worker_id, job.id, job.step,
                   status.error().message());
     return false;
   }
   return true;
+}
+
+core::Status WorkerPool::CommitWhileLocked(const std::string& worker_id,
+                                           const store::StepCommit& commit) {
+  // A commit that meets a locked database (kUnavailable, after the store's own busy wait)
+  // is tried again rather than dropped: the step's work (an order placed at the CA, a
+  // record published) would otherwise be lost and redone only once the lease expired. The
+  // job stays in running_ meanwhile, so the heartbeat keeps its lease; bounded by the lease
+  // in real time, and by Stop() (a restart then releases the job).
+  const auto deadline = std::chrono::steady_clock::now() + config_.lease;
+  auto status = store_.CommitStep(worker_id, commit);
+  while (!status.ok() && status.error().code() == core::ErrorCode::kUnavailable &&
+         std::chrono::steady_clock::now() < deadline) {
+    spdlog::warn("{}: job {} not saved yet, trying again: {}", worker_id, commit.job.id,
+                 status.error().message());
+    {
+      std::unique_lock lock(mutex_);
+      if (cv_.wait_for(lock, std::chrono::milliseconds(200), [this] { return stopping_; })) {
+        break;
+      }
+    }
+    status = store_.CommitStep(worker_id, commit);
+  }
+  return status;
 }
 
 void WorkerPool::Run(const std::string& worker_id) {

@@ -45,6 +45,8 @@ class WorkerPool {
   void Run(const std::string& worker_id);
   /// Runs one due job step; false when none was due.
   bool RunOne(const std::string& worker_id);
+  /// Commits a step's outcome, trying again while the database is locked (bounded).
+  core::Status CommitWhileLocked(const std::string& worker_id, const store::StepCommit& commit);
   /// Extends the lease of every step running now.
   void Heartbeat();
   void RunHeartbeat();
