@@ -144,6 +144,9 @@ store::StepCommit Engine::RunStep(const store::Job& job) {
   commit.job = ctx.job;
   commit.job.state = ctx.state.ToJson();
   commit.finished = ctx.finished;
+  // From its cleanup on, the job no longer holds the certificate: a renewal may start
+  // while the old challenge records are removed (retried for up to cleanup_budget).
+  commit.detach = !ctx.finished && ctx.job.step == steps::kCleanup;
   if (ctx.cert_changed) {
     ctx.cert.updated_at = ctx.now;
     commit.certificate = ctx.cert;

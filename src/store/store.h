@@ -84,6 +84,9 @@ struct StepCommit {
   std::optional<core::Certificate> certificate;
   std::optional<std::string> sealed_private_key;  // installs this key on the certificate
   std::vector<core::CertificateEvent> events;      // appended to the certificate's log
+  /// The job lets go of its certificate (its cleanup carries on): a new operation on the
+  /// certificate may start. The job still reads as the certificate's and logs into it.
+  bool detach = false;
 };
 
 class Store {

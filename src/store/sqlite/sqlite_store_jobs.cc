@@ -11,8 +11,9 @@ namespace {
 using core::FromUnixMillis;
 using core::ToUnixMillis;
 
+// A detached job (its cleanup) reads as the certificate's job it came from.
 constexpr std::string_view kJobColumns =
-    "id, certificate_id, kind, step, attempt, run_at, state, sealed_key, created_at";
+    "id, COALESCE(detached_from, certificate_id), kind, step, attempt, run_at, state, sealed_key, created_at";
 
 Job ReadJob(const Statement& s) {
   Job job;
@@ -99,10 +100,15 @@ core::Status SqliteStore::CommitStep(const std::string& worker_id, const StepCom
     Statement s(db_, "DELETE FROM jobs WHERE id = ?1 AND lease_owner = ?2");
     RETURN_IF_ERROR(s.Bind(1, job.id).Bind(2, worker_id).Run());
   } else {
+    // Detaching frees the certificate for a new job while this one carries on.
     Statement s(db_, "UPDATE jobs SET step = ?3, attempt = ?4, run_at = ?5, state = ?6, "
-                     "sealed_key = ?7, lease_owner = NULL, lease_until = NULL "
+                     "sealed_key = ?7, lease_owner = NULL, lease_until = NULL, "
+                     "detached_from = CASE WHEN ?8 THEN COALESCE(detached_from, certificate_id) "
+                     "ELSE detached_from END, "
+                     "certificate_id = CASE WHEN ?8 THEN 'cleanup:' || id ELSE certificate_id END "
                      "WHERE id = ?1 AND lease_owner = ?2");
     s.Bind(1, job.id).Bind(2, worker_id).Bind(3, job.step).Bind(4, int64_t{job.attempt});
+    s.Bind(8, int64_t{commit.detach ? 1 : 0});
     s.Bind(5, ToUnixMillis(job.run_at)).Bind(6, job.state);
     if (job.sealed_key.empty()) {
       s.BindNull(7);
@@ -183,7 +189,8 @@ core::Result<std::optional<core::TimePoint>> SqliteStore::NextJobDue() {
 core::Result<std::vector<Job>> SqliteStore::ListJobs(const std::string& certificate_id) {
   std::lock_guard lock(mutex_);
   Statement s(db_, "SELECT " + std::string(kJobColumns) +
-                       " FROM jobs WHERE certificate_id = ?1 ORDER BY created_at");
+                       " FROM jobs WHERE certificate_id = ?1 OR detached_from = ?1 "
+                       "ORDER BY created_at");
   s.Bind(1, certificate_id);
   std::vector<Job> jobs;
   while (s.Step()) jobs.push_back(ReadJob(s));

@@ -412,6 +412,7 @@ TEST(SqliteAccountsMigrationTest, UpgradesADatabaseCreatedBeforeAccounts) {
     sqlite3* db = nullptr;
     ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
     const char* downgrade =
+        "DROP INDEX jobs_detached; ALTER TABLE jobs DROP COLUMN detached_from; "
         "DROP INDEX certificates_renewal; DROP INDEX certificates_expiry; "
         "ALTER TABLE certificates DROP COLUMN renewal_retry_at; "
         "DROP TABLE api_keys; DROP TABLE sessions; "
@@ -446,7 +447,7 @@ TEST(SqliteAccountsMigrationTest, UpgradesADatabaseCreatedBeforeAccounts) {
                                nullptr),
             SQLITE_OK);
   ASSERT_EQ(sqlite3_step(stmt), SQLITE_ROW);
-  EXPECT_EQ(sqlite3_column_int(stmt, 0), 4);  // 0002 to 0004 applied on top
+  EXPECT_EQ(sqlite3_column_int(stmt, 0), 5);  // 0002 to 0005 applied on top
   sqlite3_finalize(stmt);
   sqlite3_close(db);
 }

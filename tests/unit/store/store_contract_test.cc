@@ -445,6 +445,42 @@ TEST_P(StoreContractTest, OneJobPerCertificate) {
   EXPECT_TRUE(store_->EnqueueJob(MakeJob("job_2", "cert_1", clock_.Now())).ok());
 }
 
+TEST_P(StoreContractTest, ADetachedJobFreesItsCertificateButStillReadsAndLogsAsItsOwn) {
+  AddCertWithJob("cert_1", "job_1", clock_.Now());
+  auto job = Claim("w1");
+  ASSERT_TRUE(job.has_value());
+  StepCommit commit{*job, false, std::nullopt, std::nullopt, {}};
+  commit.job.step = "cleanup";
+  commit.job.run_at = clock_.Now() - seconds(1);
+  commit.detach = true;
+  ASSERT_TRUE(store_->CommitStep("w1", commit).ok());
+  // A new operation may start; both jobs are listed as the certificate's.
+  ASSERT_TRUE(store_->StartJob(MakeJob("job_2", "cert_1", clock_.Now()),
+                               CertificateState::kPending, clock_.Now()).ok());
+  auto jobs = store_->ListJobs("cert_1");
+  ASSERT_TRUE(jobs.ok());
+  ASSERT_EQ(jobs->size(), 2u);
+  EXPECT_EQ((*jobs)[0].certificate_id, "cert_1");
+  EXPECT_EQ((*jobs)[1].certificate_id, "cert_1");
+  // The detached job keeps running (detached again, harmlessly) and logs into the certificate.
+  auto cleanup = Claim("w2");
+  ASSERT_TRUE(cleanup.has_value());
+  ASSERT_EQ(cleanup->id, "job_1") << "due before job_2";
+  EXPECT_EQ(cleanup->certificate_id, "cert_1");
+  StepCommit again{*cleanup, false, std::nullopt, std::nullopt, {}};
+  again.job.run_at = clock_.Now() - seconds(1);
+  again.detach = true;
+  ASSERT_TRUE(store_->CommitStep("w2", again).ok());
+  auto claimed = Claim("w4");
+  ASSERT_TRUE(claimed.has_value());
+  ASSERT_EQ(claimed->id, "job_1");
+  StepCommit done{*claimed, true, std::nullopt, std::nullopt,
+                  {{clock_.Now(), core::EventLevel::kInfo, "Removed 1 challenge TXT records"}}};
+  ASSERT_TRUE(store_->CommitStep("w4", done).ok());
+  EXPECT_EQ(store_->ListEvents(kAlice, "cert_1")->size(), 1u);
+  EXPECT_EQ(store_->ListJobs("cert_1")->size(), 1u);
+}
+
 TEST_P(StoreContractTest, NextJobDueIsTheEarliestRunAtAndHonoursLeases) {
   auto none = store_->NextJobDue();
   ASSERT_TRUE(none.ok());
