@@ -356,6 +356,8 @@ TEST(ProcessFaultIt, DatabaseLockedByAnotherProcessAnswers503AndCarriesOnAfterwa
   // Another process (this test) holds the database's write lock while the request comes in.
   sqlite3* other = nullptr;
   ASSERT_EQ(sqlite3_open(service.File("certadns.db").c_str(), &other), SQLITE_OK);
+  // The service may be writing at this instant: wait (bounded) for our turn at the lock.
+  sqlite3_busy_timeout(other, 10000);
   ASSERT_EQ(sqlite3_exec(other, "BEGIN EXCLUSIVE", nullptr, nullptr, nullptr), SQLITE_OK);
   const auto sent_at = Clock::now();
   auto locked = request("locked." + f.zone());
@@ -414,6 +416,8 @@ TEST(ProcessFaultIt, DatabaseLockedDuringIssuanceLosesNoWorkAndFinishesOnceFree)
   // Held longer than the store waits for a lock (5 s): the steps running now cannot commit.
   sqlite3* other = nullptr;
   ASSERT_EQ(sqlite3_open(service.File("certadns.db").c_str(), &other), SQLITE_OK);
+  // The service may be writing at this instant: wait (bounded) for our turn at the lock.
+  sqlite3_busy_timeout(other, 10000);
   ASSERT_EQ(sqlite3_exec(other, "BEGIN EXCLUSIVE", nullptr, nullptr, nullptr), SQLITE_OK);
   std::this_thread::sleep_for(seconds(7));
   sqlite3_exec(other, "ROLLBACK", nullptr, nullptr, nullptr);
