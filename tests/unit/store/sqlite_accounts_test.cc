@@ -117,14 +117,16 @@ TEST_F(SqliteAccountsTest, SetUserPlanAndPasswordChangeOnlyThatUser) {
 
 TEST_F(SqliteAccountsTest, ApiKeyFindsItsOwnerUntilRevoked) {
   ASSERT_TRUE(store_->CreateApiKey(Key("key_1", kAlice, "hash1", "cdns_abcdefg")).ok());
-  auto owner = store_->FindUserByApiKey("hash1");
+  auto owner = store_->FindApiKeyOwner("hash1");
   ASSERT_TRUE(owner.ok()) << owner.error().message();
-  EXPECT_EQ(owner->id, kAlice);
-  EXPECT_EQ(store_->FindUserByApiKey("hash2").error().code(), ErrorCode::kNotFound);
+  EXPECT_EQ(owner->user.id, kAlice);
+  EXPECT_EQ(owner->key.id, "key_1");
+  EXPECT_FALSE(owner->key.last_used_at.has_value());
+  EXPECT_EQ(store_->FindApiKeyOwner("hash2").error().code(), ErrorCode::kNotFound);
 
   clock_.Advance(minutes(5));
   ASSERT_TRUE(store_->RevokeApiKey(kAlice, "key_1", clock_.Now()).ok());
-  EXPECT_EQ(store_->FindUserByApiKey("hash1").error().code(), ErrorCode::kNotFound);
+  EXPECT_EQ(store_->FindApiKeyOwner("hash1").error().code(), ErrorCode::kNotFound);
   auto keys = store_->ListApiKeys(kAlice);
   ASSERT_TRUE(keys.ok());
   ASSERT_EQ(keys->size(), 1u);
@@ -162,11 +164,11 @@ TEST_F(SqliteAccountsTest, ApiKeysAreListedAndRevokedPerOwner) {
             ErrorCode::kNotFound);
   EXPECT_EQ(store_->RevokeApiKey(kAlice, "cdns_", clock_.Now()).error().code(),
             ErrorCode::kNotFound);
-  EXPECT_TRUE(store_->FindUserByApiKey("hash1").ok());
+  EXPECT_TRUE(store_->FindApiKeyOwner("hash1").ok());
   ASSERT_TRUE(store_->RevokeApiKey(kAlice, "cdns_bbbbbbb", clock_.Now()).ok());
-  EXPECT_TRUE(store_->FindUserByApiKey("hash1").ok());
-  EXPECT_FALSE(store_->FindUserByApiKey("hash2").ok());
-  EXPECT_TRUE(store_->FindUserByApiKey("hash3").ok());
+  EXPECT_TRUE(store_->FindApiKeyOwner("hash1").ok());
+  EXPECT_FALSE(store_->FindApiKeyOwner("hash2").ok());
+  EXPECT_TRUE(store_->FindApiKeyOwner("hash3").ok());
 }
 
 TEST_F(SqliteAccountsTest, ApiKeyErrors) {
@@ -186,10 +188,10 @@ TEST_F(SqliteAccountsTest, AmbiguousPrefixIsRefused) {
   ASSERT_TRUE(store_->CreateApiKey(Key("key_2", kAlice, "hash2", "cdns_same123")).ok());
   EXPECT_EQ(store_->RevokeApiKey(kAlice, "cdns_same123", clock_.Now()).error().code(),
             ErrorCode::kInvalidArgument);
-  EXPECT_TRUE(store_->FindUserByApiKey("hash1").ok());
-  EXPECT_TRUE(store_->FindUserByApiKey("hash2").ok());
+  EXPECT_TRUE(store_->FindApiKeyOwner("hash1").ok());
+  EXPECT_TRUE(store_->FindApiKeyOwner("hash2").ok());
   ASSERT_TRUE(store_->RevokeApiKey(kAlice, "key_2", clock_.Now()).ok());
-  EXPECT_TRUE(store_->FindUserByApiKey("hash1").ok());
+  EXPECT_TRUE(store_->FindApiKeyOwner("hash1").ok());
 }
 
 TEST_F(SqliteAccountsTest, SessionIsFoundUntilItExpiresOrIsDeleted) {
@@ -447,7 +449,7 @@ TEST(SqliteAccountsMigrationTest, UpgradesADatabaseCreatedBeforeAccounts) {
                                nullptr),
             SQLITE_OK);
   ASSERT_EQ(sqlite3_step(stmt), SQLITE_ROW);
-  EXPECT_EQ(sqlite3_column_int(stmt, 0), 5);  // 0002 to 0005 applied on top
+  EXPECT_EQ(sqlite3_column_int(stmt, 0), 6);  // 0002 to 0006 applied on top
   sqlite3_finalize(stmt);
   sqlite3_close(db);
 }
