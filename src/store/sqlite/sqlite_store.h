@@ -107,6 +107,10 @@ class SqliteStore final : public Store {
                                              std::optional<int64_t> c = std::nullopt,
                                              const std::string& order = "name");
   core::Result<User> QueryUser(const std::string& where, const std::string& value);
+  /// The first column of the first row of `sql` (a COUNT), with ?1 = `a` and ?2 = `b` (when
+  /// given) bound.
+  core::Result<int64_t> Count(const std::string& sql, const std::string& a,
+                              const std::string& b = "");
   core::Result<std::vector<core::Certificate>> QueryCertificates(const std::string& where,
                                                                  const std::string& a,
                                                                  const std::string& b);

@@ -103,15 +103,12 @@ core::Status SqliteStore::CreateApiKey(const ApiKey& key, int max_active) {
   std::lock_guard lock(mutex_);
   Transaction tx(db_);
   RETURN_IF_ERROR(tx.status());
-  {
-    Statement count(db_, "SELECT COUNT(*) FROM api_keys WHERE user_id = ?1 AND revoked_at IS NULL");
-    count.Bind(1, key.user_id);
-    int64_t active = count.Step() ? count.Int(0) : 0;
-    RETURN_IF_ERROR(count.status());
-    if (active >= max_active) {
-      return core::Error(core::ErrorCode::kResourceExhausted,
-                         "at most " + std::to_string(max_active) + " active API keys per account");
-    }
+  ASSIGN_OR_RETURN(
+      int64_t active,
+      Count("SELECT COUNT(*) FROM api_keys WHERE user_id = ?1 AND revoked_at IS NULL", key.user_id));
+  if (active >= max_active) {
+    return core::Error(core::ErrorCode::kResourceExhausted,
+                       "at most " + std::to_string(max_active) + " active API keys per account");
   }
   Statement s(db_,
               "INSERT INTO api_keys(id, user_id, key_hash, prefix, created_at, revoked_at, "

@@ -1,5 +1,6 @@
-// SqliteStore: users, API keys, sessions, zone lookups and the certificate methods that
-// enforce plan limits and one operation per certificate (migration 0002).
+// SqliteStore: users, API keys (bounded, last use), sessions, password changes, zone lookups
+// and deletion, and the certificate methods that enforce plan limits and one operation per
+// certificate (migrations 0002, 0006).
 #include <gtest/gtest.h>
 
 #include <memory>
@@ -192,6 +193,69 @@ TEST_F(SqliteAccountsTest, AmbiguousPrefixIsRefused) {
   EXPECT_TRUE(store_->FindApiKeyOwner("hash2").ok());
   ASSERT_TRUE(store_->RevokeApiKey(kAlice, "key_2", clock_.Now()).ok());
   EXPECT_TRUE(store_->FindApiKeyOwner("hash1").ok());
+}
+
+TEST_F(SqliteAccountsTest, ApiKeyCreationIsBoundedByActiveKeysOfTheOwner) {
+  ASSERT_TRUE(store_->CreateApiKey(Key("key_1", kAlice, "hash_key_1", "cdns_1"), 2).ok());
+  ASSERT_TRUE(store_->CreateApiKey(Key("key_2", kAlice, "hash_key_2", "cdns_2"), 2).ok());
+  EXPECT_EQ(store_->CreateApiKey(Key("key_3", kAlice, "hash_key_3", "cdns_3"), 2).error().code(),
+            ErrorCode::kResourceExhausted);
+  EXPECT_TRUE(store_->CreateApiKey(Key("key_b", kBob, "hash_key_b", "cdns_b"), 2).ok()) << "another owner's count";
+  // A revoked key no longer counts.
+  ASSERT_TRUE(store_->RevokeApiKey(kAlice, "key_1", clock_.Now()).ok());
+  EXPECT_TRUE(store_->CreateApiKey(Key("key_3", kAlice, "hash_key_3", "cdns_3"), 2).ok());
+  EXPECT_EQ(store_->ListApiKeys(kAlice)->size(), 3u);
+}
+
+TEST_F(SqliteAccountsTest, AKeysLastUseIsWrittenAtMostOnceAMinute) {
+  ASSERT_TRUE(store_->CreateApiKey(Key("key_1", kAlice, "hash_key_1", "cdns_1")).ok());
+  auto owner = store_->FindApiKeyOwner("hash_key_1");
+  ASSERT_TRUE(owner.ok()) << owner.error().message();
+  EXPECT_EQ(owner->user.id, kAlice);
+  EXPECT_EQ(owner->key.id, "key_1");
+  EXPECT_FALSE(owner->key.last_used_at.has_value());
+
+  const core::TimePoint first = clock_.Now();
+  ASSERT_TRUE(store_->TouchApiKey("key_1", first).ok());
+  ASSERT_TRUE(store_->TouchApiKey("key_1", first + std::chrono::seconds(59)).ok());
+  EXPECT_EQ(store_->FindApiKeyOwner("hash_key_1")->key.last_used_at, first);
+  EXPECT_EQ(store_->ListApiKeys(kAlice)->front().last_used_at, first);
+  ASSERT_TRUE(store_->TouchApiKey("key_1", first + std::chrono::seconds(60)).ok());
+  EXPECT_EQ(store_->FindApiKeyOwner("hash_key_1")->key.last_used_at, first + std::chrono::seconds(60));
+}
+
+TEST_F(SqliteAccountsTest, PasswordChangeEndsEveryOtherSessionOfTheUserOnly) {
+  const core::TimePoint until = clock_.Now() + hours(1);
+  ASSERT_TRUE(store_->SetUserPassword("bob@example.com", "bob").ok());
+  ASSERT_TRUE(store_->CreateSession({"mine", kAlice, "c1", clock_.Now(), until}).ok());
+  ASSERT_TRUE(store_->CreateSession({"other", kAlice, "c2", clock_.Now(), until}).ok());
+  ASSERT_TRUE(store_->CreateSession({"bobs", kBob, "c3", clock_.Now(), until}).ok());
+
+  ASSERT_TRUE(store_->ChangePassword(kAlice, "new", "mine").ok());
+  EXPECT_EQ(store_->GetUser(kAlice)->password_hash, "new");
+  EXPECT_EQ(store_->GetUser(kBob)->password_hash, "bob");
+  EXPECT_TRUE(store_->FindSession("mine", clock_.Now()).ok());
+  EXPECT_EQ(store_->FindSession("other", clock_.Now()).error().code(), ErrorCode::kNotFound);
+  EXPECT_TRUE(store_->FindSession("bobs", clock_.Now()).ok());
+  EXPECT_EQ(store_->ChangePassword("user_nobody", "x", "").error().code(), ErrorCode::kNotFound);
+}
+
+TEST_F(SqliteAccountsTest, ZoneDeletionIsScopedByOwnerAndRefusedWhileCertificatesRemain) {
+  // zone_a (Alice's, verified) holds a certificate.
+  ASSERT_TRUE(store_->CreateCertificate(Cert("cert_1"), MakeJob("job_1", "cert_1")).ok());
+
+  EXPECT_EQ(store_->DeleteZone(kBob, "zone_a").error().code(), ErrorCode::kNotFound);
+  EXPECT_EQ(store_->DeleteZone(kAlice, "zone_a").error().code(),
+            ErrorCode::kFailedPrecondition);
+  EXPECT_TRUE(store_->GetZone(kAlice, "zone_a").ok());
+
+  ASSERT_TRUE(store_->DeleteCertificate(kAlice, "cert_1").ok());
+  auto deleted = store_->DeleteZone(kAlice, "zone_a");
+  ASSERT_TRUE(deleted.ok()) << deleted.error().message();
+  EXPECT_EQ(deleted->name, "example.com");
+  EXPECT_TRUE(deleted->verified);
+  EXPECT_EQ(store_->GetZone(kAlice, "zone_a").error().code(), ErrorCode::kNotFound);
+  EXPECT_EQ(store_->DeleteZone(kAlice, "zone_a").error().code(), ErrorCode::kNotFound);
 }
 
 TEST_F(SqliteAccountsTest, SessionIsFoundUntilItExpiresOrIsDeleted) {
