@@ -14,10 +14,11 @@ core::Result<Reply> HandleApiKeysGet(Services& s, const Call& call) {
 }
 
 core::Result<Reply> HandleApiKeysPost(Services& s, const Call& call) {
-  // The body carries nothing yet; when sent, it must be a JSON object.
-  if (!call.body.empty()) RETURN_IF_ERROR(call.JsonObject());
+  // The plan first: it is what a Free caller hears about, whatever the body.
   auto plan = core::ParsePlan(call.user().plan).value_or(core::Plan::kFree);
   if (!core::LimitsOf(plan).api_access) return core::errors::ApiKeysRequirePaidPlan();
+  // The body carries nothing yet; when sent, it must be a JSON object.
+  if (!call.body.empty()) RETURN_IF_ERROR(call.JsonObject());
   ASSIGN_OR_RETURN(accounts::CreatedApiKey created,
                    accounts::CreateApiKey(s.store, call.user(), s.clock.Now()));
   nlohmann::json json = ApiKeyJson(created.row);

@@ -125,7 +125,8 @@ class Store {
   /// The unrevoked key whose hash is `key_hash`, with its owner; kNotFound otherwise.
   virtual core::Result<ApiKeyOwner> FindApiKeyOwner(const std::string& key_hash) = 0;
   /// Records a use of key `id` at `now`, unless one at or after now - kApiKeyUseResolution
-  /// is recorded already.
+  /// is recorded already. Best effort: it does not wait for a lock another process holds
+  /// (kUnavailable then, nothing written).
   virtual core::Status TouchApiKey(const std::string& id, core::TimePoint now) = 0;
   virtual core::Result<std::vector<ApiKey>> ListApiKeys(const std::string& user_id) = 0;
   /// Revokes `user_id`'s key whose id or prefix is `id_or_prefix`; kNotFound otherwise.

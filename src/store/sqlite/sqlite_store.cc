@@ -104,7 +104,7 @@ core::Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& 
     return core::Unavailable("cannot open database " + path + ": " + message);
   }
   std::unique_ptr<SqliteStore> store(new SqliteStore(db));
-  sqlite3_busy_timeout(db, 5000);
+  sqlite3_busy_timeout(db, kBusyTimeoutMs);
   RETURN_IF_ERROR(Exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
                            "PRAGMA foreign_keys=ON;"));
   RETURN_IF_ERROR(store->Migrate());

@@ -140,7 +140,12 @@ core::Status SqliteStore::TouchApiKey(const std::string& id, core::TimePoint now
               "UPDATE api_keys SET last_used_at = ?2 WHERE id = ?1 AND "
               "(last_used_at IS NULL OR last_used_at <= ?3)");
   s.Bind(1, id).Bind(2, ToUnixMillis(now)).Bind(3, ToUnixMillis(now - kApiKeyUseResolution));
-  return s.Run();
+  // Never waits for the write lock: while another process holds it, this use goes
+  // unrecorded (the next call records it), and the request it came with is not delayed.
+  sqlite3_busy_timeout(db_, 0);
+  core::Status status = s.Run();
+  sqlite3_busy_timeout(db_, kBusyTimeoutMs);
+  return status;
 }
 
 core::Result<std::vector<ApiKey>> SqliteStore::ListApiKeys(const std::string& user_id) {

@@ -104,6 +104,9 @@ TEST_F(AccountE2e, FreePlanCannotCreateApiKeys) {
   ApiClient session = LogIn(user.email, password);
   EXPECT_TRUE(IsError(session.Post("/api-keys", json::object()), 403, "paid_plan_required",
                       "API keys require a paid plan (Plus, Pro or Elite)"));
+  // Even a body that is not JSON: the plan is what the caller hears about.
+  EXPECT_TRUE(IsError(session.Send("POST", "/api-keys", "not json"), 403, "paid_plan_required",
+                      "API keys require a paid plan (Plus, Pro or Elite)"));
   EXPECT_EQ(Keys(session).size(), 1u);  // only the CLI's
 }
 

@@ -224,6 +224,22 @@ TEST_F(SqliteAccountsTest, AKeysLastUseIsWrittenAtMostOnceAMinute) {
   EXPECT_EQ(store_->FindApiKeyOwner("hash_key_1")->key.last_used_at, first + std::chrono::seconds(60));
 }
 
+TEST_F(SqliteAccountsTest, RecordingAKeysUseNeverWaitsForAnotherProcesssLock) {
+  ASSERT_TRUE(store_->CreateApiKey(Key("key_1", kAlice, "hash_key_1", "cdns_1")).ok());
+  sqlite3* other = nullptr;
+  ASSERT_EQ(sqlite3_open(dir_.File("store.db").c_str(), &other), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(other, "BEGIN EXCLUSIVE", nullptr, nullptr, nullptr), SQLITE_OK);
+  const auto started = std::chrono::steady_clock::now();
+  EXPECT_FALSE(store_->TouchApiKey("key_1", clock_.Now()).ok());
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(1));
+  sqlite3_exec(other, "ROLLBACK", nullptr, nullptr, nullptr);
+  sqlite3_close(other);
+  EXPECT_FALSE(store_->FindApiKeyOwner("hash_key_1")->key.last_used_at.has_value());
+  // The lock gone, the next use is recorded (and other writes still wait as before).
+  ASSERT_TRUE(store_->TouchApiKey("key_1", clock_.Now()).ok());
+  EXPECT_EQ(store_->FindApiKeyOwner("hash_key_1")->key.last_used_at, clock_.Now());
+}
+
 TEST_F(SqliteAccountsTest, PasswordChangeEndsEveryOtherSessionOfTheUserOnly) {
   const core::TimePoint until = clock_.Now() + hours(1);
   ASSERT_TRUE(store_->SetUserPassword("bob@example.com", "bob").ok());
