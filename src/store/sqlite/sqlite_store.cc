@@ -178,7 +178,7 @@ core::Status SqliteStore::CreateCertificate(const core::Certificate& certificate
   Transaction tx(db_);
   RETURN_IF_ERROR(tx.status());
   ASSIGN_OR_RETURN(int64_t owned, Count("SELECT COUNT(*) FROM certificates WHERE owner_id = ?1",
-                                         certificate.owner_id));
+                                        certificate.owner_id));
   if (owned >= max_certificates) {
     return core::Error(core::ErrorCode::kResourceExhausted, "certificate limit reached");
   }

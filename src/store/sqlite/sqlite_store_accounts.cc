@@ -103,9 +103,9 @@ core::Status SqliteStore::CreateApiKey(const ApiKey& key, int max_active) {
   std::lock_guard lock(mutex_);
   Transaction tx(db_);
   RETURN_IF_ERROR(tx.status());
-  ASSIGN_OR_RETURN(
-      int64_t active,
-      Count("SELECT COUNT(*) FROM api_keys WHERE user_id = ?1 AND revoked_at IS NULL", key.user_id));
+  ASSIGN_OR_RETURN(int64_t active,
+                   Count("SELECT COUNT(*) FROM api_keys WHERE user_id = ?1 AND revoked_at IS NULL",
+                         key.user_id));
   if (active >= max_active) {
     return core::Error(core::ErrorCode::kResourceExhausted,
                        "at most " + std::to_string(max_active) + " active API keys per account");

@@ -126,9 +126,9 @@ core::Result<Zone> SqliteStore::DeleteZone(const std::string& owner_id, const st
   RETURN_IF_ERROR(tx.status());
   ASSIGN_OR_RETURN(auto zones, QueryZones("owner_id = ?1 AND id = ?2", owner_id, id));
   if (zones.empty()) return core::NotFound("zone " + id);
-  ASSIGN_OR_RETURN(
-      int64_t count,
-      Count("SELECT COUNT(*) FROM certificates WHERE owner_id = ?1 AND zone_id = ?2", owner_id, id));
+  ASSIGN_OR_RETURN(int64_t count,
+                   Count("SELECT COUNT(*) FROM certificates WHERE owner_id = ?1 AND zone_id = ?2",
+                         owner_id, id));
   if (count > 0) {
     return core::FailedPrecondition("zone " + id + " has " + std::to_string(count) +
                                     " certificate(s)");

@@ -200,7 +200,8 @@ TEST_F(SqliteAccountsTest, ApiKeyCreationIsBoundedByActiveKeysOfTheOwner) {
   ASSERT_TRUE(store_->CreateApiKey(Key("key_2", kAlice, "hash_key_2", "cdns_2"), 2).ok());
   EXPECT_EQ(store_->CreateApiKey(Key("key_3", kAlice, "hash_key_3", "cdns_3"), 2).error().code(),
             ErrorCode::kResourceExhausted);
-  EXPECT_TRUE(store_->CreateApiKey(Key("key_b", kBob, "hash_key_b", "cdns_b"), 2).ok()) << "another owner's count";
+  EXPECT_TRUE(store_->CreateApiKey(Key("key_b", kBob, "hash_key_b", "cdns_b"), 2).ok())
+      << "another owner's count";
   // A revoked key no longer counts.
   ASSERT_TRUE(store_->RevokeApiKey(kAlice, "key_1", clock_.Now()).ok());
   EXPECT_TRUE(store_->CreateApiKey(Key("key_3", kAlice, "hash_key_3", "cdns_3"), 2).ok());
@@ -221,7 +222,8 @@ TEST_F(SqliteAccountsTest, AKeysLastUseIsWrittenAtMostOnceAMinute) {
   EXPECT_EQ(store_->FindApiKeyOwner("hash_key_1")->key.last_used_at, first);
   EXPECT_EQ(store_->ListApiKeys(kAlice)->front().last_used_at, first);
   ASSERT_TRUE(store_->TouchApiKey("key_1", first + std::chrono::seconds(60)).ok());
-  EXPECT_EQ(store_->FindApiKeyOwner("hash_key_1")->key.last_used_at, first + std::chrono::seconds(60));
+  EXPECT_EQ(store_->FindApiKeyOwner("hash_key_1")->key.last_used_at,
+            first + std::chrono::seconds(60));
 }
 
 TEST_F(SqliteAccountsTest, RecordingAKeysUseNeverWaitsForAnotherProcesssLock) {
@@ -261,8 +263,7 @@ TEST_F(SqliteAccountsTest, ZoneDeletionIsScopedByOwnerAndRefusedWhileCertificate
   ASSERT_TRUE(store_->CreateCertificate(Cert("cert_1"), MakeJob("job_1", "cert_1")).ok());
 
   EXPECT_EQ(store_->DeleteZone(kBob, "zone_a").error().code(), ErrorCode::kNotFound);
-  EXPECT_EQ(store_->DeleteZone(kAlice, "zone_a").error().code(),
-            ErrorCode::kFailedPrecondition);
+  EXPECT_EQ(store_->DeleteZone(kAlice, "zone_a").error().code(), ErrorCode::kFailedPrecondition);
   EXPECT_TRUE(store_->GetZone(kAlice, "zone_a").ok());
 
   ASSERT_TRUE(store_->DeleteCertificate(kAlice, "cert_1").ok());
