@@ -146,6 +146,7 @@ TEST_F(AccountE2e, AnAccountHoldsAtMostTwentyActiveKeys) {
   // The CLI makes keys through the same code, with the same bound.
   CommandResult cli = service().Cli({"apikey", "create", "--email", user.email});
   EXPECT_NE(cli.exit_code, 0) << cli.Describe();
+  EXPECT_NE(cli.err.find("at most 20 active API keys"), std::string::npos) << cli.Describe();
   EXPECT_EQ(Keys(user.api).size(), 20u);
 
   ASSERT_TRUE(HasStatus(user.api.Delete("/api-keys/" + last_id), 200));
