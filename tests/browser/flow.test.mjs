@@ -7,8 +7,8 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import {
-  chooseOption, env, eventually, launch, login, newUser, pebbleGet, publicKeyOfPrivateKey,
-  readLeaf, screenshot, unique, world,
+  chooseOption, eventually, holdCa, launch, login, newUser, pebbleGet, publicKeyOfPrivateKey,
+  readLeaf, screenshot, sleep, unique, world,
 } from './lib.mjs';
 
 const STATUS_WORDS = ['pending', 'validating', 'issued', 'failed', 'expired', 'revoked'];
@@ -21,6 +21,16 @@ describe('a new Elite user from sign-in to a downloaded, renewed and revoked cer
   const sans = ['www.' + zone, 'api.' + zone];
   let mainFrameNavigations = 0;
   let firstLeaf;
+  let release = () => {};
+
+  // While the CA is held, the certificate is really in progress: the row must say so and
+  // keep saying so (no made-up "issued").
+  async function seeInProgressWhileHeld() {
+    await eventually(async () => assert.match(String(await statusOf(certRow())), /^(pending|validating)$/),
+      10000, 'pending or validating on screen');
+    await sleep(1500);
+    assert.match(String(await statusOf(certRow())), /^(pending|validating)$/);
+  }
 
   const certRow = () => page.getByRole('row').filter({ hasText: domain });
   const zoneRow = () => page.getByRole('row').filter({ hasText: zone }).first();
@@ -75,6 +85,7 @@ describe('a new Elite user from sign-in to a downloaded, renewed and revoked cer
   });
 
   after(async () => {
+    release();
     await world.deleteZone(parent);
     await browser?.close();
   });
@@ -102,7 +113,7 @@ describe('a new Elite user from sign-in to a downloaded, renewed and revoked cer
     for (const name of ['Copy TXT record name', 'Copy TXT record value', 'Copy nameservers']) {
       assert.ok(await page.getByRole('button', { name }).first().isVisible(), `button ${name}`);
     }
-    await screenshot(page, 'zones');
+    await screenshot(page, 'flow-zones');
   });
 
   it('is told what Verify found while the record is missing, then verifies the zone', async () => {
@@ -152,13 +163,16 @@ describe('a new Elite user from sign-in to a downloaded, renewed and revoked cer
     await domainBox.fill(domain);
     await dialog.getByText(`is not under ${zone}`).waitFor({ state: 'hidden', timeout: 5000 });
     await dialog.getByRole('textbox', { name: 'Additional SANs' }).fill(sans.join(', '));
-    await screenshot(page, 'create-modal');
+    await screenshot(page, 'flow-create-modal');
 
     const navigationsBefore = mainFrameNavigations;
+    release = holdCa();
     await dialog.getByRole('button', { name: 'Request Certificate' }).click();
     await dialog.waitFor({ state: 'hidden', timeout: 10000 });
     await certRow().first().waitFor();
     await recordRowTexts();
+    await seeInProgressWhileHeld();
+    release();
     await eventually(async () => assert.equal(await statusOf(certRow()), 'issued'), 90000, 'issued on screen');
     const seen = await statusesSeen();
     assert.ok(seen.includes('pending') || seen.includes('validating'), `statuses seen: ${seen}`);
@@ -170,7 +184,7 @@ describe('a new Elite user from sign-in to a downloaded, renewed and revoked cer
     assert.ok(await row.getByRole('cell', { name: '2', exact: true }).isVisible(), 'SANs count 2');
     assert.equal(await row.getByRole('time').count() >= 2, true, 'Issued and Expires as <time>');
     await page.getByRole('region', { name: 'Certificate limits' }).getByText('1 / 100').waitFor();
-    await screenshot(page, 'certificates');
+    await screenshot(page, 'flow-certificates');
   });
 
   it('downloads the certificate and key; OpenSSL says they match and hold the three names', async () => {
@@ -184,7 +198,7 @@ describe('a new Elite user from sign-in to a downloaded, renewed and revoked cer
     for (const name of ['Copy certificate', 'Copy private key']) {
       assert.ok(await dialog.getByRole('button', { name }).isVisible(), name);
     }
-    await screenshot(page, 'download-modal');
+    await screenshot(page, 'flow-download-modal');
 
     const crt = await download('Download Certificate', browser.downloadsDir);
     const key = await download('Download Private Key', browser.downloadsDir);
@@ -203,12 +217,11 @@ describe('a new Elite user from sign-in to a downloaded, renewed and revoked cer
     const confirm = page.getByRole('dialog', { name: 'Renew certificate?' });
     await confirm.waitFor();
     await recordRowTexts();
+    release = holdCa();
     await confirm.getByRole('button', { name: 'Renew', exact: true }).click();
     await confirm.waitFor({ state: 'hidden' });
-    await eventually(async () => {
-      const seen = await statusesSeen();
-      assert.ok(seen.includes('pending') || seen.includes('validating'), `statuses seen: ${seen}`);
-    }, 20000, 'renewal shown in progress');
+    await seeInProgressWhileHeld();
+    release();
     await eventually(async () => {
       assert.equal(await statusOf(certRow()), 'issued');
       assert.notEqual(await certRow().getByRole('time').first().getAttribute('datetime'), issuedBefore);

@@ -32,6 +32,7 @@ export const env = {
   get pdnsKey() { return need('CERTADNS_POWERDNS_API_KEY'); },
   get pebbleMgmtUrl() { return need('PEBBLE_MGMT_URL'); },
   get pebbleCa() { return need('CERTADNS_ACME_CA_BUNDLE'); },
+  get pebblePid() { return Number(need('BROWSER_PEBBLE_PID')); },
 };
 
 export const CHROMIUM_ARGS = [
@@ -267,6 +268,20 @@ export function pebbleGet(route) {
     req.on('timeout', () => req.destroy(new Error('Pebble management API timed out')));
     req.on('error', reject);
   });
+}
+
+/**
+ * Pauses the CA (this run's Pebble, SIGSTOP) so that an issuance stays in progress while the
+ * test looks at the page; returns the function that lets it go on (SIGCONT; idempotent).
+ */
+export function holdCa() {
+  const pid = env.pebblePid;
+  process.kill(pid, 'SIGSTOP');
+  let held = true;
+  return () => {
+    if (held) process.kill(pid, 'SIGCONT');
+    held = false;
+  };
 }
 
 export async function openssl(...args) {

@@ -76,6 +76,8 @@ cleanup() {
     log "last lines of the certadns log:"
     tail -n 40 "$tmp/serve.log" >&2 || true
   fi
+  # A test that ended while holding Pebble (SIGSTOP) must not leave it stopped.
+  if [ -n "${BROWSER_PEBBLE_PID:-}" ]; then kill -CONT "$BROWSER_PEBBLE_PID" 2>/dev/null || true; fi
   scripts/devstack.sh down >/dev/null 2>&1 || true
   rm -rf "$tmp"
   exit "$rc"
@@ -151,6 +153,10 @@ export BROWSER_CERTADNS_PID="$serve_pid"
 export BROWSER_SHOTS_DIR="$repo/build/web-shots"
 export BROWSER_WEB_DIST="$repo/web/dist"
 export BROWSER_TMP="$tmp"
+# Pebble, started by this run's devstack: the tests pause it (SIGSTOP/SIGCONT) to hold an
+# issuance in progress while they look at the page.
+BROWSER_PEBBLE_PID=$(cat "$STACK_DIR/pebble.pid")
+export BROWSER_PEBBLE_PID
 # Also exported by the stack env: WORLD_PDNS_API_URL/KEY, PEBBLE_MGMT_URL,
 # CERTADNS_ACME_CA_BUNDLE (Pebble's TLS CA), CERTADNS_POWERDNS_API_URL/KEY (our PowerDNS).
 
