@@ -26,6 +26,7 @@ export const env = {
   get cli() { return need('BROWSER_CERTADNS_BIN'); },
   get config() { return need('BROWSER_CERTADNS_CONFIG'); },
   get shotsDir() { return need('BROWSER_SHOTS_DIR'); },
+  get webDist() { return need('BROWSER_WEB_DIST'); },
   get worldUrl() { return need('WORLD_PDNS_API_URL'); },
   get worldKey() { return need('WORLD_PDNS_API_KEY'); },
   get pdnsUrl() { return need('CERTADNS_POWERDNS_API_URL'); },
