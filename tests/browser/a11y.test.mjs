@@ -36,7 +36,7 @@ describe('accessibility and small screens', () => {
         browser = await launch({ viewport: { width: size.width, height: size.height }, bypassCSP: true });
         page = browser.page;
       });
-      after(async () => { await browser?.close(); });
+      after(async () => { await browser?.close(`a11y${size.tag || '-desktop'}`); });
 
       async function check(name) {
         const violations = await axeViolations(page);

@@ -20,7 +20,7 @@ describe('a failed certificate', () => {
     browser = await launch();
     page = browser.page;
   });
-  after(async () => { await browser?.close(); });
+  after(async () => { await browser?.close('failed'); });
 
   it('shows the failed badge, and its logs say why', async () => {
     await login(page, user);

@@ -87,7 +87,7 @@ describe('a new Elite user from sign-in to a downloaded, renewed and revoked cer
   after(async () => {
     release();
     await world.deleteZone(parent);
-    await browser?.close();
+    await browser?.close('flow');
   });
 
   it('signs in and sees the shell with their email and plan', async () => {

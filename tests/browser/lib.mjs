@@ -81,7 +81,17 @@ export async function launch({ viewport = { width: 1280, height: 900 }, bypassCS
   const downloadsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'certadns-downloads-'));
   return {
     context, page, blocked, consoleErrors, downloadsDir,
-    async close() {
+    /** Closes the browser; with `name`, first keeps the page's last state (screenshot and
+     * ARIA snapshot) in build/web-shots/last/ for reading after a failure. */
+    async close(name) {
+      if (name) {
+        const dir = path.join(env.shotsDir, 'last');
+        fs.mkdirSync(dir, { recursive: true });
+        await page.screenshot({ path: path.join(dir, `${name}.png`), fullPage: true }).catch(() => {});
+        const aria = await page.locator('body').ariaSnapshot().catch((e) => String(e));
+        fs.writeFileSync(path.join(dir, `${name}.aria.txt`),
+          `${page.url()}\n${aria}\n--- console errors:\n${consoleErrors.join("\n")}\n`);
+      }
       await context.close().catch(() => {});
       fs.rmSync(profile, { recursive: true, force: true });
       fs.rmSync(downloadsDir, { recursive: true, force: true });

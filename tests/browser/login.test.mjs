@@ -13,7 +13,7 @@ describe('login and logout', () => {
     browser = await launch();
     page = browser.page;
   });
-  after(async () => { await browser?.close(); });
+  after(async () => { await browser?.close('login'); });
 
   it('sends a signed-out visitor of / and /zones to the login form', async () => {
     for (const route of ['/', '/zones']) {

@@ -21,7 +21,7 @@ describe('a Plus user', () => {
     browser = await launch();
     page = browser.page;
   });
-  after(async () => { await browser?.close(); });
+  after(async () => { await browser?.close('plans-plus'); });
 
   it('sees wildcard and auto-renewal unavailable in the limits card', async () => {
     await login(page, user);
@@ -80,7 +80,7 @@ describe('a Free user', () => {
     browser = await launch();
     page = browser.page;
   });
-  after(async () => { await browser?.close(); });
+  after(async () => { await browser?.close('plans-free'); });
 
   it('is told that certificates need a paid plan, and which plan to pick', async () => {
     await login(page, user);
