@@ -151,10 +151,14 @@ async function main() {
     await browser.close();
   }
 
+}
+
+function printTable() {
+  if (rows.length === 0) return;
   const w0 = Math.max(...rows.map((r) => r[0].length));
   const w1 = Math.max(...rows.map((r) => String(r[1]).length));
   console.log('\n== dashboard benchmark');
   for (const [a, b, c] of rows) console.log(`${a.padEnd(w0)}  ${String(b).padStart(w1)}  ${c}`);
 }
 
-main().catch((e) => { console.error(e); process.exit(1); });
+main().then(printTable, (e) => { printTable(); console.error(e); process.exit(1); });
