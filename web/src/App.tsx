@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Redirect, Route, Switch, useLocation } from 'wouter';
 import { api, ApiError, setCsrfToken, setUnauthorizedHandler, type Me } from './api';
 import { SessionContext, type Session } from './session';
@@ -14,6 +14,7 @@ type Auth = { state: 'loading' } | { state: 'out' } | { state: 'in'; me: Me } | 
 export function App() {
   const [auth, setAuth] = useState<Auth>({ state: 'loading' });
   const [location, navigate] = useLocation();
+  const returnTo = useRef<string | null>(null);
 
   const loadMe = useCallback(async () => {
     try {
@@ -83,14 +84,19 @@ export function App() {
   }
 
   if (auth.state === 'out') {
-    if (location !== '/login') return <Redirect to="/login" replace />;
+    if (location !== '/login') {
+      // Back to this page after signing in.
+      if (location !== '/') returnTo.current = location;
+      return <Redirect to="/login" replace />;
+    }
     return (
       <LoginPage
         onSignedIn={async (login) => {
           setCsrfToken(login.csrf_token);
           // The login answer has no plan limits: GET /me has everything the pages need.
-          // Signed in, the /login route sends the user on to /certificates.
           await loadMe();
+          navigate(returnTo.current ?? '/certificates', { replace: true });
+          returnTo.current = null;
         }}
       />
     );

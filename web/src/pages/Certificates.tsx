@@ -13,7 +13,7 @@ import {
 } from 'lucide-react';
 import { api, ApiError, errorText, type Certificate, type Limits } from '../api';
 import { useSession } from '../session';
-import { countdown } from '../format';
+import { countdown, formatDate } from '../format';
 import { Time } from '../components/Time';
 import { StatusBadge } from '../components/StatusBadge';
 import { YesNo } from '../components/YesNo';
@@ -360,7 +360,8 @@ interface RowProps {
 function CertificateRow({ cert, autoRenewAvailable, busy, onDownload, onRenew, onToggle, onLogs, onDelete }: RowProps) {
   const working = cert.status === 'pending' || cert.status === 'validating';
   const shown = cert.expires_at && cert.status !== 'pending';
-  const left = shown ? countdown(cert.expires_at!) : null;
+  // A revoked certificate's expiry is no longer a deadline: its date only, no countdown.
+  const left = shown && cert.status !== 'revoked' ? countdown(cert.expires_at!) : null;
   return (
     <tr>
       <td data-label="Domain" className="cell-domain">
@@ -378,10 +379,10 @@ function CertificateRow({ cert, autoRenewAvailable, busy, onDownload, onRenew, o
       </td>
       <td data-label="Issued">{cert.issued_at ? <Time iso={cert.issued_at} /> : <span className="muted">—</span>}</td>
       <td data-label="Expires">
-        {shown && left ? (
-          <span className="expires">
+        {shown ? (
+          <span className={`expires ${left ? '' : 'muted'}`}>
             <Time iso={cert.expires_at!} withTime={false} />
-            <span className={`countdown countdown-${left.urgency}`}>{left.text}</span>
+            {left && <span className={`countdown countdown-${left.urgency}`}>{left.text}</span>}
           </span>
         ) : (
           <span className="muted">—</span>
@@ -389,7 +390,12 @@ function CertificateRow({ cert, autoRenewAvailable, busy, onDownload, onRenew, o
       </td>
       <td data-label="Auto-Renew">
         {cert.auto_renew ? (
-          <span role="img" aria-label="Auto-renew on" title="Auto-renew on" className="yes">
+          <span
+            role="img"
+            aria-label="Auto-renew on"
+            title={cert.next_renewal_at ? `Auto-renew on; next renewal ${formatDate(cert.next_renewal_at)}` : 'Auto-renew on'}
+            className="yes"
+          >
             <CheckCircle aria-hidden="true" size={18} />
           </span>
         ) : (
@@ -417,7 +423,7 @@ function CertificateRow({ cert, autoRenewAvailable, busy, onDownload, onRenew, o
               disabled={busy}
               pressed={cert.auto_renew}
             >
-              {cert.auto_renew ? <ToggleRight size={19} /> : <ToggleLeft size={19} />}
+              {cert.auto_renew ? <ToggleRight size={22} /> : <ToggleLeft size={22} />}
             </IconButton>
           )}
           <IconButton label={`View logs for ${cert.domain}`} onClick={onLogs}>

@@ -52,7 +52,7 @@ export function ZonesPage() {
       setResults((r) => ({
         ...r,
         [zone.id]: updated.verified
-          ? { ok: true, message: `${zone.name} is verified. You can now request certificates for it.` }
+          ? { ok: true, message: `Found it. You can now request certificates for names under ${zone.name}.` }
           : {
               ok: false,
               message:
