@@ -1,0 +1,51 @@
+import { useEffect, useState } from 'react';
+import { api, errorText, type Certificate, type CertificateEvent } from '../../api';
+import { Modal } from '../../components/Modal';
+import { ErrorMessage, Loading } from '../../components/Feedback';
+import { Time } from '../../components/Time';
+
+export function LogsModal({ cert, onClose }: { cert: Certificate; onClose: () => void }) {
+  const [events, setEvents] = useState<CertificateEvent[] | null>(null);
+  const [error, setError] = useState('');
+
+  useEffect(() => {
+    let live = true;
+    api
+      .certificateLogs(cert.id)
+      .then((body) => live && setEvents(body.logs))
+      .catch((err) => live && setError(errorText(err)));
+    return () => {
+      live = false;
+    };
+  }, [cert.id]);
+
+  return (
+    <Modal
+      title={`Logs for ${cert.domain}`}
+      size="large"
+      onClose={onClose}
+      footer={
+        <button type="button" className="button button-secondary" onClick={onClose}>
+          Close
+        </button>
+      }
+    >
+      <ErrorMessage>{error}</ErrorMessage>
+      {events === null && !error && <Loading label="Loading logs…" />}
+      {events !== null && events.length === 0 && <p className="muted">No events recorded yet.</p>}
+      {events !== null && events.length > 0 && (
+        <ol className="log-list">
+          {events.map((event, index) => (
+            <li key={index} className={`log log-${event.level}`}>
+              <span className="log-time">
+                <Time iso={event.timestamp} />
+              </span>
+              <span className={`log-level level-${event.level}`}>{event.level}</span>
+              <span className="log-message">{event.message}</span>
+            </li>
+          ))}
+        </ol>
+      )}
+    </Modal>
+  );
+}
