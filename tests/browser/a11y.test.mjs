@@ -87,7 +87,7 @@ describe('accessibility and small screens', () => {
         const dialog = page.getByRole('dialog', { name: 'Download Certificate' });
         await dialog.waitFor();
         await check('download-modal');
-        await dialog.getByRole('button', { name: 'Close' }).click();
+        await dialog.getByRole('button', { name: 'Close', exact: true }).click();
         await dialog.waitFor({ state: 'hidden' });
       });
 

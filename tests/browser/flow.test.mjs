@@ -207,7 +207,7 @@ describe('a new Elite user from sign-in to a downloaded, renewed and revoked cer
     firstLeaf = await readLeaf(crt.target);
     assert.equal(firstLeaf.pubkey.trim(), (await publicKeyOfPrivateKey(key.target)).trim(), 'the .key matches the .crt');
     assert.deepEqual(firstLeaf.names, [domain, ...sans].sort());
-    await dialog.getByRole('button', { name: 'Close' }).click();
+    await dialog.getByRole('button', { name: 'Close', exact: true }).click();
     await dialog.waitFor({ state: 'hidden' });
   });
 
@@ -231,7 +231,7 @@ describe('a new Elite user from sign-in to a downloaded, renewed and revoked cer
     const dialog = page.getByRole('dialog', { name: 'Download Certificate' });
     await dialog.waitFor();
     const crt = await download('Download Certificate', browser.downloadsDir);
-    await dialog.getByRole('button', { name: 'Close' }).click();
+    await dialog.getByRole('button', { name: 'Close', exact: true }).click();
     const renewed = await readLeaf(crt.target);
     assert.notEqual(renewed.serialHex, firstLeaf.serialHex, 'a new certificate');
     assert.ok(Date.parse(renewed.notAfter) >= Date.parse(firstLeaf.notAfter), 'expiry not earlier');
