@@ -29,6 +29,8 @@ export function App() {
 
   useEffect(() => {
     setUnauthorizedHandler(() => {
+      const here = window.location.pathname;
+      if (here !== '/login' && here !== '/') returnTo.current = here;
       setAuth({ state: 'out' });
       navigate('/login', { replace: true });
     });

@@ -59,8 +59,8 @@ export function Modal({ title, onClose, children, footer, size = 'medium', busy 
           <button
             type="button"
             className="icon-button"
-            aria-label="Close dialog"
-            title="Close"
+            aria-label="Dismiss"
+            title="Dismiss (Esc)"
             onClick={() => !busy && onClose()}
           >
             <X aria-hidden="true" size={18} />

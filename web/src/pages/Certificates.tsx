@@ -321,7 +321,12 @@ function CertificatesView({ onCountChanged }: { onCountChanged: () => Promise<vo
         />
       )}
       {dialog?.kind === 'download' && <DownloadModal cert={dialog.cert} onClose={() => setDialog(null)} />}
-      {dialog?.kind === 'logs' && <LogsModal cert={dialog.cert} onClose={() => setDialog(null)} />}
+      {dialog?.kind === 'logs' && (
+        <LogsModal
+          cert={certs?.find((c) => c.id === dialog.cert.id) ?? dialog.cert}
+          onClose={() => setDialog(null)}
+        />
+      )}
       {dialog?.kind === 'renew' && (
         <RenewModal
           cert={dialog.cert}
