@@ -312,7 +312,7 @@ function DeleteZoneModal({ zone, onClose, onDeleted }: { zone: Zone; onClose: ()
       busy={busy}
       footer={
         <>
-          <button type="button" className="button button-secondary" onClick={onClose} disabled={busy} autoFocus>
+          <button type="button" className="button button-secondary" onClick={onClose} disabled={busy} data-autofocus>
             Cancel
           </button>
           <button

@@ -26,7 +26,7 @@ export function RenewModal({ cert, onClose, onDone }: Props) {
           <button
             type="button"
             className="button button-primary"
-            autoFocus
+            data-autofocus
             disabled={busy}
             onClick={async () => {
               setBusy(true);
@@ -68,7 +68,7 @@ export function DeleteModal({ cert, onClose, onDone }: Props) {
       busy={busy}
       footer={
         <>
-          <button type="button" className="button button-secondary" onClick={onClose} disabled={busy} autoFocus>
+          <button type="button" className="button button-secondary" onClick={onClose} disabled={busy} data-autofocus>
             Cancel
           </button>
           <button
