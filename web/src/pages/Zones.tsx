@@ -215,7 +215,7 @@ export function ZonesPage() {
                             </div>
                           ) : (
                             <ErrorMessage>
-                              <strong>Not verified yet.</strong> {results[zone.id].message}
+                              <strong>{zone.name} is not verified yet.</strong> {results[zone.id].message}
                             </ErrorMessage>
                           ))}
                         {!zone.verified && <Instructions zone={zone} />}
