@@ -25,8 +25,8 @@ import { DeleteModal, RenewModal } from './certificates/ConfirmModals';
 
 const FAST_MS = 1000;
 const SLOW_MS = 30000;
-/** After a request or renewal, poll fast for this long even before the list shows it busy. */
-const FAST_AFTER_ACTION_MS = 15000;
+/** After a request or renewal, poll fast for a few seconds even if the list does not show it busy. */
+const FAST_AFTER_ACTION_MS = 3000;
 
 type Dialog =
   | { kind: 'create' }
@@ -168,15 +168,21 @@ function CertificatesView({ onCountChanged }: { onCountChanged: () => Promise<vo
   const timer = useRef<number | undefined>(undefined);
   const certsRef = useRef<Certificate[] | null>(null);
   const inFlight = useRef(false);
+  const lastBody = useRef('');
 
   const load = useCallback(async () => {
     if (inFlight.current) return;
     inFlight.current = true;
     try {
       const body = await api.certificates();
-      certsRef.current = body.certificates;
-      setCerts(body.certificates);
-      setLimits(body.limits);
+      // Most polls change nothing: keep the same objects then, and React renders nothing.
+      const text = JSON.stringify(body);
+      if (text !== lastBody.current) {
+        lastBody.current = text;
+        certsRef.current = body.certificates;
+        setCerts(body.certificates);
+        setLimits(body.limits);
+      }
       setLoadError('');
     } catch (error) {
       if (!(error instanceof ApiError && error.status === 401)) setLoadError(errorText(error));
@@ -231,6 +237,7 @@ function CertificatesView({ onCountChanged }: { onCountChanged: () => Promise<vo
     setBusyId(cert.id);
     try {
       const updated = await api.setAutoRenew(cert.id, !cert.auto_renew);
+      lastBody.current = '';
       setCerts((list) => {
         const next = (list ?? []).map((c) => (c.id === updated.id ? updated : c));
         certsRef.current = next;
@@ -311,6 +318,7 @@ function CertificatesView({ onCountChanged }: { onCountChanged: () => Promise<vo
           onClose={() => setDialog(null)}
           onCreated={async (created) => {
             setDialog(null);
+            lastBody.current = '';
             setCerts((list) => {
               const next = [...(list ?? []), created];
               certsRef.current = next;
