@@ -337,8 +337,9 @@ function DeleteZoneModal({ zone, onClose, onDeleted }: { zone: Zone; onClose: ()
       }
     >
       <p>
-        <span className="mono">{zone.name}</span> will be removed from your account. A zone that still has
-        certificates cannot be deleted: delete its certificates first.
+        <span className="mono">{zone.name}</span> will be removed from your account
+        {zone.verified ? ', and CertaDNS nameservers will stop serving it' : ''}. A zone that still has certificates
+        cannot be deleted: delete its certificates first.
       </p>
       <ErrorMessage>{error}</ErrorMessage>
     </Modal>
