@@ -169,6 +169,7 @@ function CertificatesView({ onCountChanged }: { onCountChanged: () => Promise<vo
   const certsRef = useRef<Certificate[] | null>(null);
   const inFlight = useRef(false);
   const lastBody = useRef('');
+  const alive = useRef(true);
 
   const load = useCallback(async () => {
     if (inFlight.current) return;
@@ -195,7 +196,8 @@ function CertificatesView({ onCountChanged }: { onCountChanged: () => Promise<vo
   // every 30 s otherwise, never while the tab is hidden.
   const schedule = useCallback(() => {
     window.clearTimeout(timer.current);
-    if (document.hidden) return;
+    // Not after the page is gone (a poll may finish after unmount), nor while the tab is hidden.
+    if (!alive.current || document.hidden) return;
     const busy =
       Date.now() < fastUntil.current ||
       (certsRef.current ?? []).some((c) => c.status === 'pending' || c.status === 'validating');
@@ -211,6 +213,7 @@ function CertificatesView({ onCountChanged }: { onCountChanged: () => Promise<vo
   }, [load, schedule]);
 
   useEffect(() => {
+    alive.current = true;
     void refreshNow();
     const onVisibility = () => {
       if (document.hidden) window.clearTimeout(timer.current);
@@ -218,6 +221,7 @@ function CertificatesView({ onCountChanged }: { onCountChanged: () => Promise<vo
     };
     document.addEventListener('visibilitychange', onVisibility);
     return () => {
+      alive.current = false;
       document.removeEventListener('visibilitychange', onVisibility);
       window.clearTimeout(timer.current);
     };
