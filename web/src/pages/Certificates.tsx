@@ -64,7 +64,12 @@ function PageHeader({ limits, onRequest }: { limits: Limits; onRequest?: () => v
         <h1>SSL Certificates</h1>
         <p className="muted">Let's Encrypt certificates for domains on your verified zones.</p>
       </div>
-      <span className={`tooltip-wrap ${reason ? 'has-tooltip' : ''}`} tabIndex={reason ? 0 : undefined} aria-describedby={reason ? 'request-reason' : undefined}>
+      {/* A disabled button takes no focus or hover: its wrapper does, to show the reason. */}
+      <span
+        className={`tooltip-wrap ${reason ? 'has-tooltip' : ''}`}
+        tabIndex={reason ? 0 : undefined}
+        aria-describedby={reason ? 'request-reason' : undefined}
+      >
         <button
           type="button"
           className="button button-primary"
