@@ -18,6 +18,7 @@ import { Time } from '../components/Time';
 import { StatusBadge } from '../components/StatusBadge';
 import { YesNo } from '../components/YesNo';
 import { EmptyState, ErrorMessage, Loading } from '../components/Feedback';
+import { announce } from '../components/announce';
 import { CreateCertificateModal } from './certificates/CreateModal';
 import { DownloadModal } from './certificates/DownloadModal';
 import { LogsModal } from './certificates/LogsModal';
@@ -246,6 +247,7 @@ function CertificatesView({ onCountChanged }: { onCountChanged: () => Promise<vo
     setBusyId(cert.id);
     try {
       const updated = await api.setAutoRenew(cert.id, !cert.auto_renew);
+      announce(`Auto-renew turned ${updated.auto_renew ? 'on' : 'off'} for ${updated.domain}`);
       lastBody.current = '';
       setCerts((list) => {
         const next = (list ?? []).map((c) => (c.id === updated.id ? updated : c));
@@ -327,6 +329,7 @@ function CertificatesView({ onCountChanged }: { onCountChanged: () => Promise<vo
           onClose={() => setDialog(null)}
           onCreated={async (created) => {
             setDialog(null);
+            announce(`Certificate requested for ${created.domain}; status pending`);
             lastBody.current = '';
             setCerts((list) => {
               const next = [...(list ?? []), created];
@@ -349,6 +352,7 @@ function CertificatesView({ onCountChanged }: { onCountChanged: () => Promise<vo
           cert={dialog.cert}
           onClose={() => setDialog(null)}
           onDone={async () => {
+            announce(`Renewal started for ${dialog.cert.domain}`);
             setDialog(null);
             await afterAction(true);
           }}
@@ -358,7 +362,8 @@ function CertificatesView({ onCountChanged }: { onCountChanged: () => Promise<vo
         <DeleteModal
           cert={dialog.cert}
           onClose={() => setDialog(null)}
-          onDone={async () => {
+          onDone={async (revoked) => {
+            announce(`Certificate for ${dialog.cert.domain} ${revoked ? 'revoked and ' : ''}deleted`);
             setDialog(null);
             await afterAction(false);
           }}

@@ -6,7 +6,8 @@ import { ErrorMessage } from '../../components/Feedback';
 interface Props {
   cert: Certificate;
   onClose: () => void;
-  onDone: () => void | Promise<void>;
+  /** For a deletion: whether the certificate was revoked too. */
+  onDone: (revoked: boolean) => void | Promise<void>;
 }
 
 export function RenewModal({ cert, onClose, onDone }: Props) {
@@ -33,7 +34,7 @@ export function RenewModal({ cert, onClose, onDone }: Props) {
               setError('');
               try {
                 await api.renew(cert.id);
-                await onDone();
+                await onDone(false);
               } catch (err) {
                 setError(errorText(err));
                 setBusy(false);
@@ -79,8 +80,8 @@ export function DeleteModal({ cert, onClose, onDone }: Props) {
               setBusy(true);
               setError('');
               try {
-                await api.deleteCertificate(cert.id, revoke);
-                await onDone();
+                const result = await api.deleteCertificate(cert.id, revoke);
+                await onDone(result.revoked);
               } catch (err) {
                 setError(errorText(err));
                 setBusy(false);
