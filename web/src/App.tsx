@@ -15,6 +15,9 @@ export function App() {
   const [auth, setAuth] = useState<Auth>({ state: 'loading' });
   const [location, navigate] = useLocation();
   const returnTo = useRef<string | null>(null);
+  const [notice, setNotice] = useState('');
+  const authRef = useRef(auth);
+  authRef.current = auth;
 
   const loadMe = useCallback(async () => {
     try {
@@ -29,6 +32,10 @@ export function App() {
 
   useEffect(() => {
     setUnauthorizedHandler(() => {
+      const here = window.location.pathname;
+      if (here !== '/login' && here !== '/') returnTo.current = here;
+      // Signed in until now: the session ended (expired, or signed out elsewhere).
+      if (authRef.current.state === 'in') setNotice('Your session has ended. Sign in again to continue.');
       setAuth({ state: 'out' });
       navigate('/login', { replace: true });
     });
@@ -91,7 +98,9 @@ export function App() {
     }
     return (
       <LoginPage
+        notice={notice}
         onSignedIn={async (login) => {
+          setNotice('');
           setCsrfToken(login.csrf_token);
           // The login answer has no plan limits: GET /me has everything the pages need.
           await loadMe();

@@ -69,10 +69,13 @@ export interface ApiKey {
 export class ApiError extends Error {
   readonly status: number;
   readonly code: string;
-  constructor(status: number, code: string, detail: string) {
+  /** Seconds from a Retry-After header (429, 503), when the server sent one. */
+  readonly retryAfter: number | null;
+  constructor(status: number, code: string, detail: string, retryAfter: number | null = null) {
     super(detail);
     this.status = status;
     this.code = code;
+    this.retryAfter = retryAfter;
   }
 }
 
@@ -125,7 +128,13 @@ export async function request<T>(method: string, path: string, options: RequestO
       typeof body.detail === 'string' && body.detail
         ? body.detail
         : `The server answered ${response.status} ${response.statusText}`.trim();
-    const error = new ApiError(response.status, typeof body.code === 'string' ? body.code : '', detail);
+    const retry = Number.parseInt(response.headers.get('Retry-After') ?? '', 10);
+    const error = new ApiError(
+      response.status,
+      typeof body.code === 'string' ? body.code : '',
+      detail,
+      Number.isFinite(retry) && retry >= 0 ? retry : null,
+    );
     if (response.status === 401 && !options.allowUnauthorized) {
       csrfToken = null;
       onUnauthorized?.();
@@ -169,7 +178,13 @@ export const api = {
 };
 
 export function errorText(error: unknown): string {
-  if (error instanceof ApiError) return error.message;
+  if (error instanceof ApiError) {
+    if (error.retryAfter !== null && (error.status === 429 || error.status === 503)) {
+      const s = error.retryAfter;
+      return `${error.message} (try again in ${s} ${s === 1 ? 'second' : 'seconds'})`;
+    }
+    return error.message;
+  }
   if (error instanceof Error && error.message) return error.message;
   return 'Something went wrong. Please try again.';
 }

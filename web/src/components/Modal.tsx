@@ -30,6 +30,9 @@ export function Modal({ title, onClose, children, footer, size = 'medium', busy 
     if (!dialog) return;
     const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
     if (!dialog.open) dialog.showModal();
+    // showModal() focuses the first focusable element (the Dismiss button); a dialog that
+    // names a better start (data-autofocus: "Renew", "Cancel" on destructive ones) gets it.
+    dialog.querySelector<HTMLElement>('[data-autofocus]')?.focus();
     const onCancel = (event: Event) => {
       event.preventDefault();
       if (!busyRef.current) onCloseRef.current();
@@ -59,8 +62,8 @@ export function Modal({ title, onClose, children, footer, size = 'medium', busy 
           <button
             type="button"
             className="icon-button"
-            aria-label="Close dialog"
-            title="Close"
+            aria-label="Dismiss"
+            title="Dismiss (Esc)"
             onClick={() => !busy && onClose()}
           >
             <X aria-hidden="true" size={18} />

@@ -204,7 +204,7 @@ function RevokeKeyModal({
       busy={busy}
       footer={
         <>
-          <button type="button" className="button button-secondary" onClick={onClose} disabled={busy} autoFocus>
+          <button type="button" className="button button-secondary" onClick={onClose} disabled={busy} data-autofocus>
             Cancel
           </button>
           <button

@@ -18,6 +18,7 @@ import { Time } from '../components/Time';
 import { StatusBadge } from '../components/StatusBadge';
 import { YesNo } from '../components/YesNo';
 import { EmptyState, ErrorMessage, Loading } from '../components/Feedback';
+import { announce } from '../components/announce';
 import { CreateCertificateModal } from './certificates/CreateModal';
 import { DownloadModal } from './certificates/DownloadModal';
 import { LogsModal } from './certificates/LogsModal';
@@ -25,8 +26,8 @@ import { DeleteModal, RenewModal } from './certificates/ConfirmModals';
 
 const FAST_MS = 1000;
 const SLOW_MS = 30000;
-/** After a request or renewal, poll fast for this long even before the list shows it busy. */
-const FAST_AFTER_ACTION_MS = 15000;
+/** After a request or renewal, poll fast for a few seconds even if the list does not show it busy. */
+const FAST_AFTER_ACTION_MS = 3000;
 
 type Dialog =
   | { kind: 'create' }
@@ -64,7 +65,12 @@ function PageHeader({ limits, onRequest }: { limits: Limits; onRequest?: () => v
         <h1>SSL Certificates</h1>
         <p className="muted">Let's Encrypt certificates for domains on your verified zones.</p>
       </div>
-      <span className={`tooltip-wrap ${reason ? 'has-tooltip' : ''}`} tabIndex={reason ? 0 : undefined} aria-describedby={reason ? 'request-reason' : undefined}>
+      {/* A disabled button takes no focus or hover: its wrapper does, to show the reason. */}
+      <span
+        className={`tooltip-wrap ${reason ? 'has-tooltip' : ''}`}
+        tabIndex={reason ? 0 : undefined}
+        aria-describedby={reason ? 'request-reason' : undefined}
+      >
         <button
           type="button"
           className="button button-primary"
@@ -168,15 +174,22 @@ function CertificatesView({ onCountChanged }: { onCountChanged: () => Promise<vo
   const timer = useRef<number | undefined>(undefined);
   const certsRef = useRef<Certificate[] | null>(null);
   const inFlight = useRef(false);
+  const lastBody = useRef('');
+  const alive = useRef(true);
 
   const load = useCallback(async () => {
     if (inFlight.current) return;
     inFlight.current = true;
     try {
       const body = await api.certificates();
-      certsRef.current = body.certificates;
-      setCerts(body.certificates);
-      setLimits(body.limits);
+      // Most polls change nothing: keep the same objects then, and React renders nothing.
+      const text = JSON.stringify(body);
+      if (text !== lastBody.current) {
+        lastBody.current = text;
+        certsRef.current = body.certificates;
+        setCerts(body.certificates);
+        setLimits(body.limits);
+      }
       setLoadError('');
     } catch (error) {
       if (!(error instanceof ApiError && error.status === 401)) setLoadError(errorText(error));
@@ -189,7 +202,8 @@ function CertificatesView({ onCountChanged }: { onCountChanged: () => Promise<vo
   // every 30 s otherwise, never while the tab is hidden.
   const schedule = useCallback(() => {
     window.clearTimeout(timer.current);
-    if (document.hidden) return;
+    // Not after the page is gone (a poll may finish after unmount), nor while the tab is hidden.
+    if (!alive.current || document.hidden) return;
     const busy =
       Date.now() < fastUntil.current ||
       (certsRef.current ?? []).some((c) => c.status === 'pending' || c.status === 'validating');
@@ -205,6 +219,7 @@ function CertificatesView({ onCountChanged }: { onCountChanged: () => Promise<vo
   }, [load, schedule]);
 
   useEffect(() => {
+    alive.current = true;
     void refreshNow();
     const onVisibility = () => {
       if (document.hidden) window.clearTimeout(timer.current);
@@ -212,6 +227,7 @@ function CertificatesView({ onCountChanged }: { onCountChanged: () => Promise<vo
     };
     document.addEventListener('visibilitychange', onVisibility);
     return () => {
+      alive.current = false;
       document.removeEventListener('visibilitychange', onVisibility);
       window.clearTimeout(timer.current);
     };
@@ -231,6 +247,8 @@ function CertificatesView({ onCountChanged }: { onCountChanged: () => Promise<vo
     setBusyId(cert.id);
     try {
       const updated = await api.setAutoRenew(cert.id, !cert.auto_renew);
+      announce(`Auto-renew turned ${updated.auto_renew ? 'on' : 'off'} for ${updated.domain}`);
+      lastBody.current = '';
       setCerts((list) => {
         const next = (list ?? []).map((c) => (c.id === updated.id ? updated : c));
         certsRef.current = next;
@@ -311,6 +329,8 @@ function CertificatesView({ onCountChanged }: { onCountChanged: () => Promise<vo
           onClose={() => setDialog(null)}
           onCreated={async (created) => {
             setDialog(null);
+            announce(`Certificate requested for ${created.domain}; status pending`);
+            lastBody.current = '';
             setCerts((list) => {
               const next = [...(list ?? []), created];
               certsRef.current = next;
@@ -321,12 +341,18 @@ function CertificatesView({ onCountChanged }: { onCountChanged: () => Promise<vo
         />
       )}
       {dialog?.kind === 'download' && <DownloadModal cert={dialog.cert} onClose={() => setDialog(null)} />}
-      {dialog?.kind === 'logs' && <LogsModal cert={dialog.cert} onClose={() => setDialog(null)} />}
+      {dialog?.kind === 'logs' && (
+        <LogsModal
+          cert={certs?.find((c) => c.id === dialog.cert.id) ?? dialog.cert}
+          onClose={() => setDialog(null)}
+        />
+      )}
       {dialog?.kind === 'renew' && (
         <RenewModal
           cert={dialog.cert}
           onClose={() => setDialog(null)}
           onDone={async () => {
+            announce(`Renewal started for ${dialog.cert.domain}`);
             setDialog(null);
             await afterAction(true);
           }}
@@ -336,7 +362,8 @@ function CertificatesView({ onCountChanged }: { onCountChanged: () => Promise<vo
         <DeleteModal
           cert={dialog.cert}
           onClose={() => setDialog(null)}
-          onDone={async () => {
+          onDone={async (revoked) => {
+            announce(`Certificate for ${dialog.cert.domain} ${revoked ? 'revoked and ' : ''}deleted`);
             setDialog(null);
             await afterAction(false);
           }}

@@ -3,7 +3,7 @@ import { ShieldCheck } from 'lucide-react';
 import { api, errorText, type Me } from '../api';
 import { ErrorMessage } from '../components/Feedback';
 
-export function LoginPage({ onSignedIn }: { onSignedIn: (me: Me) => Promise<void> }) {
+export function LoginPage({ onSignedIn, notice }: { onSignedIn: (me: Me) => Promise<void>; notice?: string }) {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [error, setError] = useState('');
@@ -24,6 +24,7 @@ export function LoginPage({ onSignedIn }: { onSignedIn: (me: Me) => Promise<void
         </div>
         <h1>Sign in to CertaDNS</h1>
         <p className="muted">Manage your DNS zones and SSL certificates.</p>
+        {notice && !error && <p className="alert alert-info login-notice">{notice}</p>}
         <form
           className="form"
           onSubmit={async (event) => {

@@ -44,9 +44,15 @@ export function Shell({ children }: { children: ReactNode }) {
               {me.email}
             </span>
             <span className={`plan plan-${me.plan.toLowerCase()}`}>{planName(me.plan)}</span>
-            <button type="button" className="button button-ghost button-small" onClick={() => void logout()}>
+            <button
+              type="button"
+              className="button button-ghost button-small logout"
+              aria-label="Log out"
+              title="Log out"
+              onClick={() => void logout()}
+            >
               <LogOut aria-hidden="true" size={16} />
-              <span>Log out</span>
+              <span className="logout-text">Log out</span>
             </button>
           </div>
         </div>

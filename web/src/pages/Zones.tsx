@@ -215,7 +215,7 @@ export function ZonesPage() {
                             </div>
                           ) : (
                             <ErrorMessage>
-                              <strong>Not verified yet.</strong> {results[zone.id].message}
+                              <strong>{zone.name} is not verified yet.</strong> {results[zone.id].message}
                             </ErrorMessage>
                           ))}
                         {!zone.verified && <Instructions zone={zone} />}
@@ -312,7 +312,7 @@ function DeleteZoneModal({ zone, onClose, onDeleted }: { zone: Zone; onClose: ()
       busy={busy}
       footer={
         <>
-          <button type="button" className="button button-secondary" onClick={onClose} disabled={busy} autoFocus>
+          <button type="button" className="button button-secondary" onClick={onClose} disabled={busy} data-autofocus>
             Cancel
           </button>
           <button
@@ -337,8 +337,9 @@ function DeleteZoneModal({ zone, onClose, onDeleted }: { zone: Zone; onClose: ()
       }
     >
       <p>
-        <span className="mono">{zone.name}</span> will be removed from your account. A zone that still has
-        certificates cannot be deleted: delete its certificates first.
+        <span className="mono">{zone.name}</span> will be removed from your account
+        {zone.verified ? ', and CertaDNS nameservers will stop serving it' : ''}. A zone that still has certificates
+        cannot be deleted: delete its certificates first.
       </p>
       <ErrorMessage>{error}</ErrorMessage>
     </Modal>

@@ -6,7 +6,8 @@ import { ErrorMessage } from '../../components/Feedback';
 interface Props {
   cert: Certificate;
   onClose: () => void;
-  onDone: () => void | Promise<void>;
+  /** For a deletion: whether the certificate was revoked too. */
+  onDone: (revoked: boolean) => void | Promise<void>;
 }
 
 export function RenewModal({ cert, onClose, onDone }: Props) {
@@ -26,14 +27,14 @@ export function RenewModal({ cert, onClose, onDone }: Props) {
           <button
             type="button"
             className="button button-primary"
-            autoFocus
+            data-autofocus
             disabled={busy}
             onClick={async () => {
               setBusy(true);
               setError('');
               try {
                 await api.renew(cert.id);
-                await onDone();
+                await onDone(false);
               } catch (err) {
                 setError(errorText(err));
                 setBusy(false);
@@ -68,7 +69,7 @@ export function DeleteModal({ cert, onClose, onDone }: Props) {
       busy={busy}
       footer={
         <>
-          <button type="button" className="button button-secondary" onClick={onClose} disabled={busy} autoFocus>
+          <button type="button" className="button button-secondary" onClick={onClose} disabled={busy} data-autofocus>
             Cancel
           </button>
           <button
@@ -79,8 +80,8 @@ export function DeleteModal({ cert, onClose, onDone }: Props) {
               setBusy(true);
               setError('');
               try {
-                await api.deleteCertificate(cert.id, revoke);
-                await onDone();
+                const result = await api.deleteCertificate(cert.id, revoke);
+                await onDone(result.revoked);
               } catch (err) {
                 setError(errorText(err));
                 setBusy(false);

@@ -20,12 +20,14 @@ interface Problems {
   sans: string;
 }
 
-export function validate(zone: string, domain: string, sansText: string): Problems {
+export function validate(zone: string, domain: string, sansText: string, wildcardAllowed: boolean): Problems {
   const problems: Problems = { domain: '', sans: '' };
   const d = normalizeName(domain);
+  const noWildcard = (name: string) => `${name}: wildcard names need the Elite plan`;
   if (!d) problems.domain = 'Enter the domain for the certificate';
   else if (!NAME_RE.test(d)) problems.domain = `${domain.trim()} is not a valid domain name`;
   else if (zone && !isUnderZone(d, zone)) problems.domain = `${domain.trim()} is not under ${zone}`;
+  else if (d.startsWith('*.') && !wildcardAllowed) problems.domain = noWildcard(domain.trim());
 
   const sans = splitSans(sansText);
   if (1 + sans.length > MAX_NAMES) {
@@ -38,6 +40,10 @@ export function validate(zone: string, domain: string, sansText: string): Proble
       }
       if (zone && !isUnderZone(san, zone)) {
         problems.sans = `${san} is not under ${zone}`;
+        break;
+      }
+      if (san.startsWith('*.') && !wildcardAllowed) {
+        problems.sans = noWildcard(san);
         break;
       }
     }
@@ -82,7 +88,8 @@ export function CreateCertificateModal({ limits, onClose, onCreated }: Props) {
   }, []);
 
   const zone = zones?.find((z) => z.id === zoneId);
-  const problems = useMemo(() => validate(zone?.name ?? '', domain, sans), [zone, domain, sans]);
+  const problems = useMemo(() => validate(zone?.name ?? '', domain, sans, limits.wildcard_enabled),
+    [zone, domain, sans, limits.wildcard_enabled],);
   const showDomain = (touched.domain || submitted) && problems.domain;
   const showSans = (touched.sans || submitted) && problems.sans;
   const nameCount = 1 + splitSans(sans).length;
@@ -152,7 +159,10 @@ export function CreateCertificateModal({ limits, onClose, onCreated }: Props) {
         >
           <div className="field">
             <label htmlFor={`${id}-zone`}>Zone</label>
-            <select id={`${id}-zone`} value={zoneId} onChange={(e) => setZoneId(e.target.value)} aria-describedby={`${id}-zone-help`}>
+            <select id={`${id}-zone`} value={zoneId} onChange={(e) => {
+                setZoneId(e.target.value);
+                setError('');
+              }} aria-describedby={`${id}-zone-help`}>
               {zones.map((z) => (
                 <option key={z.id} value={z.id}>
                   {z.name}
@@ -177,6 +187,7 @@ export function CreateCertificateModal({ limits, onClose, onCreated }: Props) {
               value={domain}
               onChange={(e) => {
                 setDomain(e.target.value);
+                setError('');
                 setTouched((t) => ({ ...t, domain: true }));
               }}
               aria-invalid={showDomain ? true : undefined}
@@ -204,6 +215,7 @@ export function CreateCertificateModal({ limits, onClose, onCreated }: Props) {
               value={sans}
               onChange={(e) => {
                 setSans(e.target.value);
+                setError('');
                 setTouched((t) => ({ ...t, sans: true }));
               }}
               aria-invalid={showSans ? true : undefined}

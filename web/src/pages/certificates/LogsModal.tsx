@@ -8,16 +8,31 @@ export function LogsModal({ cert, onClose }: { cert: Certificate; onClose: () =>
   const [events, setEvents] = useState<CertificateEvent[] | null>(null);
   const [error, setError] = useState('');
 
+  const busy = cert.status === 'pending' || cert.status === 'validating';
+
+  // Read on open and whenever the status changes; while the certificate is being worked on,
+  // every 2 seconds so new events appear as they happen.
   useEffect(() => {
     let live = true;
-    api
-      .certificateLogs(cert.id)
-      .then((body) => live && setEvents(body.logs))
-      .catch((err) => live && setError(errorText(err)));
+    let timer: number | undefined;
+    const read = () =>
+      api
+        .certificateLogs(cert.id)
+        .then((body) => {
+          if (!live) return;
+          setEvents(body.logs);
+          setError('');
+        })
+        .catch((err) => live && setError(errorText(err)))
+        .finally(() => {
+          if (live && busy) timer = window.setTimeout(read, 2000);
+        });
+    void read();
     return () => {
       live = false;
+      window.clearTimeout(timer);
     };
-  }, [cert.id]);
+  }, [cert.id, cert.status, busy]);
 
   return (
     <Modal
