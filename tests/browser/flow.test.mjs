@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import {
   chooseOption, eventually, holdCa, launch, login, newUser, pebbleGet, publicKeyOfPrivateKey,
-  readLeaf, screenshot, sleep, unique, world,
+  readLeaf, screenshot, sleep, stepper, unique, world,
 } from './lib.mjs';
 
 const STATUS_WORDS = ['pending', 'validating', 'issued', 'failed', 'expired', 'revoked'];
@@ -22,6 +22,9 @@ describe('a new Elite user from sign-in to a downloaded, renewed and revoked cer
   let mainFrameNavigations = 0;
   let firstLeaf;
   let release = () => {};
+
+  // The steps build on each other: after a failure, the later ones are skipped (not failed).
+  const step = stepper();
 
   // While the CA is held, the certificate is really in progress: the row must say so and
   // keep saying so (no made-up "issued").
@@ -90,7 +93,7 @@ describe('a new Elite user from sign-in to a downloaded, renewed and revoked cer
     await browser?.close('flow');
   });
 
-  it('signs in and sees the shell with their email and plan', async () => {
+  step('signs in and sees the shell with their email and plan', async () => {
     await login(page, user);
     const nav = page.getByRole('navigation', { name: 'Main' });
     for (const link of ['Zones', 'SSL Certificates', 'Account']) {
@@ -101,7 +104,7 @@ describe('a new Elite user from sign-in to a downloaded, renewed and revoked cer
     assert.ok(await page.getByRole('button', { name: 'Log out' }).isVisible());
   });
 
-  it('imports a zone and reads the TXT record to publish', async () => {
+  step('imports a zone and reads the TXT record to publish', async () => {
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Zones' }).click();
     await page.getByRole('heading', { name: 'Zones' }).waitFor();
     await page.getByText('No zones yet').waitFor();
@@ -116,7 +119,7 @@ describe('a new Elite user from sign-in to a downloaded, renewed and revoked cer
     await screenshot(page, 'flow-zones');
   });
 
-  it('is told what Verify found while the record is missing, then verifies the zone', async () => {
+  step('is told what Verify found while the record is missing, then verifies the zone', async () => {
     // What the user reads on screen is what they publish.
     const shown = page.getByText(/certadns-verify=[^\s"]+/).first();
     let txtValue;
@@ -142,7 +145,7 @@ describe('a new Elite user from sign-in to a downloaded, renewed and revoked cer
     await zoneRow().getByText('Verified', { exact: true }).waitFor({ timeout: 15000 });
   });
 
-  it('requests a certificate with two SANs and sees it reach issued without a reload', async () => {
+  step('requests a certificate with two SANs and sees it reach issued without a reload', async () => {
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'SSL Certificates' }).click();
     await page.getByRole('heading', { name: 'SSL Certificates' }).waitFor();
     await page.getByText('No certificates yet').waitFor();
@@ -187,7 +190,7 @@ describe('a new Elite user from sign-in to a downloaded, renewed and revoked cer
     await screenshot(page, 'flow-certificates');
   });
 
-  it('downloads the certificate and key; OpenSSL says they match and hold the three names', async () => {
+  step('downloads the certificate and key; OpenSSL says they match and hold the three names', async () => {
     await certRow().getByRole('button', { name: `Download certificate for ${domain}` }).click();
     const dialog = page.getByRole('dialog', { name: 'Download Certificate' });
     await dialog.waitFor();
@@ -211,7 +214,7 @@ describe('a new Elite user from sign-in to a downloaded, renewed and revoked cer
     await dialog.waitFor({ state: 'hidden' });
   });
 
-  it('renews after confirming: validating, then issued with a new serial', async () => {
+  step('renews after confirming: validating, then issued with a new serial', async () => {
     const issuedBefore = await certRow().getByRole('time').first().getAttribute('datetime');
     await certRow().getByRole('button', { name: `Renew certificate for ${domain}` }).click();
     const confirm = page.getByRole('dialog', { name: 'Renew certificate?' });
@@ -238,7 +241,7 @@ describe('a new Elite user from sign-in to a downloaded, renewed and revoked cer
     firstLeaf = renewed;
   });
 
-  it('turns auto-renew on and off from the row', async () => {
+  step('turns auto-renew on and off from the row', async () => {
     const row = certRow();
     assert.equal(await row.getByRole('img', { name: 'Auto-renew on' }).count(), 0);
     await row.getByRole('button', { name: `Turn on auto-renew for ${domain}` }).click();
@@ -248,7 +251,7 @@ describe('a new Elite user from sign-in to a downloaded, renewed and revoked cer
     await row.getByRole('button', { name: `Turn on auto-renew for ${domain}` }).waitFor();
   });
 
-  it('deletes it with "Revoke with Let\'s Encrypt": the row goes and Pebble says Revoked', async () => {
+  step('deletes it with "Revoke with Let\'s Encrypt": the row goes and Pebble says Revoked', async () => {
     await certRow().getByRole('button', { name: `Delete certificate for ${domain}` }).click();
     const confirm = page.getByRole('dialog', { name: 'Delete certificate?' });
     await confirm.waitFor();

@@ -3,6 +3,7 @@
 // management API), OpenSSL checks, axe-core. Everything talks to 127.0.0.1 only.
 // The environment comes from tests/browser/run.sh.
 import { chromium } from 'playwright-core';
+import { it } from 'node:test';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -341,4 +342,24 @@ export async function chooseOption(page, combobox, label) {
     await combobox.click();
     await page.getByRole('option', { name: label, exact: true }).click();
   }
+}
+
+/**
+ * `it` for steps that build on each other: once one fails, the later ones are skipped (with
+ * the reason) instead of failing on the state the failure left behind.
+ */
+export function stepper() {
+  let broken = false;
+  return (name, fn) => it(name, async (t) => {
+    if (broken) {
+      t.skip('an earlier step failed');
+      return;
+    }
+    try {
+      await fn(t);
+    } catch (e) {
+      broken = true;
+      throw e;
+    }
+  });
 }
