@@ -14,11 +14,13 @@ build: deps
 	cmake --build $(BUILD) -j$(JOBS)
 
 # Unit tests, then integration tests against a private PowerDNS + Pebble stack; alongside,
-# a clang ASan + UBSan build (build-asan/) runs the fuzz targets and the same tests.
+# a clang ASan + UBSan build (build-asan/) runs the fuzz targets and the same tests, and the
+# dashboard is built and driven in Debian's Chromium (tests/browser/run.sh).
 test: build
 	BUILD=$(BUILD) scripts/run-tests.sh
 
-# The local stack on the default ports and the service, in the foreground.
+# The dashboard built (web/dist), the local stack on the default ports and the service, in
+# the foreground; prints the dashboard URL http://127.0.0.1:8080/ and the demo login.
 run: build
 	BUILD=$(BUILD) scripts/run-local.sh
 

@@ -1,5 +1,8 @@
 #!/usr/bin/env bash
-# Runs the benchmarks against a private PowerDNS + Pebble stack and prints their tables.
+# Runs the benchmarks against a private PowerDNS + Pebble stack and prints their tables, then
+# the dashboard's benchmark (tests/browser/bench.mjs) on a stack of its own, set up by
+# tests/browser/run.sh (ports BENCH_BROWSER_PORT_BASE, default 26500, .. +8). BENCH_BROWSER=0
+# skips it.
 # Pebble runs without random nonce rejection and without authorization reuse, so every name
 # is really validated and no run is slowed by a fault Let's Encrypt does not inject.
 set -euo pipefail
@@ -25,3 +28,7 @@ scripts/devstack.sh up >/dev/null
 source "$STACK_DIR/env"
 "$BUILD/bench/issuance_bench"
 "$BUILD/bench/http_load_bench"
+if [ "${BENCH_BROWSER:-1}" = 1 ]; then
+  BUILD="$BUILD" BROWSER_RUN=bench BROWSER_PORT_BASE="${BENCH_BROWSER_PORT_BASE:-26500}" \
+    tests/browser/run.sh
+fi

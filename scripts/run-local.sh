@@ -1,10 +1,22 @@
 #!/usr/bin/env bash
-# `make run`: the local stack (PowerDNS + Pebble on loopback, default ports) and certadns
-# with SQLite under ./data, in the foreground. Ctrl-C stops certadns; `make stop` stops the
-# stack.
+# `make run`: builds the dashboard (web/: `npm ci` when needed, `npm run build`), starts the
+# local stack (PowerDNS + Pebble on loopback, default ports) and certadns with SQLite under
+# ./data, in the foreground, serving the dashboard at http://127.0.0.1:8080/. Ctrl-C stops
+# certadns; `make stop` stops the stack.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
+
+# The dashboard, served from web/dist.
+if [ -f web/package.json ]; then
+  if [ ! -d web/node_modules ] || [ web/package-lock.json -nt web/node_modules ]; then
+    (cd web && npm ci --no-audit --no-fund)
+    touch web/node_modules
+  fi
+  (cd web && npm run build)
+else
+  echo "run-local: web/ has no package.json; serving the API without the dashboard" >&2
+fi
 
 scripts/devstack.sh up
 # shellcheck disable=SC1091
@@ -58,6 +70,7 @@ source "$credentials"
 
 cat <<TEXT
 certadns is starting on http://127.0.0.1:8080 (config $config; Ctrl-C to stop)
+  dashboard:       http://127.0.0.1:8080/
   dashboard login: $email / $password
   API key:         $api_key
   demo zone:       $demo_zone (verified)

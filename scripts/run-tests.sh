@@ -7,6 +7,9 @@
 #   asan  (ASAN_BUILD, clang, CERTADNS_SANITIZE + CERTADNS_FUZZ): build, then the fuzz
 #         targets (FUZZ_SECONDS each) alongside the unit tests and the integration tests
 #         under ASan + UBSan, on a second stack (its own ports: the suites share zone names).
+#   browser  tests/browser/run.sh: builds the dashboard (web/), starts its own stack and
+#         `certadns serve` (ports TEST_BROWSER_PORT_BASE, default 26400, .. +8) and drives
+#         Debian's Chromium through the dashboard. CERTADNS_TEST_BROWSER=0 skips it.
 # Each phase's output goes to a log, printed when the phase ends (whole when it failed or
 # VERBOSE=1, else its last lines); a table of the phases' wall-clock times ends the run. CERTADNS_TEST_ASAN=0 skips the asan chain (quick local runs).
 # shellcheck disable=SC2317  # the functions below run through phase() and background jobs
@@ -15,6 +18,7 @@ cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 ASAN_BUILD=${ASAN_BUILD:-build-asan}
 CERTADNS_TEST_ASAN=${CERTADNS_TEST_ASAN:-1}
+CERTADNS_TEST_BROWSER=${CERTADNS_TEST_BROWSER:-1}
 FUZZ_SECONDS=${FUZZ_SECONDS:-25}
 JOBS=${JOBS:-$(nproc)}
 read -r -a ctest_args <<<"${CTEST_ARGS:-}"
@@ -154,6 +158,11 @@ asan_chain() {
   return "$rc"
 }
 
+browser_chain() {
+  phase "browser tests" env BUILD="$BUILD" \
+    BROWSER_PORT_BASE="${TEST_BROWSER_PORT_BASE:-26400}" tests/browser/run.sh
+}
+
 phase "layering (DESIGN.md)" python3 scripts/check_layering.py
 
 rc=0
@@ -165,11 +174,18 @@ if [ "${TEST_PARALLEL:-1}" = 1 ]; then
     asan_chain &
     asan_pid=$!
   fi
+  browser_pid=""
+  if [ "$CERTADNS_TEST_BROWSER" = 1 ]; then
+    browser_chain &
+    browser_pid=$!
+  fi
   wait "$main_pid" || rc=1
   if [ -n "$asan_pid" ]; then wait "$asan_pid" || rc=1; fi
+  if [ -n "$browser_pid" ]; then wait "$browser_pid" || rc=1; fi
 else
   (main_chain) || rc=1
   if [ "$CERTADNS_TEST_ASAN" = 1 ]; then (asan_chain) || rc=1; fi
+  if [ "$CERTADNS_TEST_BROWSER" = 1 ]; then (browser_chain) || rc=1; fi
 fi
 
 echo "== phases (wall clock)"
