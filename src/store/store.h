@@ -173,7 +173,8 @@ class Store {
   /// Inserts the certificate and its first job together, in one transaction that also
   /// enforces the plan: kResourceExhausted when the owner already has `max_certificates`
   /// certificates; kAlreadyExists when the owner has an active (pending, validating or
-  /// issued) certificate for the same domain.
+  /// issued) certificate for the same domain; kNotFound when the certificate's zone is not
+  /// (or no longer) the owner's, so a zone deletion and a request never cross.
   virtual core::Status CreateCertificate(
       const core::Certificate& certificate, const Job& job,
       int max_certificates = std::numeric_limits<int>::max()) = 0;

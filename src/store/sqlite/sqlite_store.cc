@@ -177,6 +177,11 @@ core::Status SqliteStore::CreateCertificate(const core::Certificate& certificate
   // the checks below and exceed the limit together.
   Transaction tx(db_);
   RETURN_IF_ERROR(tx.status());
+  // The zone is still the owner's (a zone deletion may have committed since it was read).
+  ASSIGN_OR_RETURN(int64_t zones,
+                   Count("SELECT COUNT(*) FROM zones WHERE id = ?1 AND owner_id = ?2",
+                         certificate.zone_id, certificate.owner_id));
+  if (zones == 0) return core::NotFound("zone " + certificate.zone_id);
   ASSIGN_OR_RETURN(int64_t owned, Count("SELECT COUNT(*) FROM certificates WHERE owner_id = ?1",
                                         certificate.owner_id));
   if (owned >= max_certificates) {

@@ -45,12 +45,22 @@ class SqliteAccountsTest : public ::testing::Test {
     return ApiKey{id, user, hash, prefix, clock_.Now(), std::nullopt};
   }
 
+  // A zone of `owner` (other than Alice, whose zone_a SetUp makes), for Cert(..., owner).
+  void AddZoneOf(const std::string& owner) {
+    Zone zone;
+    zone.id = "zone_" + owner;
+    zone.owner_id = owner;
+    zone.name = "example.com";
+    zone.created_at = clock_.Now();
+    ASSERT_TRUE(store_->CreateZone(zone).ok());
+  }
+
   core::Certificate Cert(const std::string& id, const std::string& owner = kAlice,
                          const std::string& domain = "app.example.com") {
     core::Certificate c;
     c.id = id;
     c.owner_id = owner;
-    c.zone_id = "zone_a";
+    c.zone_id = owner == kAlice ? "zone_a" : "zone_" + owner;  // see AddZoneOf
     c.zone_name = "example.com";
     c.domain = domain;
     c.created_at = clock_.Now();
@@ -242,6 +252,20 @@ TEST_F(SqliteAccountsTest, RecordingAKeysUseNeverWaitsForAnotherProcesssLock) {
   EXPECT_EQ(store_->FindApiKeyOwner("hash_key_1")->key.last_used_at, clock_.Now());
 }
 
+TEST_F(SqliteAccountsTest, ACertificateNeedsAZoneOfItsOwnerWhenItIsStored) {
+  // Bob has no zone; Alice's zone_a is not his. A zone deleted after the request read it
+  // (and before the insert) is the same case.
+  core::Certificate theirs = Cert("c1", kBob);
+  theirs.zone_id = "zone_a";
+  EXPECT_EQ(store_->CreateCertificate(theirs, MakeJob("j1", "c1")).error().code(),
+            ErrorCode::kNotFound);
+  ASSERT_TRUE(store_->DeleteZone(kAlice, "zone_a").ok());
+  EXPECT_EQ(store_->CreateCertificate(Cert("c2"), MakeJob("j2", "c2")).error().code(),
+            ErrorCode::kNotFound);
+  EXPECT_EQ(*store_->CountCertificates(kAlice), 0);
+  EXPECT_TRUE(store_->ListJobs("c2")->empty()) << "nothing written";
+}
+
 TEST_F(SqliteAccountsTest, PasswordChangeEndsEveryOtherSessionOfTheUserOnly) {
   const core::TimePoint until = clock_.Now() + hours(1);
   ASSERT_TRUE(store_->SetUserPassword("bob@example.com", "bob").ok());
@@ -379,6 +403,7 @@ TEST_F(SqliteAccountsTest, CreateCertificateEnforcesTheLimit) {
   EXPECT_EQ(*store_->CountCertificates(kBob), 0);
 
   // A limit of 0 (the free plan) refuses the first; Alice's certificates don't count for Bob.
+  AddZoneOf(kBob);
   EXPECT_EQ(store_->CreateCertificate(Cert("c4", kBob), MakeJob("j4", "c4"), 0).error().code(),
             ErrorCode::kResourceExhausted);
   EXPECT_TRUE(store_->CreateCertificate(Cert("c5", kBob), MakeJob("j5", "c5"), 1).ok());
@@ -393,6 +418,7 @@ TEST_F(SqliteAccountsTest, CreateCertificateRefusesAnActiveDuplicateDomain) {
 
   // Another owner's certificate for the same domain does not block (its job is due later,
   // so Finish below meets only Alice's).
+  AddZoneOf(kBob);
   EXPECT_TRUE(store_->CreateCertificate(Cert("c3", kBob), MakeJob("j3", "c3", hours(100))).ok());
 
   // Validating and issued block too; a failed one does not.
