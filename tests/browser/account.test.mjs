@@ -2,9 +2,9 @@
 // works, shows its last use, and stops working once revoked; the password is changed (a
 // wrong current password is refused in words); a zone with a certificate cannot be deleted
 // (the reason is shown), a zone without one can.
-import { after, before, describe } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { Api, env, eventually, launch, login, newUser, verifiedZone, stepper } from './lib.mjs';
+import { Api, env, eventually, launch, login, newUser, verifiedZone } from './lib.mjs';
 
 async function zonesWithKey(key) {
   const res = await fetch(env.baseUrl + '/api/v1/zones', { headers: { Authorization: `Bearer ${key}` } });
@@ -12,7 +12,6 @@ async function zonesWithKey(key) {
 }
 
 describe('account: API keys and password; deleting zones', () => {
-  const it = stepper();
   let browser, page, user, usedZone, spareZone;
 
   before(async () => {
@@ -23,11 +22,11 @@ describe('account: API keys and password; deleting zones', () => {
     await api.request(await api.zoneId(usedZone), 'www.' + usedZone);
     browser = await launch();
     page = browser.page;
+    await login(page, user);
   });
   after(async () => { await browser?.close('account'); });
 
   it('creates an API key that is shown once, works, and stops working when revoked', async () => {
-    await login(page, user);
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Account' }).click();
     await page.getByRole('heading', { name: 'Account' }).waitFor();
     const keys = page.getByRole('region', { name: 'API keys' });
@@ -63,6 +62,7 @@ describe('account: API keys and password; deleting zones', () => {
   });
 
   it('changes the password; a wrong current password is refused in words', async () => {
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Account' }).click();
     const form = page.getByRole('region', { name: 'Change password' });
     const newPassword = 'new-' + user.password;
     await form.getByLabel('Current password').fill('not-my-password');
