@@ -75,7 +75,7 @@ export async function launch({ viewport = { width: 1280, height: 900 }, bypassCS
     return route.abort('blockedbyclient');
   });
   const page = context.pages()[0] ?? (await context.newPage());
-  page.setDefaultTimeout(15000);
+  page.setDefaultTimeout(30000); // generous: make test runs this beside the sanitizer build
   const consoleErrors = [];
   page.on('console', (msg) => { if (msg.type() === 'error') consoleErrors.push(msg.text()); });
   page.on('pageerror', (err) => consoleErrors.push(`pageerror: ${err.message}`));
