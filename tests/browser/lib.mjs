@@ -363,3 +363,27 @@ export function stepper() {
     }
   });
 }
+
+/**
+ * The colour family of an element's text as the user sees it (computed `color`): 'gray' when
+ * barely saturated, else by hue: red, orange, yellow (amber included), green, blue, purple.
+ */
+export async function colourOf(locator) {
+  const rgb = await locator.evaluate((el) => getComputedStyle(el).color);
+  const [r, g, b] = (rgb.match(/[\d.]+/g) ?? []).slice(0, 3).map((v) => Number(v) / 255);
+  const max = Math.max(r, g, b), min = Math.min(r, g, b), d = max - min;
+  const l = (max + min) / 2;
+  const s = d === 0 ? 0 : d / (1 - Math.abs(2 * l - 1));
+  if (s < 0.2 || d < 0.08) return 'gray';
+  let h;
+  if (max === r) h = 60 * (((g - b) / d) % 6);
+  else if (max === g) h = 60 * ((b - r) / d + 2);
+  else h = 60 * ((r - g) / d + 4);
+  if (h < 0) h += 360;
+  if (h < 10 || h >= 345) return 'red';
+  if (h < 25) return 'orange';
+  if (h < 70) return 'yellow';
+  if (h < 170) return 'green';
+  if (h < 260) return 'blue';
+  return 'purple';
+}
