@@ -387,3 +387,41 @@ export async function colourOf(locator) {
   if (h < 260) return 'blue';
   return 'purple';
 }
+
+/**
+ * What sticks out sideways at the current width, beyond document.scrollingElement.scrollWidth
+ * (which `overflow-x: hidden` on html/body makes blind: there content is cut off instead of
+ * scrolled): visible elements whose box ends past the viewport's right edge and that no
+ * ancestor below <body> clips, and inner containers that scroll sideways. [] when none.
+ */
+export async function sidewaysOverflow(page) {
+  return page.evaluate(() => {
+    const width = document.documentElement.clientWidth;
+    const describe = (el) => {
+      const label = el.getAttribute('aria-label') || el.textContent.trim().slice(0, 40);
+      return `${el.tagName.toLowerCase()}${el.className && typeof el.className === 'string' ? '.' + el.className.trim().split(/\s+/).join('.') : ''} "${label}"`;
+    };
+    const clippedByAncestor = (el) => {
+      for (let p = el.parentElement; p && p !== document.body && p !== document.documentElement; p = p.parentElement) {
+        const o = getComputedStyle(p).overflowX;
+        if (o !== 'visible') return true;
+      }
+      return false;
+    };
+    const out = [];
+    for (const el of document.body.querySelectorAll('*')) {
+      const style = getComputedStyle(el);
+      if (style.display === 'none' || style.visibility === 'hidden') continue;
+      const r = el.getBoundingClientRect();
+      if (r.width <= 1 || r.height <= 1) continue; // visually-hidden helpers
+      if (r.right > width + 1 && !clippedByAncestor(el)) {
+        out.push(`${describe(el)} ends at ${Math.round(r.right)} px > ${width}`);
+      }
+      if (['auto', 'scroll'].includes(style.overflowX) && el.scrollWidth > el.clientWidth + 1) {
+        out.push(`${describe(el)} scrolls sideways (${el.scrollWidth} > ${el.clientWidth})`);
+      }
+      if (out.length >= 5) break;
+    }
+    return out;
+  });
+}
