@@ -5,7 +5,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  Api, axeViolations, env, launch, login, newUser, screenshot, scrollWidth, unique, verifiedZone,
+  Api, axeViolations, env, launch, login, newUser, screenshot, scrollWidth, sidewaysOverflow, unique,
+  verifiedZone,
 } from './lib.mjs';
 
 const WIDTHS = [{ width: 1280, height: 900, tag: '' }, { width: 375, height: 812, tag: '-375' }];
@@ -39,14 +40,18 @@ describe('accessibility and small screens', () => {
       after(async () => { await browser?.close(`a11y${size.tag || '-desktop'}`); });
 
       async function check(name) {
+        // Both checks run before either is asserted, so one failure does not hide the other.
+        const problems = [];
         const violations = await axeViolations(page);
-        assert.deepEqual(violations, [], `${name}: axe serious/critical violations`);
+        if (violations.length) problems.push(`axe serious/critical violations: ${JSON.stringify(violations)}`);
         if (size.width === 375) {
           const width = await scrollWidth(page);
-          assert.ok(width <= 375, `${name}: scrollWidth ${width} > 375`);
+          if (width > 375) problems.push(`scrolls sideways: scrollWidth ${width} > 375`);
+          problems.push(...await sidewaysOverflow(page));
         }
         await screenshot(page, name + size.tag);
         screens.push(name);
+        assert.deepEqual(problems, [], `${name} at ${size.width} px`);
       }
 
       it('login', async () => {

@@ -5,7 +5,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  chooseOption, eventually, launch, login, newUser, ourDns, verifiedZone,
+  chooseOption, colourOf, eventually, launch, login, newUser, ourDns, verifiedZone,
 } from './lib.mjs';
 
 describe('a failed certificate', () => {
@@ -34,6 +34,7 @@ describe('a failed certificate', () => {
     const row = page.getByRole('row').filter({ hasText: domain });
     await eventually(async () => assert.match(await row.innerText(), /\bfailed\b/i), 60000, 'failed on screen');
     assert.ok(await row.getByText('failed', { exact: true }).isVisible(), 'the badge says failed');
+    assert.equal(await colourOf(row.getByText('failed', { exact: true })), 'red', 'failed badge colour');
     assert.equal(await row.getByRole('button', { name: `Download certificate for ${domain}` }).count(), 0,
       'no download for a failed certificate');
 

@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import {
-  chooseOption, eventually, holdCa, launch, login, newUser, pebbleGet, publicKeyOfPrivateKey,
+  chooseOption, colourOf, eventually, holdCa, launch, login, newUser, pebbleGet, publicKeyOfPrivateKey,
   readLeaf, screenshot, sleep, stepper, unique, world,
 } from './lib.mjs';
 
@@ -32,7 +32,9 @@ describe('a new Elite user from sign-in to a downloaded, renewed and revoked cer
     await eventually(async () => assert.match(String(await statusOf(certRow())), /^(pending|validating)$/),
       10000, 'pending or validating on screen');
     await sleep(1500);
-    assert.match(String(await statusOf(certRow())), /^(pending|validating)$/);
+    const status = String(await statusOf(certRow()));
+    assert.match(status, /^(pending|validating)$/);
+    assert.equal(await colourOf(certRow().getByText(status, { exact: true })), 'yellow', `${status} badge colour`);
   }
 
   const certRow = () => page.getByRole('row').filter({ hasText: domain });
@@ -184,6 +186,10 @@ describe('a new Elite user from sign-in to a downloaded, renewed and revoked cer
 
     const row = certRow();
     assert.ok(await row.getByText(/in \d+ days/).isVisible(), 'Expires shows a countdown');
+    assert.equal(await colourOf(row.getByText('issued', { exact: true })), 'green', 'issued badge colour');
+    assert.equal(await colourOf(row.getByText(/in \d+ days/)), 'green', 'countdown > 30 days colour');
+    assert.equal(await row.getByText(domain, { exact: true }).evaluate(
+      (el) => /mono/i.test(getComputedStyle(el).fontFamily)), true, 'domain in monospace');
     assert.ok(await row.getByRole('cell', { name: '2', exact: true }).isVisible(), 'SANs count 2');
     assert.equal(await row.getByRole('time').count() >= 2, true, 'Issued and Expires as <time>');
     await page.getByRole('region', { name: 'Certificate limits' }).getByText('1 / 100').waitFor();

@@ -75,7 +75,7 @@ export async function launch({ viewport = { width: 1280, height: 900 }, bypassCS
     return route.abort('blockedbyclient');
   });
   const page = context.pages()[0] ?? (await context.newPage());
-  page.setDefaultTimeout(15000);
+  page.setDefaultTimeout(30000); // generous: make test runs this beside the sanitizer build
   const consoleErrors = [];
   page.on('console', (msg) => { if (msg.type() === 'error') consoleErrors.push(msg.text()); });
   page.on('pageerror', (err) => consoleErrors.push(`pageerror: ${err.message}`));
@@ -361,5 +361,67 @@ export function stepper() {
       broken = true;
       throw e;
     }
+  });
+}
+
+/**
+ * The colour family of an element's text as the user sees it (computed `color`): 'gray' when
+ * barely saturated, else by hue: red, orange, yellow (amber included), green, blue, purple.
+ */
+export async function colourOf(locator) {
+  const rgb = await locator.evaluate((el) => getComputedStyle(el).color);
+  const [r, g, b] = (rgb.match(/[\d.]+/g) ?? []).slice(0, 3).map((v) => Number(v) / 255);
+  const max = Math.max(r, g, b), min = Math.min(r, g, b), d = max - min;
+  const l = (max + min) / 2;
+  const s = d === 0 ? 0 : d / (1 - Math.abs(2 * l - 1));
+  if (s < 0.2 || d < 0.08) return 'gray';
+  let h;
+  if (max === r) h = 60 * (((g - b) / d) % 6);
+  else if (max === g) h = 60 * ((b - r) / d + 2);
+  else h = 60 * ((r - g) / d + 4);
+  if (h < 0) h += 360;
+  if (h < 10 || h >= 345) return 'red';
+  if (h < 25) return 'orange';
+  if (h < 70) return 'yellow';
+  if (h < 170) return 'green';
+  if (h < 260) return 'blue';
+  return 'purple';
+}
+
+/**
+ * What sticks out sideways at the current width, beyond document.scrollingElement.scrollWidth
+ * (which `overflow-x: hidden` on html/body makes blind: there content is cut off instead of
+ * scrolled): visible elements whose box ends past the viewport's right edge and that no
+ * ancestor below <body> clips, and inner containers that scroll sideways. [] when none.
+ */
+export async function sidewaysOverflow(page) {
+  return page.evaluate(() => {
+    const width = document.documentElement.clientWidth;
+    const describe = (el) => {
+      const label = el.getAttribute('aria-label') || el.textContent.trim().slice(0, 40);
+      return `${el.tagName.toLowerCase()}${el.className && typeof el.className === 'string' ? '.' + el.className.trim().split(/\s+/).join('.') : ''} "${label}"`;
+    };
+    const clippedByAncestor = (el) => {
+      for (let p = el.parentElement; p && p !== document.body && p !== document.documentElement; p = p.parentElement) {
+        const o = getComputedStyle(p).overflowX;
+        if (o !== 'visible') return true;
+      }
+      return false;
+    };
+    const out = [];
+    for (const el of document.body.querySelectorAll('*')) {
+      const style = getComputedStyle(el);
+      if (style.display === 'none' || style.visibility === 'hidden') continue;
+      const r = el.getBoundingClientRect();
+      if (r.width <= 1 || r.height <= 1) continue; // visually-hidden helpers
+      if (r.right > width + 1 && !clippedByAncestor(el)) {
+        out.push(`${describe(el)} ends at ${Math.round(r.right)} px > ${width}`);
+      }
+      if (['auto', 'scroll'].includes(style.overflowX) && el.scrollWidth > el.clientWidth + 1) {
+        out.push(`${describe(el)} scrolls sideways (${el.scrollWidth} > ${el.clientWidth})`);
+      }
+      if (out.length >= 5) break;
+    }
+    return out;
   });
 }

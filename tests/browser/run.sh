@@ -57,9 +57,21 @@ export PEBBLE_PORT=$((base + 4)) PEBBLE_MGMT_PORT=$((base + 5))
 export PEBBLE_HTTP_PORT=$((base + 6)) PEBBLE_TLS_PORT=$((base + 7))
 web_port=$((base + 8))
 serve_pid=""
+node_pid=""
 
 cleanup() {
   local rc=$? i
+  # Interrupted while the tests ran: stop them, the test runner and its test processes (its
+  # own process group; playwright closes its Chromium on TERM).
+  if [ -n "$node_pid" ] && kill -0 "$node_pid" 2>/dev/null; then
+    kill -TERM -- "-$node_pid" 2>/dev/null || true
+    for ((i = 0; i < 100; i++)); do
+      kill -0 "$node_pid" 2>/dev/null || break
+      sleep 0.1
+    done
+    kill -KILL -- "-$node_pid" 2>/dev/null || true
+    wait "$node_pid" 2>/dev/null || true
+  fi
   if [ -n "$serve_pid" ] && kill -0 "$serve_pid" 2>/dev/null; then
     kill -TERM "$serve_pid" 2>/dev/null || true
     for ((i = 0; i < 100; i++)); do
@@ -160,13 +172,17 @@ export BROWSER_PEBBLE_PID
 # Also exported by the stack env: WORLD_PDNS_API_URL/KEY, PEBBLE_MGMT_URL,
 # CERTADNS_ACME_CA_BUNDLE (Pebble's TLS CA), CERTADNS_POWERDNS_API_URL/KEY (our PowerDNS).
 
+# In the background (in a process group of its own: setsid execs node, so $! is node's pid and
+# the group's) and waited for, so that a TERM or Ctrl-C runs the cleanup at once.
 if [ "$mode" = bench ]; then
-  node tests/browser/bench.mjs
+  setsid node tests/browser/bench.mjs &
 else
   if [ $# -gt 0 ]; then
     files=("$@")
   else
     files=(tests/browser/*.test.mjs)
   fi
-  node --test --test-concurrency=1 --test-reporter=spec "${files[@]}"
+  setsid node --test --test-concurrency=1 --test-reporter=spec "${files[@]}" &
 fi
+node_pid=$!
+wait "$node_pid"
