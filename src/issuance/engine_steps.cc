@@ -120,6 +120,15 @@ core::Status Engine::CheckPropagation(Context& ctx) {
     }
     for (const auto& [fqdn, values] : by_name) {
       auto served = checker_->IsServed(fqdn, values);
+      if (!served.ok() && served.error().code() == core::ErrorCode::kUnavailable) {
+        // No nameserver answered at all: PowerDNS is down, not slow to propagate. Retried
+        // within the retry budget like any PowerDNS failure; the propagation wait starts
+        // again once the nameservers answer.
+        ctx.state.deadline_ms =
+            core::ToUnixMillis(ctx.now + config_.poll_interval * config_.poll_attempts);
+        ctx.state.delay_ms = 0;
+        return served.error();
+      }
       if (!served.ok() || !*served) {
         std::string why = served.ok() ? "" : " (" + served.error().message() + ")";
         return WaitMore(ctx, "DNS propagation of " + fqdn + why, std::nullopt);
