@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <cctype>
 #include <chrono>
+#include <cstdlib>
 
 #include "http/curl_http_client.h"
 
@@ -155,7 +156,7 @@ void FaultProxy::Serve(int fd) {
     }
     return true;
   };
-  // Reads until `buffer` holds `want` bytes; false on EOF, error, stop or oversize.
+  // Appends what arrives next to `buffer`; false on EOF, error, stop or oversize.
   auto read_more = [&]() {
     while (!stop_) {
       if (SSL_pending(ssl) == 0) {
@@ -196,7 +197,11 @@ void FaultProxy::Serve(int fd) {
           if (colon == std::string::npos) continue;
           std::string name = Trim(h.substr(0, colon));
           std::string value = Trim(h.substr(colon + 1));
-          if (Lower(name) == "content-length") content_length = std::stoul(value);
+          if (Lower(name) == "content-length") {
+            char* end = nullptr;
+            content_length = std::strtoul(value.c_str(), &end, 10);
+            if (value.empty() || *end != '\0') goto done;
+          }
           request.headers.push_back({name, value});
         }
       }
