@@ -198,9 +198,9 @@ void FaultProxy::Serve(int fd) {
           std::string name = Trim(h.substr(0, colon));
           std::string value = Trim(h.substr(colon + 1));
           if (Lower(name) == "content-length") {
-            char* end = nullptr;
-            content_length = std::strtoul(value.c_str(), &end, 10);
-            if (value.empty() || *end != '\0') goto done;
+            char* digits_end = nullptr;
+            content_length = std::strtoul(value.c_str(), &digits_end, 10);
+            if (value.empty() || *digits_end != '\0') goto done;
           }
           request.headers.push_back({name, value});
         }
