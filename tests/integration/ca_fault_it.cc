@@ -4,6 +4,7 @@
 // certificate is issued and its log says the CA answered 503. A proxy that always answers
 // 500: the certificate fails with the reason within its retry budget, after a bounded number
 // of tries. Each test prints one `RELIABILITY ...` line for the README. Bounded in time.
+// CERTADNS_TEST_VERBOSE=1 also prints the certificates' logs.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>

@@ -6,6 +6,7 @@
 // Both certificates must end `issued` with no challenge record left; the second one's log
 // must name the PowerDNS failure it waited through; and the API must have answered
 // throughout. Prints one `RELIABILITY ...` line for the README. Bounded in time (~35 s).
+// CERTADNS_TEST_VERBOSE=1 also prints the certificates' logs.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
