@@ -1,6 +1,8 @@
 #include "app/config.h"
 
+#include <cerrno>
 #include <cmath>
+#include <limits>
 #include <cstdlib>
 #include <sstream>
 
@@ -34,13 +36,22 @@ Field IntField(std::string section, std::string key, int* target) {
   return {section, key,
           [target](const toml::node& n) {
             if (!n.is_integer()) return false;
-            *target = static_cast<int>(n.value<int64_t>().value());
+            int64_t v = n.value<int64_t>().value();
+            // Out of int's range is refused, never truncated into a value that passes checks.
+            if (v < std::numeric_limits<int>::min() || v > std::numeric_limits<int>::max()) {
+              return false;
+            }
+            *target = static_cast<int>(v);
             return true;
           },
           [target](const std::string& text) {
             char* end = nullptr;
+            errno = 0;
             long v = std::strtol(text.c_str(), &end, 10);
-            if (text.empty() || *end != '\0') return false;
+            if (text.empty() || *end != '\0' || errno == ERANGE ||
+                v < std::numeric_limits<int>::min() || v > std::numeric_limits<int>::max()) {
+              return false;
+            }
             *target = static_cast<int>(v);
             return true;
           }};
@@ -151,6 +162,8 @@ std::vector<Field> Fields(Config& c) {
       DoubleField("limits", "anonymous_requests_per_s", &c.limits.anonymous_requests_per_s),
       IntField("limits", "anonymous_burst", &c.limits.anonymous_burst),
       IntField("limits", "max_tracked", &c.limits.max_tracked),
+      IntField("limits", "workers", &c.limits.workers),
+      IntField("limits", "queue", &c.limits.queue),
   };
 }
 
@@ -220,6 +233,14 @@ core::Result<Config> LoadConfig(const std::string& path, const EnvLookup& env) {
     return core::InvalidArgument(
         "limits.max_connections, max_connections_per_ip, request_timeout_s and idle_timeout_s "
         "must be >= 1");
+  }
+  if (config.limits.workers < 1 || config.limits.workers > 256) {
+    return core::InvalidArgument("limits.workers must be 1-256 (the HTTP server's handler "
+                                 "threads), not " + std::to_string(config.limits.workers));
+  }
+  if (config.limits.queue < 1 || config.limits.queue > 65536) {
+    return core::InvalidArgument("limits.queue must be 1-65536 (requests waiting for a "
+                                 "handler thread), not " + std::to_string(config.limits.queue));
   }
   if (config.dns.poll_attempts < 1) return core::InvalidArgument("dns.poll_attempts must be >= 1");
   const auto& l = config.limits;

@@ -88,6 +88,8 @@ struct Config {
     double anonymous_requests_per_s = 5;  // per client address, without valid credentials
     int anonymous_burst = 50;
     int max_tracked = 50000;  // users / addresses / accounts remembered per table
+    int workers = 8;    // the HTTP server's handler threads (1-256)
+    int queue = 512;    // requests waiting for a handler thread (1-65536); beyond: 503
   } limits;
 };
 

@@ -196,7 +196,9 @@ core::Result<std::unique_ptr<Service>> Service::Create(const Config& config) {
           .limits = {.max_connections = config.limits.max_connections,
                      .max_connections_per_ip = config.limits.max_connections_per_ip,
                      .request_timeout = std::chrono::seconds(config.limits.request_timeout_s),
-                     .idle_timeout = std::chrono::seconds(config.limits.idle_timeout_s)}},
+                     .idle_timeout = std::chrono::seconds(config.limits.idle_timeout_s),
+                     .workers = config.limits.workers,
+                     .queue = config.limits.queue}},
       p->throttle.get()});
   return std::unique_ptr<Service>(new Service(std::move(p)));
 }

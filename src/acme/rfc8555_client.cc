@@ -72,8 +72,10 @@ core::Result<Rfc8555Client::Directory> Rfc8555Client::GetDirectory() {
   http::Request request{.method = "GET", .url = config_.directory_url};
   ASSIGN_OR_RETURN(http::Response response, http_.Send(request));
   if (response.status != 200) {
-    return core::Unavailable("ACME directory " + config_.directory_url + " answered " +
-                             StatusLine(response));
+    core::Error error = core::Unavailable("ACME directory " + config_.directory_url +
+                                          " answered " + StatusLine(response));
+    error.WithRetryAfter(ParseRetryAfter(response));  // a 503 may say when to come back
+    return error;
   }
   nlohmann::json json = ParseJsonOrNull(response.body);
   if (!json.is_object()) return core::Unavailable("ACME directory is not a JSON object");
@@ -93,7 +95,10 @@ core::Result<std::string> Rfc8555Client::FreshNonce(const Directory& directory) 
   ASSIGN_OR_RETURN(http::Response response, http_.Send(request));
   auto nonce = response.FindHeader("Replay-Nonce");
   if (!nonce || !IsNonce(*nonce)) {
-    return core::Unavailable("ACME newNonce gave no valid Replay-Nonce (" + StatusLine(response) + ")");
+    core::Error error = core::Unavailable("ACME newNonce gave no valid Replay-Nonce (" +
+                                          StatusLine(response) + ")");
+    error.WithRetryAfter(ParseRetryAfter(response));  // a 503 may say when to come back
+    return error;
   }
   return *nonce;
 }

@@ -27,11 +27,27 @@ std::string ProblemText(const std::optional<acme::Problem>& problem) {
   return problem ? problem->Describe() : "no reason given by the CA";
 }
 
+// New orders placed after a failed validation that may have been our DNS's fault. One:
+// each failed validation counts against the CA's limits (Let's Encrypt: 5 per hour).
+constexpr int kMaxReorders = 1;
+
+// A failed validation the CA may not have failed for good: it could not reach or read our
+// nameservers (PowerDNS down or restarting when it asked, a nameserver lagging). Not CAA,
+// a rejected identifier, a rate limit...: those fail again with a new order.
+bool MayBeOurDnsOutage(const std::optional<acme::Problem>& problem) {
+  if (!problem) return false;
+  const std::string type = problem->ShortType();
+  return type == "dns" || type == "unauthorized" || type == "connection" ||
+         type == "serverInternal";
+}
+
 }  // namespace
 
 core::Status Engine::CreateOrder(Context& ctx) {
   ASSIGN_OR_RETURN(acme::Order order, acme_.NewOrder(ctx.cert.AllNames()));
+  const int reorders = ctx.state.reorders;
   ctx.state = JobState{};
+  ctx.state.reorders = reorders;
   ctx.state.zone = ctx.cert.zone_name;
   ctx.state.order_url = order.url;
   ctx.state.finalize_url = order.finalize;
@@ -104,6 +120,15 @@ core::Status Engine::CheckPropagation(Context& ctx) {
     }
     for (const auto& [fqdn, values] : by_name) {
       auto served = checker_->IsServed(fqdn, values);
+      if (!served.ok() && served.error().code() == core::ErrorCode::kUnavailable) {
+        // No nameserver answered at all: PowerDNS is down, not slow to propagate. Retried
+        // within the retry budget like any PowerDNS failure; the propagation wait starts
+        // again once the nameservers answer.
+        ctx.state.deadline_ms =
+            core::ToUnixMillis(ctx.now + config_.poll_interval * config_.poll_attempts);
+        ctx.state.delay_ms = 0;
+        return served.error();
+      }
       if (!served.ok() || !*served) {
         std::string why = served.ok() ? "" : " (" + served.error().message() + ")";
         return WaitMore(ctx, "DNS propagation of " + fqdn + why, std::nullopt);
@@ -145,9 +170,31 @@ core::Status Engine::PollAuthorizations(Context& ctx) {
       continue;
     }
     const acme::Challenge* challenge = authz.FindChallenge("dns-01");
-    return core::FailedPrecondition(
-        "validation of " + std::string(a.wildcard ? "*." : "") + a.identifier + " failed: " +
-        ProblemText(challenge ? challenge->error : std::nullopt));
+    const std::optional<acme::Problem> problem = challenge ? challenge->error : std::nullopt;
+    const std::string reason = "validation of " + std::string(a.wildcard ? "*." : "") +
+                               a.identifier + " failed: " + ProblemText(problem);
+    if (ctx.state.reorders < kMaxReorders && MayBeOurDnsOutage(problem)) {
+      // An invalid authorization is final for its order: try once more with a new one.
+      // This order's records go first (a failure here is retried like any PowerDNS error).
+      for (AuthorizationState& old : ctx.state.authorizations) {
+        if (!old.presented) continue;
+        auto removed = dns_.CleanUp({ctx.state.zone, old.fqdn, old.value});
+        if (!removed.ok() && removed.error().code() != core::ErrorCode::kNotFound) {
+          return removed.error().Wrap("removing challenge record " + old.fqdn +
+                                      " before a new order");
+        }
+        old.presented = false;
+      }
+      ++ctx.state.reorders;
+      ctx.Log(core::EventLevel::kWarning,
+              reason + "; the CA may not have reached our nameservers: placing a new order (" +
+                  std::to_string(ctx.state.reorders) + " of " + std::to_string(kMaxReorders) +
+                  ")");
+      ctx.Next(steps::kOrder);
+      ctx.job.run_at = ctx.now + RetryDelay(0);
+      return core::Ok();
+    }
+    return core::FailedPrecondition(reason);
   }
   if (waiting) return WaitMore(ctx, "Validation by the CA", retry_after);
   ctx.Info("All names validated by the CA");

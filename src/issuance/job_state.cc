@@ -10,7 +10,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(AuthorizationState, url, identif
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(JobState, zone, order_url, finalize_url,
                                                 certificate_url, authorizations, deadline_ms,
                                                 delay_ms, failed, cleanup_attempts,
-                                                retry_since_ms)
+                                                retry_since_ms, reorders)
 
 // URLs come from the CA's headers and bodies: never let odd bytes throw in a worker.
 std::string JobState::ToJson() const {

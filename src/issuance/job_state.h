@@ -35,6 +35,7 @@ struct JobState {
   int64_t retry_since_ms = 0;  // first failure of the current step (Unix ms); 0 = none
   bool failed = false;      // the operation failed; cleanup finishes the job
   int cleanup_attempts = 0;
+  int reorders = 0;  // new orders placed after the CA could not validate (bounded)
 
   std::string ToJson() const;
   static core::Result<JobState> FromJson(const std::string& json);

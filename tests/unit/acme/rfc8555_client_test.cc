@@ -365,6 +365,34 @@ TEST_F(Rfc8555ClientTest, ANonceThatIsNotBase64UrlIsNotUsed) {
   EXPECT_TRUE(http_.RequestsWithMethod("POST").empty());
 }
 
+// A CA answering 503 with Retry-After to newNonce or to the directory (seen with a fault
+// proxy in front of Pebble): the wait it asks for is kept on the error, as for a POST.
+TEST_F(Rfc8555ClientTest, RetryAfterOnA503FromNewNonceOrTheDirectoryIsKept) {
+  http::Response busy = WithHeaders(FakeHttpClient::TextResponse(503, "busy"),
+                                    {{"Retry-After", "7"}});
+  http_.Reset();
+  http_.When("GET", kDirectoryUrl,
+             FakeHttpClient::JsonResponse(
+                 200, nlohmann::json{{"newNonce", kNewNonceUrl},
+                                     {"newAccount", kNewAccountUrl},
+                                     {"newOrder", kNewOrderUrl}}.dump()));
+  http_.When("HEAD", kNewNonceUrl, busy);
+  auto order = client_.NewOrder({"example.com"});
+  ASSERT_FALSE(order.ok());
+  EXPECT_EQ(order.error().code(), core::ErrorCode::kUnavailable);
+  EXPECT_THAT(order.error().message(), HasSubstr("503"));
+  EXPECT_EQ(order.error().retry_after_s(), 7);
+
+  http_.Reset();
+  http_.When("GET", kDirectoryUrl, busy);
+  Rfc8555Client fresh(http_, AcmeConfig{kDirectoryUrl, ""}, CopyOfAccountKey());
+  auto again = fresh.NewOrder({"example.com"});
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.error().code(), core::ErrorCode::kUnavailable);
+  EXPECT_THAT(again.error().message(), HasSubstr("503"));
+  EXPECT_EQ(again.error().retry_after_s(), 7);
+}
+
 TEST_F(Rfc8555ClientTest, PostAsGetSendsAnEmptyPayload) {
   http_.When("POST", kOrderUrl,
              WithHeaders(FakeHttpClient::JsonResponse(200, kOrderJson), {{"Replay-Nonce", "o"}}));

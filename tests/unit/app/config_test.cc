@@ -50,6 +50,53 @@ TEST(ConfigTest, NonsenseLimitsAreRefused) {
       << "0 turns the limit off";
 }
 
+// The HTTP server's handler threads and its queue of waiting requests (ServerLimits).
+TEST(ConfigTest, ServerWorkersAndQueueComeFromTheFileAndTheEnvironment) {
+  test::TempDir dir;
+  std::string path = dir.File("certadns.toml");
+  std::ofstream(path) << "[limits]\nworkers = 16\n";
+  auto config = LoadConfig(path, Env({{"CERTADNS_LIMITS_QUEUE", "2048"}}));
+  ASSERT_TRUE(config.ok()) << config.error().message();
+  EXPECT_EQ(config->limits.workers, 16);
+  EXPECT_EQ(config->limits.queue, 2048);
+  auto defaults = LoadConfig("", Env({}));
+  ASSERT_TRUE(defaults.ok());
+  EXPECT_EQ(defaults->limits.workers, 8);
+  EXPECT_EQ(defaults->limits.queue, 512);
+}
+
+TEST(ConfigTest, ServerWorkersAndQueueOutOfRangeAreAClearConfigError) {
+  struct Case {
+    const char* name;
+    const char* value;
+  };
+  for (const Case& c : {Case{"CERTADNS_LIMITS_WORKERS", "0"}, Case{"CERTADNS_LIMITS_WORKERS", "257"},
+                        Case{"CERTADNS_LIMITS_WORKERS", "-3"}, Case{"CERTADNS_LIMITS_QUEUE", "0"},
+                        Case{"CERTADNS_LIMITS_QUEUE", "65537"},
+                        Case{"CERTADNS_LIMITS_QUEUE", "99999999999"}}) {
+    SCOPED_TRACE(std::string(c.name) + "=" + c.value);
+    auto config = LoadConfig("", Env({{c.name, c.value}}));
+    ASSERT_FALSE(config.ok());
+    EXPECT_EQ(config.error().code(), core::ErrorCode::kInvalidArgument);
+    const std::string key = std::string(c.name) == "CERTADNS_LIMITS_WORKERS" ? "limits.workers"
+                                                                              : "limits.queue";
+    EXPECT_NE(config.error().message().find(key), std::string::npos) << config.error().message();
+  }
+  for (const char* bound : {"1", "256"}) {
+    EXPECT_TRUE(LoadConfig("", Env({{"CERTADNS_LIMITS_WORKERS", bound}})).ok()) << bound;
+  }
+  for (const char* bound : {"1", "65536"}) {
+    EXPECT_TRUE(LoadConfig("", Env({{"CERTADNS_LIMITS_QUEUE", bound}})).ok()) << bound;
+  }
+  test::TempDir dir;
+  std::string path = dir.File("certadns.toml");
+  std::ofstream(path) << "[limits]\nworkers = 1000\n";
+  auto from_file = LoadConfig(path, Env({}));
+  ASSERT_FALSE(from_file.ok());
+  EXPECT_NE(from_file.error().message().find("limits.workers must be 1-256"), std::string::npos)
+      << from_file.error().message();
+}
+
 TEST(ConfigTest, SecureCookiesDefaultOnUnlessListeningOnLoopback) {
   struct Case {
     std::string_view listen;

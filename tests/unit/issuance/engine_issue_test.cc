@@ -160,7 +160,9 @@ TEST_F(EngineTest, ValidationFailureFailsWithTheCasProblemAndRemovesAllRecords) 
   EXPECT_EQ(failed.status, CertificateState::kFailed);
   EXPECT_TRUE(failed.certificate_pem.empty());
   EXPECT_TRUE(InstalledKeyPem(cert_id_).empty());
-  EXPECT_EQ(DnsCalls(DnsCall::Kind::kPresent).size(), 2u);
+  // One new order first (the CA may not have reached our nameservers), then the failure.
+  EXPECT_EQ(acme_.OrderCount(), 2u);
+  EXPECT_EQ(DnsCalls(DnsCall::Kind::kPresent).size(), 4u);
   ExpectEveryPresentedValueRemoved();
   EXPECT_THAT(dns_.Values("_acme-challenge.app.example.com"), IsEmpty());
   EXPECT_THAT(*store_->ListJobs(cert_id_), IsEmpty());
@@ -174,6 +176,44 @@ TEST_F(EngineTest, ValidationFailureFailsWithTheCasProblemAndRemovesAllRecords) 
   EXPECT_THAT(errors[0].message, HasSubstr(problem.detail));
   EXPECT_THAT(errors[0].message, HasSubstr("unauthorized"));
   EXPECT_THAT(Messages(cert_id_).back(), "Removed 2 challenge TXT records");
+}
+
+// PowerDNS down when the CA looked up the record (seen with the real binary: Pebble's
+// "Error retrieving TXT records ... i/o timeout"): the order is lost, not the certificate.
+// One new order, after this order's records are removed; then issued.
+TEST_F(EngineTest, AValidationTheCaCouldNotDoForOurDnsIsTriedOnceMoreWithANewOrder) {
+  acme::Problem outage{"urn:ietf:params:acme:error:unauthorized",
+                       "Error retrieving TXT records for DNS challenge (i/o timeout)", 403, {}};
+  acme_.SetBehavior("app.example.com", {.problem = outage});
+  cert_id_ = Request("app.example.com").id;
+  ASSERT_TRUE(RunUntil("poll_authorizations"));
+  auto ran = Step();  // the poll meets the invalid authorization
+  ASSERT_TRUE(ran.has_value());
+  EXPECT_EQ(Stored(cert_id_).status, CertificateState::kValidating);
+  EXPECT_THAT(dns_.Values("_acme-challenge.app.example.com"), IsEmpty())
+      << "the failed order's record is removed before the new order";
+  acme_.SetBehavior("app.example.com", {});  // our DNS is back
+  RunToEnd();
+  EXPECT_EQ(Stored(cert_id_).status, CertificateState::kIssued);
+  EXPECT_EQ(acme_.OrderCount(), 2u);
+  ExpectEveryPresentedValueRemoved();
+  bool warned = false;
+  for (const auto& m : Messages(cert_id_)) {
+    warned |= m.find("placing a new order (1 of 1)") != std::string::npos &&
+              m.find("Error retrieving TXT records") != std::string::npos;
+  }
+  EXPECT_TRUE(warned) << ::testing::PrintToString(Messages(cert_id_));
+}
+
+// A refusal no new order can change (CAA forbids the CA) fails at once: no second order.
+TEST_F(EngineTest, AValidationRefusedByCaaFailsWithoutANewOrder) {
+  acme::Problem caa{"urn:ietf:params:acme:error:caa", "CAA record forbids issuance", 403, {}};
+  acme_.SetBehavior("app.example.com", {.problem = caa});
+  cert_id_ = Request("app.example.com").id;
+  RunToEnd();
+  EXPECT_EQ(Stored(cert_id_).status, CertificateState::kFailed);
+  EXPECT_EQ(acme_.OrderCount(), 1u);
+  ExpectEveryPresentedValueRemoved();
 }
 
 TEST_F(EngineTest, PendingValidationIsPolledWithGrowingDelays) {

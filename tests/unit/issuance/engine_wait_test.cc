@@ -62,6 +62,33 @@ TEST_F(EngineTest, PropagationWaitsWithGrowingDelaysAndFailsAfterTheBudget) {
   EXPECT_THAT(*store_->ListJobs(cert_id_), IsEmpty());
 }
 
+// PowerDNS stopped after the record was published (seen with the real binary): no
+// nameserver answers the propagation check. That is PowerDNS failing, not a record slow to
+// propagate: retried within the retry budget, past the propagation budget (60 s here), and
+// the propagation wait starts again once the nameservers answer.
+TEST_F(EngineTest, NameserversNotAnsweringThePropagationCheckAreWaitedOutLikePowerDnsDown) {
+  cert_id_ = Request("app.example.com").id;
+  ASSERT_TRUE(RunUntil("propagate"));
+  const core::TimePoint down_at = clock_.Now();
+  dns_.SetDown(true);
+  const core::Duration budget = config_.poll_interval * config_.poll_attempts;  // 60 s
+  while (clock_.Now() < down_at + 2 * budget) {
+    auto ran = Step();
+    ASSERT_TRUE(ran.has_value());
+    ASSERT_EQ(ran->step, "propagate") << "gave up while PowerDNS was down";
+  }
+  EXPECT_EQ(Stored(cert_id_).status, CertificateState::kValidating);
+  dns_.SetDown(false);
+  RunToEnd();
+  EXPECT_EQ(Stored(cert_id_).status, CertificateState::kIssued);
+  bool logged = false;
+  for (const auto& m : Messages(cert_id_)) {
+    logged |= m.find("Step propagate failed, retrying") != std::string::npos;
+  }
+  EXPECT_TRUE(logged);
+  ExpectEveryPresentedValueRemoved();
+}
+
 TEST_F(EngineTest, PropagationProceedsOnceEveryNameserverServesTheValue) {
   dns_.SetServing(false);
   cert_id_ = Request("app.example.com").id;
