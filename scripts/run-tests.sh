@@ -103,8 +103,11 @@ integration() {
 }
 
 asan_build() {
+  # Line tables are all a sanitizer report needs (file:line in every frame); full debug
+  # information made this build about an eighth slower.
+  local asan_flags="-O1 -gline-tables-only"
   CC=${ASAN_CC:-clang-14} CXX=${ASAN_CXX:-clang++-14} cmake -S . -B "$ASAN_BUILD" \
-    -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g" -DCMAKE_C_FLAGS_DEBUG="-O1 -g" \
+    -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="$asan_flags" -DCMAKE_C_FLAGS_DEBUG="$asan_flags" \
     -DCERTADNS_SANITIZE=ON -DCERTADNS_FUZZ=ON || return 1
   nice -n 5 cmake --build "$ASAN_BUILD" -j"$JOBS"
 }
