@@ -8,6 +8,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "accounts/api_keys.h"
 #include "app/config.h"
 #include "app/store_factory.h"
 #include "core/clock.h"
@@ -125,12 +126,11 @@ core::Status UserSetPassword(Context& ctx, const AdminOptions& o, Streams io) {
 core::Status ApiKeyCreate(Context& ctx, const AdminOptions& o, Streams io) {
   ASSIGN_OR_RETURN(store::User user, FindUser(ctx, o.email));
   ASSIGN_OR_RETURN(store::Store * db, ctx.Store());
-  crypto::NewApiKey key = crypto::GenerateApiKey();
-  store::ApiKey row{crypto::RandomId("key"), user.id, key.key_hash, key.prefix,
-                    ctx.clock().Now(), std::nullopt};
-  RETURN_IF_ERROR(db->CreateApiKey(row));
+  ASSIGN_OR_RETURN(accounts::CreatedApiKey created,
+                   accounts::CreateApiKey(*db, user, ctx.clock().Now()));
+  const store::ApiKey& row = created.row;
   // The only place a key is ever shown: alone on stdout, so scripts can capture it.
-  io.out << key.key.reveal() << std::endl;
+  io.out << created.key.reveal() << std::endl;
   io.err << "created API key " << row.id << " (" << row.prefix << "...) for " << user.email
          << "; it is shown only this once\n";
   auto plan = core::ParsePlan(user.plan);

@@ -13,9 +13,10 @@ ALLOWED = {
     "acme": {"core", "crypto", "http"},
     "dns": {"core", "http"},
     "store": {"core"},
+    "accounts": {"core", "crypto", "store"},
     "issuance": {"core", "crypto", "http", "acme", "dns", "store"},
     "zones": {"core", "crypto", "http", "dns", "store"},
-    "api": {"core", "crypto", "http", "dns", "store", "issuance", "zones"},
+    "api": {"core", "crypto", "http", "dns", "store", "accounts", "issuance", "zones"},
 }
 # A third-party header -> the only folder (prefix under src/) that may include it.
 CONFINED = {

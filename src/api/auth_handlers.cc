@@ -1,5 +1,5 @@
 // /auth/login (JSON only, throttled: lockout per account and address, bounded concurrent
-// password checks), /auth/logout and /me.
+// password checks), /auth/logout, /me and PUT /me/password (checked as a login is).
 #include "api/auth.h"
 #include "api/dto.h"
 #include "api/routes.h"
@@ -54,6 +54,46 @@ class LoginAttempt {
   bool begun_ = false;
 };
 
+// A password check as a login runs it: refused at once while the account or the address is
+// locked out, run in one of the bounded Argon2id slots (64 MiB each), and counted toward the
+// lockout. The slot is handed back, for more Argon2id work (hashing a new password) in it.
+struct PasswordCheck {
+  bool matched = false;
+  std::optional<PasswordCheckSlots::Slot> slot;
+};
+
+core::Result<PasswordCheck> CheckPassword(Services& s, const std::string& account,
+                                          const std::string& address, const std::string& hash,
+                                          const std::string& password) {
+  LoginAttempt attempt(s.throttle, account, address);
+  if (auto wait = attempt.Begin()) {
+    return core::errors::TooManyLoginAttempts(RetryAfterSeconds(*wait));
+  }
+  PasswordCheck check;
+  if (s.throttle != nullptr) {
+    check.slot = s.throttle->password_checks().Acquire(s.throttle->options().password_check_wait);
+    if (!check.slot) return core::errors::LoginBusy(1);
+  }
+  // An account without a password (or none at all) is checked against a dummy hash, so the
+  // answer's timing does not tell which it was.
+  static const std::string kDummyHash = crypto::HashPassword("not-a-real-password").value();
+  check.matched =
+      crypto::VerifyPassword(hash.empty() ? kDummyHash : hash, password) && !hash.empty();
+  attempt.Finish(check.matched ? LoginThrottle::Outcome::kSucceeded
+                               : LoginThrottle::Outcome::kFailed);
+  return check;
+}
+
+// Characters (UTF-8 code points) in `text`.
+size_t CharacterCount(const std::string& text) {
+  size_t count = 0;
+  for (char ch : text) count += (static_cast<unsigned char>(ch) & 0xC0) != 0x80 ? 1 : 0;
+  return count;
+}
+
+constexpr size_t kMinNewPassword = 10;
+constexpr size_t kMaxNewPassword = 256;
+
 }  // namespace
 
 core::Result<Reply> HandleLoginPost(Services& s, const Call& call) {
@@ -68,27 +108,15 @@ core::Result<Reply> HandleLoginPost(Services& s, const Call& call) {
   if (!email || !password) return core::errors::InvalidRequest("email and password are required");
   std::string normalized = *email;
   for (char& ch : normalized) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  // Locked out accounts and addresses are answered before any password work is done.
-  const std::string client = ClientKey(call.client_address);
-  LoginAttempt attempt(s.throttle, normalized, client);
-  if (auto wait = attempt.Begin()) return core::errors::TooManyLoginAttempts(RetryAfterSeconds(*wait));
-  // Each check holds 64 MiB (Argon2id): a bounded number run at once, the rest wait briefly.
-  std::optional<PasswordCheckSlots::Slot> slot;
-  if (s.throttle != nullptr) {
-    slot = s.throttle->password_checks().Acquire(s.throttle->options().password_check_wait);
-    if (!slot) return core::errors::LoginBusy(1);
-  }
   auto user = s.store.GetUserByEmail(normalized);
-  // Verify even for an unknown email, so the answer's timing does not tell which it was.
-  static const std::string kDummyHash = crypto::HashPassword("not-a-real-password").value();
-  bool ok = crypto::VerifyPassword(
-      user.ok() && !user->password_hash.empty() ? user->password_hash : kDummyHash, *password);
-  slot.reset();
-  if (!user.ok() || user->password_hash.empty() || !ok) {
-    attempt.Finish(LoginThrottle::Outcome::kFailed);
+  // Checked even for an unknown email, so the answer's timing does not tell which it was.
+  ASSIGN_OR_RETURN(PasswordCheck check,
+                   CheckPassword(s, normalized, ClientKey(call.client_address),
+                                 user.ok() ? user->password_hash : "", *password));
+  check.slot.reset();
+  if (!user.ok() || !check.matched) {
     return core::Error(core::ErrorCode::kUnauthenticated, "Invalid email or password");
   }
-  attempt.Finish(LoginThrottle::Outcome::kSucceeded);
   std::string token = crypto::Base64UrlEncode(crypto::RandomBytes(32));
   store::Session session{crypto::HashToken(token), user->id,
                          crypto::Base64UrlEncode(crypto::RandomBytes(24)), s.clock.Now(),
@@ -113,6 +141,30 @@ core::Result<Reply> HandleMeGet(Services& s, const Call& call) {
   json["limits"] = LimitsJson(core::LimitsOf(plan), count);
   if (call.principal->via_session) json["csrf_token"] = call.principal->csrf_token;
   return Reply{200, json};
+}
+
+core::Result<Reply> HandleMePasswordPut(Services& s, const Call& call) {
+  // An API key is a credential for machines: it must not be able to take the account over.
+  if (!call.principal->via_session) return core::errors::PasswordChangeNeedsSession();
+  ASSIGN_OR_RETURN(nlohmann::json body, call.JsonObject());
+  ASSIGN_OR_RETURN(auto current, OptionalString(body, "current_password"));
+  ASSIGN_OR_RETURN(auto next, OptionalString(body, "new_password"));
+  if (!current || !next) {
+    return core::errors::InvalidRequest("current_password and new_password are required");
+  }
+  // Length first: no Argon2id work for a request that cannot succeed.
+  const size_t length = CharacterCount(*next);
+  if (length < kMinNewPassword) return core::errors::NewPasswordTooShort(kMinNewPassword);
+  if (length > kMaxNewPassword) return core::errors::NewPasswordTooLong(kMaxNewPassword);
+  const store::User& user = call.user();
+  ASSIGN_OR_RETURN(PasswordCheck check, CheckPassword(s, user.email, ClientKey(call.client_address),
+                                                      user.password_hash, *current));
+  if (!check.matched) return core::errors::WrongPassword();
+  ASSIGN_OR_RETURN(std::string hash, crypto::HashPassword(*next));
+  check.slot.reset();
+  // The other sessions end (someone else may hold one); the caller's stays.
+  RETURN_IF_ERROR(s.store.ChangePassword(user.id, hash, call.principal->session_token_hash));
+  return Reply{200, {{"password_changed", true}}};
 }
 
 }  // namespace certadns::api

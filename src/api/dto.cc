@@ -63,4 +63,11 @@ nlohmann::json UserJson(const store::User& user) {
   return {{"id", user.id}, {"email", user.email}, {"plan", user.plan}};
 }
 
+nlohmann::json ApiKeyJson(const store::ApiKey& key) {
+  return {{"id", key.id},
+          {"prefix", key.prefix},
+          {"created_at", core::FormatRfc3339(key.created_at)},
+          {"last_used_at", TimeOrNull(key.last_used_at)}};
+}
+
 }  // namespace certadns::api

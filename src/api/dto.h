@@ -22,5 +22,8 @@ nlohmann::json EventJson(const core::CertificateEvent& e);
 /// A zone with what its owner must do to verify it (the account's nameservers and TXT token).
 nlohmann::json ZoneJson(const store::Zone& zone, const zones::ZoneService& zones);
 nlohmann::json UserJson(const store::User& user);
+/// An API key as its owner sees it: id, prefix, created_at, last_used_at (or null); never
+/// its hash.
+nlohmann::json ApiKeyJson(const store::ApiKey& key);
 
 }  // namespace certadns::api

@@ -1,4 +1,4 @@
-// /zones: list, import, verify.
+// /zones: list, import, verify, delete.
 #include "api/dto.h"
 #include "api/routes.h"
 #include "core/errors.h"
@@ -25,6 +25,11 @@ core::Result<Reply> HandleZoneVerifyPost(Services& s, const Call& call) {
   nlohmann::json json = ZoneJson(outcome.zone, s.zones);
   if (!outcome.zone.verified) json["verification"]["detail"] = outcome.detail;
   return Reply{200, json};
+}
+
+core::Result<Reply> HandleZoneDelete(Services& s, const Call& call) {
+  RETURN_IF_ERROR(s.zones.Delete(call.user(), call.params[0]));
+  return Reply{200, {{"deleted", true}}};
 }
 
 }  // namespace certadns::api

@@ -43,7 +43,16 @@ constexpr Known kLoginBusy{ErrorCode::kUnavailable, "login_busy",
                            "Too many logins in progress; try again shortly"};
 constexpr Known kLoginRequiresJson{ErrorCode::kInvalidArgument, "json_required",
                                    "Login requires Content-Type: application/json"};
-
+constexpr Known kApiKeysRequirePaidPlan{ErrorCode::kPermissionDenied, "paid_plan_required",
+                                        "API keys require a paid plan (Plus, Pro or Elite)"};
+constexpr Known kApiKeyNotFound{ErrorCode::kNotFound, "api_key_not_found", "API key not found"};
+constexpr Known kWrongPassword{ErrorCode::kPermissionDenied, "wrong_password",
+                               "Current password is incorrect"};
+constexpr Known kPasswordChangeNeedsSession{
+    ErrorCode::kPermissionDenied, "session_required",
+    "Changing the password needs a dashboard session (log in); an API key cannot change it"};
+constexpr Known kZoneHasCertificates{ErrorCode::kFailedPrecondition, "zone_has_certificates",
+                                     "Zone has certificates; delete them first"};
 
 Error Make(const Known& known) {
   return Error(known.code, std::string(known.reason), std::string(known.message));
@@ -75,6 +84,22 @@ Error TooManyRequests(long retry_after_s) {
 }
 Error LoginBusy(long retry_after_s) { return Make(kLoginBusy).WithRetryAfter(retry_after_s); }
 Error LoginRequiresJson() { return Make(kLoginRequiresJson); }
+Error ApiKeysRequirePaidPlan() { return Make(kApiKeysRequirePaidPlan); }
+Error ApiKeyLimitReached(int max) {
+  return Error(
+      ErrorCode::kFailedPrecondition, "api_key_limit_reached",
+      "An account can have at most " + std::to_string(max) + " active API keys; revoke one first");
+}
+Error ApiKeyNotFound() { return Make(kApiKeyNotFound); }
+Error WrongPassword() { return Make(kWrongPassword); }
+Error NewPasswordTooShort(size_t min) {
+  return Invalid("New password must be at least " + std::to_string(min) + " characters");
+}
+Error NewPasswordTooLong(size_t max) {
+  return Invalid("New password must be at most " + std::to_string(max) + " characters");
+}
+Error PasswordChangeNeedsSession() { return Make(kPasswordChangeNeedsSession); }
+Error ZoneHasCertificates() { return Make(kZoneHasCertificates); }
 Error TooManyNames(size_t max, size_t given) {
   return Invalid("A certificate can hold at most " + std::to_string(max) + " names (" +
                  std::to_string(given) + " given)");

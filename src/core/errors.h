@@ -37,6 +37,24 @@ Error NameTooLong(std::string_view field);
 /// refuses (name_covered_by_wildcard).
 Error NameCoveredByWildcard(const std::string& name, const std::string& wildcard);
 
+// Accounts and zones (the dashboard's API, beyond the spec's section 10).
+/// 403 "API keys require a paid plan (Plus, Pro or Elite)" (paid_plan_required).
+Error ApiKeysRequirePaidPlan();
+/// 409: the account has `max` active API keys already (api_key_limit_reached).
+Error ApiKeyLimitReached(int max);
+/// 404 "API key not found" (api_key_not_found): unknown, or another account's.
+Error ApiKeyNotFound();
+/// 403 "Current password is incorrect" (wrong_password).
+Error WrongPassword();
+/// 400: the new password is shorter than `min` or longer than `max` characters
+/// (invalid_request).
+Error NewPasswordTooShort(size_t min);
+Error NewPasswordTooLong(size_t max);
+/// 403: only a dashboard session may change the password, not an API key (session_required).
+Error PasswordChangeNeedsSession();
+/// 409 "Zone has certificates; delete them first" (zone_has_certificates).
+Error ZoneHasCertificates();
+
 // Throttling (beyond the spec): 429/503 answers carry Retry-After from retry_after_s().
 /// 429 "Too many failed login attempts; try again later" (too_many_login_attempts).
 Error TooManyLoginAttempts(long retry_after_s);

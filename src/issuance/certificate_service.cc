@@ -145,6 +145,8 @@ core::Result<core::Certificate> CertificateService::Create(const store::User& us
     if (created.error().code() == core::ErrorCode::kAlreadyExists) {
       return core::errors::CertificateExists();
     }
+    // The zone was deleted after it was read above.
+    if (created.error().code() == core::ErrorCode::kNotFound) return core::errors::ZoneNotFound();
   }
   return created;
 }

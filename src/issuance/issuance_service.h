@@ -28,7 +28,8 @@ class IssuanceService {
   IssuanceService(store::Store& store, const core::Clock& clock, std::function<void()> wake);
 
   /// Creates a `pending` certificate and its issue job. kResourceExhausted when the owner
-  /// has `max_certificates` already; kAlreadyExists when the domain has an active one.
+  /// has `max_certificates` already; kAlreadyExists when the domain has an active one;
+  /// kNotFound when the zone is no longer the owner's (deleted meanwhile).
   core::Result<core::Certificate> Request(const CertificateRequest& request,
                                           int max_certificates = 1 << 30);
   /// Starts a renewal: the certificate goes `validating`; the current one stays until the

@@ -5,6 +5,7 @@
 // claimed with leases, so several certadns nodes behave like several threads).
 #pragma once
 
+#include <chrono>
 #include <limits>
 #include <optional>
 #include <string>
@@ -43,6 +44,17 @@ struct ApiKey {
   std::string prefix;
   core::TimePoint created_at;
   std::optional<core::TimePoint> revoked_at;
+  /// When the key last authenticated a request, to within kApiKeyUseResolution.
+  std::optional<core::TimePoint> last_used_at;
+};
+
+/// last_used_at is written at most this often per key, so API calls stay reads.
+inline constexpr core::Duration kApiKeyUseResolution = std::chrono::minutes(1);
+
+/// An unrevoked API key and its owner.
+struct ApiKeyOwner {
+  User user;
+  ApiKey key;
 };
 
 /// A dashboard session: only the SHA-256 of the cookie's token is stored.
@@ -102,9 +114,20 @@ class Store {
   virtual core::Status SetUserPlan(const std::string& email, const std::string& plan) = 0;
   virtual core::Status SetUserPassword(const std::string& email,
                                        const std::string& password_hash) = 0;
-  virtual core::Status CreateApiKey(const ApiKey& key) = 0;
-  /// The owner of the unrevoked key whose hash is `key_hash`; kNotFound otherwise.
-  virtual core::Result<User> FindUserByApiKey(const std::string& key_hash) = 0;
+  /// Sets the password hash of user `user_id` and ends every session of that user except
+  /// `keep_session_hash`, in one transaction; kNotFound when there is no such user.
+  virtual core::Status ChangePassword(const std::string& user_id, const std::string& password_hash,
+                                      const std::string& keep_session_hash) = 0;
+  /// Inserts the key unless its owner already has `max_active` unrevoked keys
+  /// (kResourceExhausted, nothing written), checked in the same transaction.
+  virtual core::Status CreateApiKey(const ApiKey& key,
+                                    int max_active = std::numeric_limits<int>::max()) = 0;
+  /// The unrevoked key whose hash is `key_hash`, with its owner; kNotFound otherwise.
+  virtual core::Result<ApiKeyOwner> FindApiKeyOwner(const std::string& key_hash) = 0;
+  /// Records a use of key `id` at `now`, unless one at or after now - kApiKeyUseResolution
+  /// is recorded already. Best effort: it does not wait for a lock another process holds
+  /// (kUnavailable then, nothing written).
+  virtual core::Status TouchApiKey(const std::string& id, core::TimePoint now) = 0;
   virtual core::Result<std::vector<ApiKey>> ListApiKeys(const std::string& user_id) = 0;
   /// Revokes `user_id`'s key whose id or prefix is `id_or_prefix`; kNotFound otherwise.
   virtual core::Status RevokeApiKey(const std::string& user_id, const std::string& id_or_prefix,
@@ -141,12 +164,17 @@ class Store {
   /// in one transaction. kNotFound when missing or not `owner_id`'s.
   virtual core::Status UnverifyZone(const std::string& owner_id, const std::string& id,
                                     const core::CertificateEvent& event) = 0;
+  /// Deletes `owner_id`'s zone `id` and returns it as it was; kNotFound when missing or not
+  /// `owner_id`'s; kFailedPrecondition (nothing written) while any certificate, in any
+  /// state, is in the zone. Checked and deleted in one transaction.
+  virtual core::Result<Zone> DeleteZone(const std::string& owner_id, const std::string& id) = 0;
 
   // Certificates.
   /// Inserts the certificate and its first job together, in one transaction that also
   /// enforces the plan: kResourceExhausted when the owner already has `max_certificates`
   /// certificates; kAlreadyExists when the owner has an active (pending, validating or
-  /// issued) certificate for the same domain.
+  /// issued) certificate for the same domain; kNotFound when the certificate's zone is not
+  /// (or no longer) the owner's, so a zone deletion and a request never cross.
   virtual core::Status CreateCertificate(
       const core::Certificate& certificate, const Job& job,
       int max_certificates = std::numeric_limits<int>::max()) = 0;

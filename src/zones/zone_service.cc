@@ -189,6 +189,31 @@ core::Result<VerifyOutcome> ZoneService::Verify(const store::User& user, const s
   return VerifyOutcome{zone, ""};
 }
 
+core::Status ZoneService::Delete(const store::User& user, const std::string& id) {
+  // The row goes first (the certificate check and the delete are one transaction), so a
+  // zone that still has certificates never leaves our DNS.
+  auto deleted = store_.DeleteZone(user.id, id);
+  if (!deleted.ok()) {
+    switch (deleted.error().code()) {
+      case core::ErrorCode::kNotFound:
+        return core::errors::ZoneNotFound();
+      case core::ErrorCode::kFailedPrecondition:
+        return core::errors::ZoneHasCertificates();
+      default:
+        return deleted.error();
+    }
+  }
+  // Only a verified zone is this account's in our DNS; an unverified one is either not
+  // served or (after a failed re-check) waits there for whoever proves control next.
+  if (!deleted->verified) return core::Ok();
+  if (auto withdrawn = host_.Withdraw(deleted->name); !withdrawn.ok()) {
+    // Put the row back, so the zone is still listed and the delete can be tried again.
+    (void)store_.CreateZone(*deleted);
+    return withdrawn.error().Wrap("cannot take zone " + deleted->name + " out of DNS");
+  }
+  return core::Ok();
+}
+
 core::Result<RecheckReport> ZoneService::RecheckDue(int limit) {
   const core::TimePoint now = clock_.Now();
   ASSIGN_OR_RETURN(std::vector<store::Zone> due,

@@ -67,6 +67,10 @@ class ZoneService {
   /// DNS, untouched, so that a false negative never takes a domain off the air; the next
   /// account to prove control adopts it.
   core::Result<RecheckReport> RecheckDue(int limit = 100);
+  /// Deletes the account's zone; a verified one (live in our DNS for this account) is also
+  /// withdrawn from our DNS. errors::ZoneNotFound when missing or another account's;
+  /// errors::ZoneHasCertificates (nothing changed) while any certificate is in it.
+  core::Status Delete(const store::User& user, const std::string& id);
 
   /// The nameservers a user of `owner_id` delegates to (AccountNameservers).
   std::vector<std::string> NameserversFor(const std::string& owner_id) const;

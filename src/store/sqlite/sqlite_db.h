@@ -63,6 +63,9 @@ class Transaction {
   core::Status status_;
 };
 
+/// How long a statement waits for another connection's (or process's) write lock.
+inline constexpr int kBusyTimeoutMs = 5000;
+
 /// Runs `sql` (several statements allowed).
 core::Status Exec(sqlite3* db, std::string_view sql);
 /// The store's error for a failed sqlite call: foreign-key violations are kNotFound, other

@@ -104,7 +104,7 @@ core::Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& 
     return core::Unavailable("cannot open database " + path + ": " + message);
   }
   std::unique_ptr<SqliteStore> store(new SqliteStore(db));
-  sqlite3_busy_timeout(db, 5000);
+  sqlite3_busy_timeout(db, kBusyTimeoutMs);
   RETURN_IF_ERROR(Exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
                            "PRAGMA foreign_keys=ON;"));
   RETURN_IF_ERROR(store->Migrate());
@@ -177,14 +177,15 @@ core::Status SqliteStore::CreateCertificate(const core::Certificate& certificate
   // the checks below and exceed the limit together.
   Transaction tx(db_);
   RETURN_IF_ERROR(tx.status());
-  {
-    Statement count(db_, "SELECT COUNT(*) FROM certificates WHERE owner_id = ?1");
-    count.Bind(1, certificate.owner_id);
-    int64_t owned = count.Step() ? count.Int(0) : 0;
-    RETURN_IF_ERROR(count.status());
-    if (owned >= max_certificates) {
-      return core::Error(core::ErrorCode::kResourceExhausted, "certificate limit reached");
-    }
+  // The zone is still the owner's (a zone deletion may have committed since it was read).
+  ASSIGN_OR_RETURN(int64_t zones,
+                   Count("SELECT COUNT(*) FROM zones WHERE id = ?1 AND owner_id = ?2",
+                         certificate.zone_id, certificate.owner_id));
+  if (zones == 0) return core::NotFound("zone " + certificate.zone_id);
+  ASSIGN_OR_RETURN(int64_t owned, Count("SELECT COUNT(*) FROM certificates WHERE owner_id = ?1",
+                                        certificate.owner_id));
+  if (owned >= max_certificates) {
+    return core::Error(core::ErrorCode::kResourceExhausted, "certificate limit reached");
   }
   {
     Statement active(db_, "SELECT 1 FROM certificates WHERE owner_id = ?1 AND domain = ?2 "
@@ -203,12 +204,20 @@ core::Status SqliteStore::CreateCertificate(const core::Certificate& certificate
   return tx.Commit();
 }
 
-core::Result<int> SqliteStore::CountCertificates(const std::string& owner_id) {
-  std::lock_guard lock(mutex_);
-  Statement s(db_, "SELECT COUNT(*) FROM certificates WHERE owner_id = ?1");
-  s.Bind(1, owner_id);
+core::Result<int64_t> SqliteStore::Count(const std::string& sql, const std::string& a,
+                                         const std::string& b) {
+  Statement s(db_, sql);
+  s.Bind(1, a);
+  if (!b.empty()) s.Bind(2, b);
   int64_t count = s.Step() ? s.Int(0) : 0;
   RETURN_IF_ERROR(s.status());
+  return count;
+}
+
+core::Result<int> SqliteStore::CountCertificates(const std::string& owner_id) {
+  std::lock_guard lock(mutex_);
+  ASSIGN_OR_RETURN(int64_t count,
+                   Count("SELECT COUNT(*) FROM certificates WHERE owner_id = ?1", owner_id));
   return static_cast<int>(count);
 }
 

@@ -27,8 +27,12 @@ class SqliteStore final : public Store {
   core::Status SetUserPlan(const std::string& email, const std::string& plan) override;
   core::Status SetUserPassword(const std::string& email,
                                const std::string& password_hash) override;
-  core::Status CreateApiKey(const ApiKey& key) override;
-  core::Result<User> FindUserByApiKey(const std::string& key_hash) override;
+  core::Status ChangePassword(const std::string& user_id, const std::string& password_hash,
+                              const std::string& keep_session_hash) override;
+  core::Status CreateApiKey(const ApiKey& key,
+                            int max_active = std::numeric_limits<int>::max()) override;
+  core::Result<ApiKeyOwner> FindApiKeyOwner(const std::string& key_hash) override;
+  core::Status TouchApiKey(const std::string& id, core::TimePoint now) override;
   core::Result<std::vector<ApiKey>> ListApiKeys(const std::string& user_id) override;
   core::Status RevokeApiKey(const std::string& user_id, const std::string& id_or_prefix,
                             core::TimePoint now) override;
@@ -47,6 +51,7 @@ class SqliteStore final : public Store {
   core::Result<std::vector<Zone>> ListZonesToRecheck(core::TimePoint before, int limit) override;
   core::Status UnverifyZone(const std::string& owner_id, const std::string& id,
                             const core::CertificateEvent& event) override;
+  core::Result<Zone> DeleteZone(const std::string& owner_id, const std::string& id) override;
 
   core::Status CreateCertificate(const core::Certificate& certificate, const Job& job,
                                  int max_certificates = std::numeric_limits<int>::max()) override;
@@ -102,6 +107,10 @@ class SqliteStore final : public Store {
                                              std::optional<int64_t> c = std::nullopt,
                                              const std::string& order = "name");
   core::Result<User> QueryUser(const std::string& where, const std::string& value);
+  /// The first column of the first row of `sql` (a COUNT), with ?1 = `a` and ?2 = `b` (when
+  /// given) bound.
+  core::Result<int64_t> Count(const std::string& sql, const std::string& a,
+                              const std::string& b = "");
   core::Result<std::vector<core::Certificate>> QueryCertificates(const std::string& where,
                                                                  const std::string& a,
                                                                  const std::string& b);

@@ -13,6 +13,26 @@ using core::ToUnixMillis;
 
 constexpr std::string_view kUserColumns = "id, email, plan, password_hash, created_at";
 
+constexpr std::string_view kKeyColumns =
+    "k.id, k.user_id, k.key_hash, k.prefix, k.created_at, k.revoked_at, k.last_used_at";
+
+std::optional<int64_t> OptionalMillis(const std::optional<core::TimePoint>& t) {
+  return t ? std::optional<int64_t>(ToUnixMillis(*t)) : std::nullopt;
+}
+
+// The key whose kKeyColumns start at column `first`.
+ApiKey ReadKey(const Statement& s, int first) {
+  ApiKey key;
+  key.id = s.Text(first);
+  key.user_id = s.Text(first + 1);
+  key.key_hash = s.Text(first + 2);
+  key.prefix = s.Text(first + 3);
+  key.created_at = FromUnixMillis(s.Int(first + 4));
+  if (auto revoked = s.OptionalInt(first + 5)) key.revoked_at = FromUnixMillis(*revoked);
+  if (auto used = s.OptionalInt(first + 6)) key.last_used_at = FromUnixMillis(*used);
+  return key;
+}
+
 User ReadUser(const Statement& s) {
   User user;
   user.id = s.Text(0);
@@ -79,46 +99,62 @@ core::Status SqliteStore::SetUserPassword(const std::string& email,
   return core::Ok();
 }
 
-core::Status SqliteStore::CreateApiKey(const ApiKey& key) {
+core::Status SqliteStore::CreateApiKey(const ApiKey& key, int max_active) {
   std::lock_guard lock(mutex_);
-  Statement s(db_, "INSERT INTO api_keys(id, user_id, key_hash, prefix, created_at, revoked_at) "
-                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+  Transaction tx(db_);
+  RETURN_IF_ERROR(tx.status());
+  ASSIGN_OR_RETURN(int64_t active,
+                   Count("SELECT COUNT(*) FROM api_keys WHERE user_id = ?1 AND revoked_at IS NULL",
+                         key.user_id));
+  if (active >= max_active) {
+    return core::Error(core::ErrorCode::kResourceExhausted,
+                       "at most " + std::to_string(max_active) + " active API keys per account");
+  }
+  Statement s(db_,
+              "INSERT INTO api_keys(id, user_id, key_hash, prefix, created_at, revoked_at, "
+              "last_used_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
   s.Bind(1, key.id).Bind(2, key.user_id).Bind(3, key.key_hash).Bind(4, key.prefix);
   s.Bind(5, ToUnixMillis(key.created_at));
-  s.Bind(6, key.revoked_at ? std::optional<int64_t>(ToUnixMillis(*key.revoked_at))
-                           : std::nullopt);
-  return s.Run();
+  s.Bind(6, OptionalMillis(key.revoked_at)).Bind(7, OptionalMillis(key.last_used_at));
+  RETURN_IF_ERROR(s.Run());
+  return tx.Commit();
 }
 
-core::Result<User> SqliteStore::FindUserByApiKey(const std::string& key_hash) {
+core::Result<ApiKeyOwner> SqliteStore::FindApiKeyOwner(const std::string& key_hash) {
   std::lock_guard lock(mutex_);
-  Statement s(db_, "SELECT u.id, u.email, u.plan, u.password_hash, u.created_at "
-                   "FROM api_keys k JOIN users u ON u.id = k.user_id "
-                   "WHERE k.key_hash = ?1 AND k.revoked_at IS NULL");
+  Statement s(db_, "SELECT u.id, u.email, u.plan, u.password_hash, u.created_at, " +
+                       std::string(kKeyColumns) +
+                       " FROM api_keys k JOIN users u ON u.id = k.user_id "
+                       "WHERE k.key_hash = ?1 AND k.revoked_at IS NULL");
   s.Bind(1, key_hash);
   if (!s.Step()) {
     RETURN_IF_ERROR(s.status());
     return core::NotFound("no such API key");  // the hash is not worth echoing
   }
-  return ReadUser(s);
+  return ApiKeyOwner{ReadUser(s), ReadKey(s, 5)};
+}
+
+core::Status SqliteStore::TouchApiKey(const std::string& id, core::TimePoint now) {
+  std::lock_guard lock(mutex_);
+  Statement s(db_,
+              "UPDATE api_keys SET last_used_at = ?2 WHERE id = ?1 AND "
+              "(last_used_at IS NULL OR last_used_at <= ?3)");
+  s.Bind(1, id).Bind(2, ToUnixMillis(now)).Bind(3, ToUnixMillis(now - kApiKeyUseResolution));
+  // Never waits for the write lock: while another process holds it, this use goes
+  // unrecorded (the next call records it), and the request it came with is not delayed.
+  sqlite3_busy_timeout(db_, 0);
+  core::Status status = s.Run();
+  sqlite3_busy_timeout(db_, kBusyTimeoutMs);
+  return status;
 }
 
 core::Result<std::vector<ApiKey>> SqliteStore::ListApiKeys(const std::string& user_id) {
   std::lock_guard lock(mutex_);
-  Statement s(db_, "SELECT id, user_id, key_hash, prefix, created_at, revoked_at FROM api_keys "
-                   "WHERE user_id = ?1 ORDER BY created_at, id");
+  Statement s(db_, "SELECT " + std::string(kKeyColumns) +
+                       " FROM api_keys k WHERE k.user_id = ?1 ORDER BY k.created_at, k.id");
   s.Bind(1, user_id);
   std::vector<ApiKey> keys;
-  while (s.Step()) {
-    ApiKey key;
-    key.id = s.Text(0);
-    key.user_id = s.Text(1);
-    key.key_hash = s.Text(2);
-    key.prefix = s.Text(3);
-    key.created_at = FromUnixMillis(s.Int(4));
-    if (auto revoked = s.OptionalInt(5)) key.revoked_at = FromUnixMillis(*revoked);
-    keys.push_back(std::move(key));
-  }
+  while (s.Step()) keys.push_back(ReadKey(s, 0));
   RETURN_IF_ERROR(s.status());
   return keys;
 }
@@ -149,6 +185,22 @@ core::Status SqliteStore::RevokeApiKey(const std::string& user_id,
   }
   Statement s(db_, "UPDATE api_keys SET revoked_at = ?2 WHERE id = ?1");
   RETURN_IF_ERROR(s.Bind(1, live.front()).Bind(2, ToUnixMillis(now)).Run());
+  return tx.Commit();
+}
+
+core::Status SqliteStore::ChangePassword(const std::string& user_id,
+                                         const std::string& password_hash,
+                                         const std::string& keep_session_hash) {
+  std::lock_guard lock(mutex_);
+  Transaction tx(db_);
+  RETURN_IF_ERROR(tx.status());
+  {
+    Statement s(db_, "UPDATE users SET password_hash = ?2 WHERE id = ?1");
+    RETURN_IF_ERROR(s.Bind(1, user_id).Bind(2, password_hash).Run());
+    if (sqlite3_changes(db_) != 1) return core::NotFound("user " + user_id);
+  }
+  Statement s(db_, "DELETE FROM sessions WHERE user_id = ?1 AND token_hash != ?2");
+  RETURN_IF_ERROR(s.Bind(1, user_id).Bind(2, keep_session_hash).Run());
   return tx.Commit();
 }
 

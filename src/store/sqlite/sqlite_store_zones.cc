@@ -120,4 +120,23 @@ core::Status SqliteStore::UnverifyZone(const std::string& owner_id, const std::s
   return tx.Commit();
 }
 
+core::Result<Zone> SqliteStore::DeleteZone(const std::string& owner_id, const std::string& id) {
+  std::lock_guard lock(mutex_);
+  Transaction tx(db_);
+  RETURN_IF_ERROR(tx.status());
+  ASSIGN_OR_RETURN(auto zones, QueryZones("owner_id = ?1 AND id = ?2", owner_id, id));
+  if (zones.empty()) return core::NotFound("zone " + id);
+  ASSIGN_OR_RETURN(int64_t count,
+                   Count("SELECT COUNT(*) FROM certificates WHERE owner_id = ?1 AND zone_id = ?2",
+                         owner_id, id));
+  if (count > 0) {
+    return core::FailedPrecondition("zone " + id + " has " + std::to_string(count) +
+                                    " certificate(s)");
+  }
+  Statement s(db_, "DELETE FROM zones WHERE owner_id = ?1 AND id = ?2");
+  RETURN_IF_ERROR(s.Bind(1, owner_id).Bind(2, id).Run());
+  RETURN_IF_ERROR(tx.Commit());
+  return std::move(zones.front());
+}
+
 }  // namespace certadns::store::sqlite

@@ -50,6 +50,35 @@ TEST(ErrorMappingTest, SpecErrorsHaveExactTextCodeAndStatus) {
   }
 }
 
+TEST(ErrorMappingTest, DashboardContractErrorsHaveExactTextCodeAndStatus) {
+  struct Case {
+    Error error;
+    std::string_view message;
+    std::string_view api_code;
+    int http_status;
+  };
+  // The UI contract's texts (tests/browser select by them), copied here once on purpose.
+  const Case cases[] = {
+      {ApiKeysRequirePaidPlan(), "API keys require a paid plan (Plus, Pro or Elite)",
+       "paid_plan_required", 403},
+      {WrongPassword(), "Current password is incorrect", "wrong_password", 403},
+      {NewPasswordTooShort(10), "New password must be at least 10 characters", "invalid_request",
+       400},
+      {ZoneHasCertificates(), "Zone has certificates; delete them first", "zone_has_certificates",
+       409},
+      {ApiKeyNotFound(), "API key not found", "api_key_not_found", 404},
+      {ApiKeyLimitReached(20), "An account can have at most 20 active API keys; revoke one first",
+       "api_key_limit_reached", 409},
+  };
+  for (const Case& c : cases) {
+    EXPECT_EQ(c.error.message(), c.message);
+    EXPECT_EQ(ApiCode(c.error), c.api_code) << c.message;
+    EXPECT_EQ(HttpStatus(c.error), c.http_status) << c.message;
+  }
+  EXPECT_EQ(ApiCode(PasswordChangeNeedsSession()), "session_required");
+  EXPECT_EQ(HttpStatus(PasswordChangeNeedsSession()), 403);
+}
+
 TEST(ErrorMappingTest, OtherErrorsGetGenericCodeAndStatus) {
   struct Case {
     std::string_view desc;

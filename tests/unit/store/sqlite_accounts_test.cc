@@ -1,5 +1,6 @@
-// SqliteStore: users, API keys, sessions, zone lookups and the certificate methods that
-// enforce plan limits and one operation per certificate (migration 0002).
+// SqliteStore: users, API keys (bounded, last use), sessions, password changes, zone lookups
+// and deletion, and the certificate methods that enforce plan limits and one operation per
+// certificate (migrations 0002, 0006).
 #include <gtest/gtest.h>
 
 #include <memory>
@@ -44,12 +45,22 @@ class SqliteAccountsTest : public ::testing::Test {
     return ApiKey{id, user, hash, prefix, clock_.Now(), std::nullopt};
   }
 
+  // A zone of `owner` (other than Alice, whose zone_a SetUp makes), for Cert(..., owner).
+  void AddZoneOf(const std::string& owner) {
+    Zone zone;
+    zone.id = "zone_" + owner;
+    zone.owner_id = owner;
+    zone.name = "example.com";
+    zone.created_at = clock_.Now();
+    ASSERT_TRUE(store_->CreateZone(zone).ok());
+  }
+
   core::Certificate Cert(const std::string& id, const std::string& owner = kAlice,
                          const std::string& domain = "app.example.com") {
     core::Certificate c;
     c.id = id;
     c.owner_id = owner;
-    c.zone_id = "zone_a";
+    c.zone_id = owner == kAlice ? "zone_a" : "zone_" + owner;  // see AddZoneOf
     c.zone_name = "example.com";
     c.domain = domain;
     c.created_at = clock_.Now();
@@ -117,14 +128,16 @@ TEST_F(SqliteAccountsTest, SetUserPlanAndPasswordChangeOnlyThatUser) {
 
 TEST_F(SqliteAccountsTest, ApiKeyFindsItsOwnerUntilRevoked) {
   ASSERT_TRUE(store_->CreateApiKey(Key("key_1", kAlice, "hash1", "cdns_abcdefg")).ok());
-  auto owner = store_->FindUserByApiKey("hash1");
+  auto owner = store_->FindApiKeyOwner("hash1");
   ASSERT_TRUE(owner.ok()) << owner.error().message();
-  EXPECT_EQ(owner->id, kAlice);
-  EXPECT_EQ(store_->FindUserByApiKey("hash2").error().code(), ErrorCode::kNotFound);
+  EXPECT_EQ(owner->user.id, kAlice);
+  EXPECT_EQ(owner->key.id, "key_1");
+  EXPECT_FALSE(owner->key.last_used_at.has_value());
+  EXPECT_EQ(store_->FindApiKeyOwner("hash2").error().code(), ErrorCode::kNotFound);
 
   clock_.Advance(minutes(5));
   ASSERT_TRUE(store_->RevokeApiKey(kAlice, "key_1", clock_.Now()).ok());
-  EXPECT_EQ(store_->FindUserByApiKey("hash1").error().code(), ErrorCode::kNotFound);
+  EXPECT_EQ(store_->FindApiKeyOwner("hash1").error().code(), ErrorCode::kNotFound);
   auto keys = store_->ListApiKeys(kAlice);
   ASSERT_TRUE(keys.ok());
   ASSERT_EQ(keys->size(), 1u);
@@ -162,11 +175,11 @@ TEST_F(SqliteAccountsTest, ApiKeysAreListedAndRevokedPerOwner) {
             ErrorCode::kNotFound);
   EXPECT_EQ(store_->RevokeApiKey(kAlice, "cdns_", clock_.Now()).error().code(),
             ErrorCode::kNotFound);
-  EXPECT_TRUE(store_->FindUserByApiKey("hash1").ok());
+  EXPECT_TRUE(store_->FindApiKeyOwner("hash1").ok());
   ASSERT_TRUE(store_->RevokeApiKey(kAlice, "cdns_bbbbbbb", clock_.Now()).ok());
-  EXPECT_TRUE(store_->FindUserByApiKey("hash1").ok());
-  EXPECT_FALSE(store_->FindUserByApiKey("hash2").ok());
-  EXPECT_TRUE(store_->FindUserByApiKey("hash3").ok());
+  EXPECT_TRUE(store_->FindApiKeyOwner("hash1").ok());
+  EXPECT_FALSE(store_->FindApiKeyOwner("hash2").ok());
+  EXPECT_TRUE(store_->FindApiKeyOwner("hash3").ok());
 }
 
 TEST_F(SqliteAccountsTest, ApiKeyErrors) {
@@ -186,10 +199,104 @@ TEST_F(SqliteAccountsTest, AmbiguousPrefixIsRefused) {
   ASSERT_TRUE(store_->CreateApiKey(Key("key_2", kAlice, "hash2", "cdns_same123")).ok());
   EXPECT_EQ(store_->RevokeApiKey(kAlice, "cdns_same123", clock_.Now()).error().code(),
             ErrorCode::kInvalidArgument);
-  EXPECT_TRUE(store_->FindUserByApiKey("hash1").ok());
-  EXPECT_TRUE(store_->FindUserByApiKey("hash2").ok());
+  EXPECT_TRUE(store_->FindApiKeyOwner("hash1").ok());
+  EXPECT_TRUE(store_->FindApiKeyOwner("hash2").ok());
   ASSERT_TRUE(store_->RevokeApiKey(kAlice, "key_2", clock_.Now()).ok());
-  EXPECT_TRUE(store_->FindUserByApiKey("hash1").ok());
+  EXPECT_TRUE(store_->FindApiKeyOwner("hash1").ok());
+}
+
+TEST_F(SqliteAccountsTest, ApiKeyCreationIsBoundedByActiveKeysOfTheOwner) {
+  ASSERT_TRUE(store_->CreateApiKey(Key("key_1", kAlice, "hash_key_1", "cdns_1"), 2).ok());
+  ASSERT_TRUE(store_->CreateApiKey(Key("key_2", kAlice, "hash_key_2", "cdns_2"), 2).ok());
+  EXPECT_EQ(store_->CreateApiKey(Key("key_3", kAlice, "hash_key_3", "cdns_3"), 2).error().code(),
+            ErrorCode::kResourceExhausted);
+  EXPECT_TRUE(store_->CreateApiKey(Key("key_b", kBob, "hash_key_b", "cdns_b"), 2).ok())
+      << "another owner's count";
+  // A revoked key no longer counts.
+  ASSERT_TRUE(store_->RevokeApiKey(kAlice, "key_1", clock_.Now()).ok());
+  EXPECT_TRUE(store_->CreateApiKey(Key("key_3", kAlice, "hash_key_3", "cdns_3"), 2).ok());
+  EXPECT_EQ(store_->ListApiKeys(kAlice)->size(), 3u);
+}
+
+TEST_F(SqliteAccountsTest, AKeysLastUseIsWrittenAtMostOnceAMinute) {
+  ASSERT_TRUE(store_->CreateApiKey(Key("key_1", kAlice, "hash_key_1", "cdns_1")).ok());
+  auto owner = store_->FindApiKeyOwner("hash_key_1");
+  ASSERT_TRUE(owner.ok()) << owner.error().message();
+  EXPECT_EQ(owner->user.id, kAlice);
+  EXPECT_EQ(owner->key.id, "key_1");
+  EXPECT_FALSE(owner->key.last_used_at.has_value());
+
+  const core::TimePoint first = clock_.Now();
+  ASSERT_TRUE(store_->TouchApiKey("key_1", first).ok());
+  ASSERT_TRUE(store_->TouchApiKey("key_1", first + std::chrono::seconds(59)).ok());
+  EXPECT_EQ(store_->FindApiKeyOwner("hash_key_1")->key.last_used_at, first);
+  EXPECT_EQ(store_->ListApiKeys(kAlice)->front().last_used_at, first);
+  ASSERT_TRUE(store_->TouchApiKey("key_1", first + std::chrono::seconds(60)).ok());
+  EXPECT_EQ(store_->FindApiKeyOwner("hash_key_1")->key.last_used_at,
+            first + std::chrono::seconds(60));
+}
+
+TEST_F(SqliteAccountsTest, RecordingAKeysUseNeverWaitsForAnotherProcesssLock) {
+  ASSERT_TRUE(store_->CreateApiKey(Key("key_1", kAlice, "hash_key_1", "cdns_1")).ok());
+  sqlite3* other = nullptr;
+  ASSERT_EQ(sqlite3_open(dir_.File("store.db").c_str(), &other), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(other, "BEGIN EXCLUSIVE", nullptr, nullptr, nullptr), SQLITE_OK);
+  const auto started = std::chrono::steady_clock::now();
+  EXPECT_FALSE(store_->TouchApiKey("key_1", clock_.Now()).ok());
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(1));
+  sqlite3_exec(other, "ROLLBACK", nullptr, nullptr, nullptr);
+  sqlite3_close(other);
+  EXPECT_FALSE(store_->FindApiKeyOwner("hash_key_1")->key.last_used_at.has_value());
+  // The lock gone, the next use is recorded (and other writes still wait as before).
+  ASSERT_TRUE(store_->TouchApiKey("key_1", clock_.Now()).ok());
+  EXPECT_EQ(store_->FindApiKeyOwner("hash_key_1")->key.last_used_at, clock_.Now());
+}
+
+TEST_F(SqliteAccountsTest, ACertificateNeedsAZoneOfItsOwnerWhenItIsStored) {
+  // Bob has no zone; Alice's zone_a is not his. A zone deleted after the request read it
+  // (and before the insert) is the same case.
+  core::Certificate theirs = Cert("c1", kBob);
+  theirs.zone_id = "zone_a";
+  EXPECT_EQ(store_->CreateCertificate(theirs, MakeJob("j1", "c1")).error().code(),
+            ErrorCode::kNotFound);
+  ASSERT_TRUE(store_->DeleteZone(kAlice, "zone_a").ok());
+  EXPECT_EQ(store_->CreateCertificate(Cert("c2"), MakeJob("j2", "c2")).error().code(),
+            ErrorCode::kNotFound);
+  EXPECT_EQ(*store_->CountCertificates(kAlice), 0);
+  EXPECT_TRUE(store_->ListJobs("c2")->empty()) << "nothing written";
+}
+
+TEST_F(SqliteAccountsTest, PasswordChangeEndsEveryOtherSessionOfTheUserOnly) {
+  const core::TimePoint until = clock_.Now() + hours(1);
+  ASSERT_TRUE(store_->SetUserPassword("bob@example.com", "bob").ok());
+  ASSERT_TRUE(store_->CreateSession({"mine", kAlice, "c1", clock_.Now(), until}).ok());
+  ASSERT_TRUE(store_->CreateSession({"other", kAlice, "c2", clock_.Now(), until}).ok());
+  ASSERT_TRUE(store_->CreateSession({"bobs", kBob, "c3", clock_.Now(), until}).ok());
+
+  ASSERT_TRUE(store_->ChangePassword(kAlice, "new", "mine").ok());
+  EXPECT_EQ(store_->GetUser(kAlice)->password_hash, "new");
+  EXPECT_EQ(store_->GetUser(kBob)->password_hash, "bob");
+  EXPECT_TRUE(store_->FindSession("mine", clock_.Now()).ok());
+  EXPECT_EQ(store_->FindSession("other", clock_.Now()).error().code(), ErrorCode::kNotFound);
+  EXPECT_TRUE(store_->FindSession("bobs", clock_.Now()).ok());
+  EXPECT_EQ(store_->ChangePassword("user_nobody", "x", "").error().code(), ErrorCode::kNotFound);
+}
+
+TEST_F(SqliteAccountsTest, ZoneDeletionIsScopedByOwnerAndRefusedWhileCertificatesRemain) {
+  // zone_a (Alice's, verified) holds a certificate.
+  ASSERT_TRUE(store_->CreateCertificate(Cert("cert_1"), MakeJob("job_1", "cert_1")).ok());
+
+  EXPECT_EQ(store_->DeleteZone(kBob, "zone_a").error().code(), ErrorCode::kNotFound);
+  EXPECT_EQ(store_->DeleteZone(kAlice, "zone_a").error().code(), ErrorCode::kFailedPrecondition);
+  EXPECT_TRUE(store_->GetZone(kAlice, "zone_a").ok());
+
+  ASSERT_TRUE(store_->DeleteCertificate(kAlice, "cert_1").ok());
+  auto deleted = store_->DeleteZone(kAlice, "zone_a");
+  ASSERT_TRUE(deleted.ok()) << deleted.error().message();
+  EXPECT_EQ(deleted->name, "example.com");
+  EXPECT_TRUE(deleted->verified);
+  EXPECT_EQ(store_->GetZone(kAlice, "zone_a").error().code(), ErrorCode::kNotFound);
+  EXPECT_EQ(store_->DeleteZone(kAlice, "zone_a").error().code(), ErrorCode::kNotFound);
 }
 
 TEST_F(SqliteAccountsTest, SessionIsFoundUntilItExpiresOrIsDeleted) {
@@ -296,6 +403,7 @@ TEST_F(SqliteAccountsTest, CreateCertificateEnforcesTheLimit) {
   EXPECT_EQ(*store_->CountCertificates(kBob), 0);
 
   // A limit of 0 (the free plan) refuses the first; Alice's certificates don't count for Bob.
+  AddZoneOf(kBob);
   EXPECT_EQ(store_->CreateCertificate(Cert("c4", kBob), MakeJob("j4", "c4"), 0).error().code(),
             ErrorCode::kResourceExhausted);
   EXPECT_TRUE(store_->CreateCertificate(Cert("c5", kBob), MakeJob("j5", "c5"), 1).ok());
@@ -310,6 +418,7 @@ TEST_F(SqliteAccountsTest, CreateCertificateRefusesAnActiveDuplicateDomain) {
 
   // Another owner's certificate for the same domain does not block (its job is due later,
   // so Finish below meets only Alice's).
+  AddZoneOf(kBob);
   EXPECT_TRUE(store_->CreateCertificate(Cert("c3", kBob), MakeJob("j3", "c3", hours(100))).ok());
 
   // Validating and issued block too; a failed one does not.
@@ -447,7 +556,7 @@ TEST(SqliteAccountsMigrationTest, UpgradesADatabaseCreatedBeforeAccounts) {
                                nullptr),
             SQLITE_OK);
   ASSERT_EQ(sqlite3_step(stmt), SQLITE_ROW);
-  EXPECT_EQ(sqlite3_column_int(stmt, 0), 5);  // 0002 to 0005 applied on top
+  EXPECT_EQ(sqlite3_column_int(stmt, 0), 6);  // 0002 to 0006 applied on top
   sqlite3_finalize(stmt);
   sqlite3_close(db);
 }

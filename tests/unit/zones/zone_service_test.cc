@@ -303,5 +303,50 @@ TEST_F(ZoneServiceTest, AnAdministratorsImportIsLiveAndRefusesAnotherAccountsZon
   EXPECT_EQ(zones->size(), 1u);
 }
 
+TEST_F(ZoneServiceTest, DeletingAVerifiedZoneTakesItOutOfDnsAndAPendingOneOnlyFromTheList) {
+  store::Zone pending = Import(owner_, "pending.example.org");
+  auto verified = service_->ImportVerified(owner_, kZone);
+  ASSERT_TRUE(verified.ok()) << verified.error().message();
+  ASSERT_TRUE(host_.IsLive(kZone));
+
+  ASSERT_TRUE(service_->Delete(owner_, pending.id).ok());
+  EXPECT_TRUE(host_.IsLive(kZone));
+  ASSERT_TRUE(service_->Delete(owner_, verified->id).ok());
+  EXPECT_FALSE(host_.IsLive(kZone));
+  auto zones = service_->List(owner_);
+  ASSERT_TRUE(zones.ok());
+  EXPECT_THAT(*zones, IsEmpty());
+  EXPECT_EQ(service_->Delete(owner_, pending.id).error().reason(), "zone_not_found");
+}
+
+TEST_F(ZoneServiceTest, DeleteRefusesAZoneWithCertificatesAndAnotherAccountsZone) {
+  auto verified = service_->ImportVerified(owner_, kZone);
+  ASSERT_TRUE(verified.ok()) << verified.error().message();
+  IssuedCertificate(owner_, *verified);
+
+  EXPECT_EQ(service_->Delete(owner_, verified->id).error().reason(), "zone_has_certificates");
+  EXPECT_EQ(service_->Delete(squatter_, verified->id).error().reason(), "zone_not_found");
+  EXPECT_TRUE(host_.IsLive(kZone));
+  EXPECT_TRUE(IsVerified(owner_, *verified));
+  // A squatter's pending import of the same name is its own row, deleted alone.
+  store::Zone squatted = Import(squatter_, kZone);
+  ASSERT_TRUE(service_->Delete(squatter_, squatted.id).ok());
+  EXPECT_TRUE(host_.IsLive(kZone));
+  EXPECT_TRUE(IsVerified(owner_, *verified));
+}
+
+TEST_F(ZoneServiceTest, AZoneOurDnsCannotWithdrawIsKeptForAnotherTry) {
+  auto verified = service_->ImportVerified(owner_, kZone);
+  ASSERT_TRUE(verified.ok()) << verified.error().message();
+  host_.SetUnavailable(true);
+  auto failed = service_->Delete(owner_, verified->id);
+  ASSERT_FALSE(failed.ok());
+  EXPECT_EQ(failed.error().code(), ErrorCode::kUnavailable);
+  EXPECT_TRUE(IsVerified(owner_, *verified));
+  host_.SetUnavailable(false);
+  ASSERT_TRUE(service_->Delete(owner_, verified->id).ok());
+  EXPECT_FALSE(host_.IsLive(kZone));
+}
+
 }  // namespace
 }  // namespace certadns::zones
