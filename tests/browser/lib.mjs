@@ -56,7 +56,9 @@ export function unique(prefix) {
  * downloadsDir, close()}.
  */
 export async function launch({ viewport = { width: 1280, height: 900 }, bypassCSP = false } = {}) {
-  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'certadns-chromium-'));
+  // Under run.sh's temporary folder (removed by its cleanup even when a test is killed).
+  const tmp = process.env.BROWSER_TMP ?? os.tmpdir();
+  const profile = fs.mkdtempSync(path.join(tmp, 'chromium-profile-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: '/usr/bin/chromium',
     headless: true,
@@ -79,7 +81,7 @@ export async function launch({ viewport = { width: 1280, height: 900 }, bypassCS
   const consoleErrors = [];
   page.on('console', (msg) => { if (msg.type() === 'error') consoleErrors.push(msg.text()); });
   page.on('pageerror', (err) => consoleErrors.push(`pageerror: ${err.message}`));
-  const downloadsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'certadns-downloads-'));
+  const downloadsDir = fs.mkdtempSync(path.join(tmp, 'downloads-'));
   return {
     context, page, blocked, consoleErrors, downloadsDir,
     /** Closes the browser; with `name`, first keeps the page's last state (screenshot and
