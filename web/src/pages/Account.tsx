@@ -5,7 +5,7 @@ import { useSession } from '../session';
 import { planName } from '../format';
 import { CopyButton } from '../components/CopyButton';
 import { EmptyState, ErrorMessage, Loading } from '../components/Feedback';
-import { Modal } from '../components/Modal';
+import { ConfirmModal } from '../components/ConfirmModal';
 import { Time } from '../components/Time';
 
 export function AccountPage() {
@@ -194,46 +194,23 @@ function RevokeKeyModal({
   onClose: () => void;
   onRevoked: () => void | Promise<void>;
 }) {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState('');
   return (
-    <Modal
+    <ConfirmModal
       title="Revoke API key?"
-      size="small"
+      confirmLabel="Revoke"
+      busyLabel="Revoking…"
+      danger
       onClose={onClose}
-      busy={busy}
-      footer={
-        <>
-          <button type="button" className="button button-secondary" onClick={onClose} disabled={busy} data-autofocus>
-            Cancel
-          </button>
-          <button
-            type="button"
-            className="button button-danger"
-            disabled={busy}
-            onClick={async () => {
-              setBusy(true);
-              setError('');
-              try {
-                await api.revokeApiKey(apiKey.id);
-                await onRevoked();
-              } catch (err) {
-                setError(errorText(err));
-                setBusy(false);
-              }
-            }}
-          >
-            {busy ? 'Revoking…' : 'Revoke'}
-          </button>
-        </>
-      }
+      onConfirm={async () => {
+        await api.revokeApiKey(apiKey.id);
+        await onRevoked();
+      }}
     >
       <p>
         Scripts using the key <span className="mono">{apiKey.prefix}…</span> will stop working at once. This cannot be
         undone.
       </p>
-      <ErrorMessage>{error}</ErrorMessage>
-    </Modal>
+    </ConfirmModal>
   );
 }
 

@@ -3,7 +3,7 @@ import { CheckCircle, Clock, Globe, Loader2, Plus, ShieldCheck, Trash2 } from 'l
 import { api, ApiError, errorText, type Zone } from '../api';
 import { CopyButton } from '../components/CopyButton';
 import { EmptyState, ErrorMessage, Loading } from '../components/Feedback';
-import { Modal } from '../components/Modal';
+import { ConfirmModal } from '../components/ConfirmModal';
 import { Time } from '../components/Time';
 
 interface VerifyResult {
@@ -302,46 +302,23 @@ function Instructions({ zone }: { zone: Zone }) {
 }
 
 function DeleteZoneModal({ zone, onClose, onDeleted }: { zone: Zone; onClose: () => void; onDeleted: () => void }) {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState('');
   return (
-    <Modal
+    <ConfirmModal
       title="Delete zone?"
-      size="small"
+      confirmLabel="Delete zone"
+      busyLabel="Deleting…"
+      danger
       onClose={onClose}
-      busy={busy}
-      footer={
-        <>
-          <button type="button" className="button button-secondary" onClick={onClose} disabled={busy} data-autofocus>
-            Cancel
-          </button>
-          <button
-            type="button"
-            className="button button-danger"
-            disabled={busy}
-            onClick={async () => {
-              setBusy(true);
-              setError('');
-              try {
-                await api.deleteZone(zone.id);
-                onDeleted();
-              } catch (err) {
-                setError(errorText(err));
-                setBusy(false);
-              }
-            }}
-          >
-            {busy ? 'Deleting…' : 'Delete zone'}
-          </button>
-        </>
-      }
+      onConfirm={async () => {
+        await api.deleteZone(zone.id);
+        onDeleted();
+      }}
     >
       <p>
         <span className="mono">{zone.name}</span> will be removed from your account
         {zone.verified ? ', and CertaDNS nameservers will stop serving it' : ''}. A zone that still has certificates
         cannot be deleted: delete its certificates first.
       </p>
-      <ErrorMessage>{error}</ErrorMessage>
-    </Modal>
+    </ConfirmModal>
   );
 }

@@ -1,7 +1,6 @@
 import { useState } from 'react';
-import { api, errorText, type Certificate } from '../../api';
-import { Modal } from '../../components/Modal';
-import { ErrorMessage } from '../../components/Feedback';
+import { api, type Certificate } from '../../api';
+import { ConfirmModal } from '../../components/ConfirmModal';
 
 interface Props {
   cert: Certificate;
@@ -11,87 +10,40 @@ interface Props {
 }
 
 export function RenewModal({ cert, onClose, onDone }: Props) {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState('');
   return (
-    <Modal
+    <ConfirmModal
       title="Renew certificate?"
-      size="small"
+      confirmLabel="Renew"
+      busyLabel="Renewing…"
       onClose={onClose}
-      busy={busy}
-      footer={
-        <>
-          <button type="button" className="button button-secondary" onClick={onClose} disabled={busy}>
-            Cancel
-          </button>
-          <button
-            type="button"
-            className="button button-primary"
-            data-autofocus
-            disabled={busy}
-            onClick={async () => {
-              setBusy(true);
-              setError('');
-              try {
-                await api.renew(cert.id);
-                await onDone(false);
-              } catch (err) {
-                setError(errorText(err));
-                setBusy(false);
-              }
-            }}
-          >
-            {busy ? 'Renewing…' : 'Renew'}
-          </button>
-        </>
-      }
+      onConfirm={async () => {
+        await api.renew(cert.id);
+        await onDone(false);
+      }}
     >
       <p>
         CertaDNS will repeat the DNS-01 challenge for <span className="mono">{cert.domain}</span>
         {cert.sans.length > 0 && ` and its ${cert.sans.length} additional ${cert.sans.length === 1 ? 'name' : 'names'}`}{' '}
         and replace the certificate with a new one. The status shows <strong>validating</strong> until it is done.
       </p>
-      <ErrorMessage>{error}</ErrorMessage>
-    </Modal>
+    </ConfirmModal>
   );
 }
 
 export function DeleteModal({ cert, onClose, onDone }: Props) {
-  const [busy, setBusy] = useState(false);
   const [revoke, setRevoke] = useState(false);
-  const [error, setError] = useState('');
   const canRevoke = cert.status === 'issued' || cert.status === 'expired' || Boolean(cert.issued_at);
   return (
-    <Modal
+    <ConfirmModal
       title="Delete certificate?"
-      size="small"
+      confirmLabel="Delete"
+      busyLabel={revoke ? 'Revoking…' : 'Deleting…'}
+      danger
       onClose={onClose}
-      busy={busy}
-      footer={
-        <>
-          <button type="button" className="button button-secondary" onClick={onClose} disabled={busy} data-autofocus>
-            Cancel
-          </button>
-          <button
-            type="button"
-            className="button button-danger"
-            disabled={busy}
-            onClick={async () => {
-              setBusy(true);
-              setError('');
-              try {
-                const result = await api.deleteCertificate(cert.id, revoke);
-                await onDone(result.revoked);
-              } catch (err) {
-                setError(errorText(err));
-                setBusy(false);
-              }
-            }}
-          >
-            {busy ? (revoke ? 'Revoking…' : 'Deleting…') : 'Delete'}
-          </button>
-        </>
-      }
+      onConfirm={async () => {
+        const result = await api.deleteCertificate(cert.id, revoke);
+        await onDone(result.revoked);
+      }}
     >
       <p>
         The certificate for <span className="mono">{cert.domain}</span> and its private key will be removed from
@@ -114,7 +66,6 @@ export function DeleteModal({ cert, onClose, onDone }: Props) {
           </p>
         </div>
       </div>
-      <ErrorMessage>{error}</ErrorMessage>
-    </Modal>
+    </ConfirmModal>
   );
 }
