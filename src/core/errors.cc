@@ -31,6 +31,9 @@ constexpr Known kCertificateNotFound{ErrorCode::kNotFound, "certificate_not_foun
                                      "Certificate not found"};
 constexpr Known kCaUnavailable{ErrorCode::kUnavailable, "ca_unavailable",
                                "The certificate authority is unavailable, try again later"};
+constexpr Known kStorageUnwritable{
+    ErrorCode::kUnavailable, "storage_unwritable",
+    "The service's storage is full or cannot be written, try again later"};
 constexpr Known kRevocationRefused{
     ErrorCode::kFailedPrecondition, "revocation_refused",
     "The certificate authority refused to revoke the certificate; see the certificate's logs"};
@@ -75,6 +78,10 @@ Error ZoneNotFound() { return Make(kZoneNotFound); }
 Error CertificateNotFound() { return Make(kCertificateNotFound); }
 Error CertificateAuthorityUnavailable() { return Make(kCaUnavailable); }
 Error RevocationRefused() { return Make(kRevocationRefused); }
+Error StorageUnwritable(std::string message) {
+  return Error(kStorageUnwritable.code, std::string(kStorageUnwritable.reason),
+               std::move(message));
+}
 Error InvalidRequest(std::string detail) { return Invalid(std::move(detail)); }
 Error TooManyLoginAttempts(long retry_after_s) {
   return Make(kTooManyLoginAttempts).WithRetryAfter(retry_after_s);
@@ -140,6 +147,7 @@ std::string_view GenericReason(ErrorCode code) {
 
 std::string_view ServerErrorDetail(const Error& error) {
   if (error.reason() == kCaUnavailable.reason) return kCaUnavailable.message;
+  if (error.reason() == kStorageUnwritable.reason) return kStorageUnwritable.message;
   switch (error.code()) {
     case ErrorCode::kUnavailable:
       return "The service is temporarily unavailable, try again later";

@@ -68,6 +68,10 @@ Error LoginRequiresJson();
 /// 503 "The certificate authority is unavailable, try again later" (ca_unavailable): what a
 /// client hears when the CA failed; the CA's own words go to the log.
 Error CertificateAuthorityUnavailable();
+/// 503 "The service's storage is full or cannot be written, try again later"
+/// (storage_unwritable): the database could not write (disk full, a file-size limit, an I/O
+/// error on write). `message` (SQLite's words) is for the log only; nothing was written.
+Error StorageUnwritable(std::string message);
 /// 409: the CA refused to revoke (revocation_refused); its words are in the certificate's log.
 Error RevocationRefused();
 

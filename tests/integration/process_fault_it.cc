@@ -3,9 +3,12 @@
 // database, and SIGTERMed during issuance then restarted. Every certificate must end
 // `issued`, no job may be left, no `_acme-challenge` record may stay in PowerDNS, and no
 // certificate may be ordered twice. And the database locked by another process: a clear
-// 503, nothing half-written, and the service carries on. Each test prints one `RELIABILITY ...` line with the
+// 503, nothing half-written, and the service carries on; and its disk full (a file-size
+// limit on the running service): a clear 503, reads answered, nothing half-written. Each test prints one `RELIABILITY ...` line with the
 // figures the README's "Reliability" section quotes. Bounded in time.
 #include <signal.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <gmock/gmock.h>
@@ -14,7 +17,9 @@
 #include <sqlite3.h>
 
 #include <chrono>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <map>
 #include <random>
 #include <thread>
@@ -123,6 +128,24 @@ class Fixture {
     std::string out;
     for (const auto& [step, n] : steps) out += (out.empty() ? "" : " ") + step + ":" + std::to_string(n);
     return out.empty() ? "none" : out;
+  }
+  /// The user's certificates in a state that cannot be: issued without its certificate and
+  /// expiry, or pending/validating without a job to move it on; "" when none.
+  std::string ImpossibleStates() {
+    auto all = store_->ListCertificates(user_.id);
+    if (!all.ok()) return "cannot list: " + all.error().message();
+    std::string out;
+    for (const auto& c : *all) {
+      if (c.status == CertificateState::kIssued &&
+          (c.certificate_pem.empty() || !c.expires_at)) {
+        out += c.domain + " issued without its certificate\n";
+      }
+      if (c.status == CertificateState::kPending || c.status == CertificateState::kValidating) {
+        auto jobs = store_->ListJobs(c.id);
+        if (!jobs.ok() || jobs->empty()) out += c.domain + " unfinished without a job\n";
+      }
+    }
+    return out;
   }
   bool AllIssuedAndDone() { return CountIssued() == Total() && CountWithJobs() == 0; }
   int Total() const { return static_cast<int>(ids_.size()); }
@@ -448,6 +471,145 @@ TEST(ProcessFaultIt, DatabaseLockedDuringIssuanceLosesNoWorkAndFinishesOnceFree)
               "retries), %d/%d issued %.1f s after, %d records left, %d duplicate orders\n",
               kCertificates, commits_met_lock, f.CountIssued(), kCertificates, finished_s, left,
               duplicate_orders);
+}
+
+/// The database's `PRAGMA integrity_check` answer ("ok" when sound), read by a connection of
+/// the test's own.
+std::string IntegrityCheck(const std::string& path) {
+  sqlite3* db = nullptr;
+  if (sqlite3_open(path.c_str(), &db) != SQLITE_OK) {
+    sqlite3_close(db);
+    return "cannot open";
+  }
+  sqlite3_busy_timeout(db, 10000);
+  std::string answer;
+  sqlite3_exec(
+      db, "PRAGMA integrity_check",
+      [](void* out, int, char** values, char**) {
+        *static_cast<std::string*>(out) += values[0] ? values[0] : "(null)";
+        return 0;
+      },
+      &answer, nullptr);
+  sqlite3_close(db);
+  return answer;
+}
+
+// The disk full under SQLite, without a mount: the service's RLIMIT_FSIZE is lowered with
+// prlimit(2) to 4 KiB, so every write past a file's first 4 KiB fails with EFBIG (SIGXFSZ
+// is ignored here before the spawn, and an ignored signal stays ignored across exec). A WAL
+// frame is larger than that, so no transaction can commit.
+TEST(ProcessFaultIt, DiskFullAnswersAClear503KeepsReadsAndNothingHalfWritten) {
+  REQUIRE_STACK(env);
+  ServiceProcess service;
+  Fixture f(env, service, "diskfull");
+  ASSERT_EQ(f.error(), "");
+  struct sigaction ignore {};
+  ignore.sa_handler = SIG_IGN;
+  struct sigaction previous {};
+  ASSERT_EQ(sigaction(SIGXFSZ, &ignore, &previous), 0);
+  const std::string started = service.Start(FaultConfig(env));
+  sigaction(SIGXFSZ, &previous, nullptr);
+  ASSERT_EQ(started, "");
+  CommandResult key = service.Cli({"apikey", "create", "--email", f.email()});
+  ASSERT_EQ(key.exit_code, 0) << key.Describe();
+  std::string api_key = key.out.substr(0, key.out.find_first_of(" \r\n"));
+  http::CurlHttpClient http({});
+  const decltype(http::Request{}.headers) headers = {
+      {"Authorization", "Bearer " + api_key}, {"Content-Type", "application/json"}};
+  auto request = [&](const std::string& domain) {
+    nlohmann::json body = {{"zone_id", f.zone_id()}, {"domain", domain}};
+    return http.Send({.method = "POST",
+                      .url = service.base_url() + "/api/v1/certificates",
+                      .headers = headers,
+                      .body = body.dump(),
+                      .timeout = milliseconds(30000)});
+  };
+  auto get = [&](const std::string& path) {
+    return http.Send({.method = "GET",
+                      .url = service.base_url() + path,
+                      .headers = headers,
+                      .timeout = milliseconds(30000)});
+  };
+
+  // One certificate issued before the disk fills: something to read while it is full.
+  auto first = request("before." + f.zone());
+  ASSERT_TRUE(first.ok());
+  ASSERT_EQ(first->status, 202) << first->body;
+  auto first_doc = nlohmann::json::parse(first->body, nullptr, false);
+  const std::string first_id = first_doc.is_object() ? first_doc.value("id", "") : "";
+  ASSERT_FALSE(first_id.empty()) << first->body;
+  f.Track(first_id);
+  ASSERT_TRUE(WaitUntil([&] { return f.AllIssuedAndDone(); }, seconds(60)))
+      << service.LogTail();
+
+  const pid_t pid = service.pid();
+  ASSERT_GT(pid, 0);
+  // Only the soft limit: raising a hard limit again would need CAP_SYS_RESOURCE.
+  constexpr rlim_t kLimit = 4096;
+  struct rlimit before {};
+  ASSERT_EQ(prlimit(pid, RLIMIT_FSIZE, nullptr, &before), 0) << std::strerror(errno);
+  const struct rlimit full {kLimit, before.rlim_max};
+  ASSERT_EQ(prlimit(pid, RLIMIT_FSIZE, &full, nullptr), 0) << std::strerror(errno);
+
+  constexpr int kWrites = 3;
+  int refused = 0;
+  std::vector<std::string> details;
+  for (int i = 0; i < kWrites; ++i) {
+    auto answer = request("full" + std::to_string(i) + "." + f.zone());
+    ASSERT_TRUE(answer.ok()) << answer.error().message();
+    auto doc = nlohmann::json::parse(answer->body, nullptr, /*allow_exceptions=*/false);
+    ASSERT_TRUE(doc.is_object()) << answer->status << " " << answer->body;
+    EXPECT_EQ(answer->status, 503) << answer->body;
+    EXPECT_EQ(doc.value("code", ""), "storage_unwritable") << answer->body;
+    const std::string detail = doc.value("detail", "");
+    EXPECT_THAT(detail, ::testing::HasSubstr("storage is full")) << answer->body;
+    EXPECT_THAT(detail, ::testing::Not(::testing::HasSubstr("disk I/O")));
+    EXPECT_THAT(detail, ::testing::Not(::testing::HasSubstr("sqlite")));
+    refused += answer->status >= 500 ? 1 : 0;
+    details.push_back(detail);
+  }
+  // Reads still answer, and the process lives.
+  auto list = get("/api/v1/certificates");
+  ASSERT_TRUE(list.ok());
+  EXPECT_EQ(list->status, 200) << list->body;
+  EXPECT_THAT(list->body, ::testing::HasSubstr(first_id));
+  auto one = get("/api/v1/certificates/" + first_id);
+  ASSERT_TRUE(one.ok());
+  EXPECT_EQ(one->status, 200) << one->body;
+  auto health = get("/healthz");
+  ASSERT_TRUE(health.ok());
+  EXPECT_EQ(health->status, 200);
+  EXPECT_EQ(kill(pid, 0), 0) << "the service died";
+
+  // The disk has room again: nothing half-written, and the service carries on.
+  ASSERT_EQ(prlimit(pid, RLIMIT_FSIZE, &before, nullptr), 0) << std::strerror(errno);
+  EXPECT_EQ(IntegrityCheck(service.File("certadns.db")), "ok");
+  for (int i = 0; i < kWrites; ++i) {
+    EXPECT_EQ(f.CertificatesFor("full" + std::to_string(i) + "." + f.zone()), 0);
+  }
+  EXPECT_EQ(f.StatusOf(first_id), CertificateState::kIssued);
+  auto again = request("full0." + f.zone());
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->status, 202) << again->body << "\n" << service.LogTail();
+  auto again_doc = nlohmann::json::parse(again->body, nullptr, false);
+  const std::string again_id = again_doc.is_object() ? again_doc.value("id", "") : "";
+  ASSERT_FALSE(again_id.empty()) << again->body;
+  f.Track(again_id);
+  const auto lifted_at = Clock::now();
+  const bool done = WaitUntil([&] { return f.AllIssuedAndDone(); }, seconds(60));
+  const double issued_s = std::chrono::duration<double>(Clock::now() - lifted_at).count();
+  service.Stop();
+  EXPECT_TRUE(done) << f.JobSteps() << "\n" << service.LogTail();
+  EXPECT_EQ(IntegrityCheck(service.File("certadns.db")), "ok");
+  // No certificate in an impossible state: issued ones hold their certificate, unfinished
+  // ones their job.
+  EXPECT_EQ(f.ImpossibleStates(), "");
+  const int left = f.ChallengeRecordsLeft();
+  EXPECT_EQ(left, 0);
+  std::printf("RELIABILITY disk-full: %d/%d writes answered 503 (\"%s\"), reads 200, process "
+              "alive, integrity_check ok, 0 rows half-written; after the limit was lifted "
+              "1/1 issued in %.1f s, %d records left\n",
+              refused, kWrites, details.empty() ? "" : details[0].c_str(), issued_s, left);
 }
 
 }  // namespace

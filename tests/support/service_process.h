@@ -67,6 +67,8 @@ class ServiceProcess {
                     std::chrono::seconds limit = std::chrono::seconds(30)) const;
 
   int port() const { return port_; }
+  /// The running service's pid (-1 when none runs), e.g. to lower its limits with prlimit(2).
+  pid_t pid() const { return pid_; }
   std::string base_url() const { return "http://127.0.0.1:" + std::to_string(port_); }
   const std::string& config_file() const { return config_file_; }
   /// The last `bytes` of the service's stdout/stderr.

@@ -1,5 +1,7 @@
 #include "store/sqlite/sqlite_db.h"
 
+#include "core/errors.h"
+
 namespace certadns::store::sqlite {
 
 core::Error SqliteError(sqlite3* db, std::string_view what) {
@@ -10,6 +12,13 @@ core::Error SqliteError(sqlite3* db, std::string_view what) {
   if (extended == SQLITE_CONSTRAINT_FOREIGNKEY) return core::NotFound(message);
   if (code == SQLITE_CONSTRAINT) return core::AlreadyExists(message);
   if (code == SQLITE_BUSY || code == SQLITE_LOCKED) return core::Unavailable(message);
+  // The disk full, a file-size limit (EFBIG) or a failing write: SQLite rolled the
+  // transaction back, so nothing is half-written; transient from the caller's side.
+  if (code == SQLITE_FULL || extended == SQLITE_IOERR_WRITE || extended == SQLITE_IOERR_FSYNC ||
+      extended == SQLITE_IOERR_DIR_FSYNC || extended == SQLITE_IOERR_TRUNCATE ||
+      extended == SQLITE_IOERR_SHMSIZE) {
+    return core::errors::StorageUnwritable(message);
+  }
   return core::Internal(message);
 }
 
