@@ -22,6 +22,12 @@ TEST(ErrorsTest, RequestProblemsAreInvalidRequests) {
   }
   EXPECT_EQ(CertificateAuthorityUnavailable().code(), ErrorCode::kUnavailable);
   EXPECT_EQ(CertificateAuthorityUnavailable().reason(), "ca_unavailable");
+  // SQLite's words stay in the message (the log); the client's detail is the fixed sentence.
+  const Error full = StorageUnwritable("step: database or disk is full");
+  EXPECT_EQ(full.code(), ErrorCode::kUnavailable);
+  EXPECT_EQ(full.reason(), "storage_unwritable");
+  EXPECT_EQ(ServerErrorDetail(full),
+            "The service's storage is full or cannot be written, try again later");
 }
 
 }  // namespace
