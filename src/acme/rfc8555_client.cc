@@ -64,7 +64,7 @@ Rfc8555Client::Rfc8555Client(http::HttpClient& http, AcmeConfig config,
       account_key_(std::move(account_key)),
       thumbprint_(account_key_.JwkThumbprint()) {}
 
-core::Result<Rfc8555Client::Directory> Rfc8555Client::GetDirectory() {
+core::Result<Directory> Rfc8555Client::GetDirectory() {
   {
     std::lock_guard lock(mutex_);
     if (directory_) return *directory_;
@@ -77,13 +77,10 @@ core::Result<Rfc8555Client::Directory> Rfc8555Client::GetDirectory() {
     error.WithRetryAfter(ParseRetryAfter(response));  // a 503 may say when to come back
     return error;
   }
-  nlohmann::json json = ParseJsonOrNull(response.body);
-  if (!json.is_object()) return core::Unavailable("ACME directory is not a JSON object");
-  Directory d{json.value("newNonce", ""), json.value("newAccount", ""),
-              json.value("newOrder", ""), json.value("revokeCert", "")};
-  if (d.new_nonce.empty() || d.new_account.empty() || d.new_order.empty()) {
-    return core::Unavailable("ACME directory lacks newNonce, newAccount or newOrder");
-  }
+  // A broken directory is the CA's fault, and may be mended: unavailable, not invalid.
+  auto parsed = ParseDirectory(ParseJsonOrNull(response.body));
+  if (!parsed.ok()) return core::Unavailable(parsed.error().message());
+  const Directory d = *std::move(parsed);
   std::lock_guard lock(mutex_);
   directory_ = d;
   return d;

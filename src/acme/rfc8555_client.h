@@ -44,12 +44,6 @@ class Rfc8555Client final : public AcmeClient {
   core::Status RevokeCertificate(const std::string& certificate_der, int reason) override;
 
  private:
-  struct Directory {
-    std::string new_nonce;
-    std::string new_account;
-    std::string new_order;
-    std::string revoke_cert;
-  };
   struct Reply {
     http::Response response;
     nlohmann::json json;  // null when the body is not JSON

@@ -124,6 +124,16 @@ core::Result<Order> ParseOrder(const nlohmann::json& json) {
   return o;
 }
 
+core::Result<Directory> ParseDirectory(const nlohmann::json& json) {
+  if (!json.is_object()) return core::InvalidArgument("ACME directory is not a JSON object");
+  Directory d{StringOr(json, "newNonce"), StringOr(json, "newAccount"),
+              StringOr(json, "newOrder"), StringOr(json, "revokeCert")};
+  if (d.new_nonce.empty() || d.new_account.empty() || d.new_order.empty()) {
+    return core::InvalidArgument("ACME directory lacks newNonce, newAccount or newOrder");
+  }
+  return d;
+}
+
 core::Error ProblemToError(const Problem& problem, std::optional<long> retry_after_s) {
   const std::string type = problem.ShortType();
   core::ErrorCode code = core::ErrorCode::kFailedPrecondition;

@@ -64,6 +64,14 @@ struct Order {
   std::optional<long> retry_after_s;
 };
 
+/// The CA's directory (RFC 8555 section 7.1.1): the URLs the client needs.
+struct Directory {
+  std::string new_nonce;
+  std::string new_account;
+  std::string new_order;
+  std::string revoke_cert;  // "" when the CA offers none
+};
+
 /// The longest Retry-After (seconds) this client passes on, whatever the server sends: a
 /// day. The engine caps its own waits further (EngineConfig::max_retry_delay).
 inline constexpr long kMaxRetryAfterSeconds = 24 * 60 * 60;
@@ -72,6 +80,9 @@ core::Result<Problem> ParseProblem(const nlohmann::json& json);
 core::Result<Challenge> ParseChallenge(const nlohmann::json& json);
 core::Result<Authorization> ParseAuthorization(const nlohmann::json& json);
 core::Result<Order> ParseOrder(const nlohmann::json& json);
+/// kInvalidArgument when `json` is not an object or lacks newNonce, newAccount or newOrder
+/// (a field of another type counts as missing).
+core::Result<Directory> ParseDirectory(const nlohmann::json& json);
 
 /// The Error a problem document stands for: rateLimited -> kResourceExhausted (with the
 /// response's Retry-After), unauthorized -> kPermissionDenied, malformed / rejectedIdentifier

@@ -1,6 +1,7 @@
 // libFuzzer target: the ACME response parsers (acme/types.h). The input is a response body
 // from the CA; it is parsed as JSON and handed to each of ParseProblem, ParseChallenge,
-// ParseAuthorization and ParseOrder, as the client does with what a CA answers. What they
+// ParseAuthorization, ParseOrder and ParseDirectory, as the client does with what a CA
+// answers. What they
 // accept is described (Problem::Describe, ProblemToError) and serialised the way a
 // certificate's log entry is; nothing may crash or throw.
 #include <cstddef>
@@ -55,6 +56,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (order.value().error) Describe(*order.value().error);
   } else {
     Serialise(order.error().message());
+  }
+  if (auto directory = certadns::acme::ParseDirectory(json); directory.ok()) {
+    const auto& d = directory.value();
+    Serialise(d.new_nonce + d.new_account + d.new_order + d.revoke_cert);
+  } else {
+    Serialise(directory.error().message());
   }
   return 0;
 }

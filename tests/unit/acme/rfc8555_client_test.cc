@@ -509,5 +509,23 @@ TEST_F(Rfc8555ClientTest, ABrokenDirectoryIsUnavailable) {
   EXPECT_EQ(order.error().code(), core::ErrorCode::kUnavailable);
 }
 
+// A directory whose URLs are not strings threw nlohmann's type_error out of the client
+// (json::value with a string default); it is a broken directory like any other.
+TEST_F(Rfc8555ClientTest, ADirectoryWithNonStringUrlsIsUnavailableNotAnException) {
+  for (const char* body : {R"({"newNonce": 1, "newAccount": "a", "newOrder": "o"})",
+                           R"({"newNonce": "n", "newAccount": ["a"], "newOrder": "o"})",
+                           R"({"newNonce": "n", "newAccount": "a", "newOrder": {"x": 1}})",
+                           R"({"newNonce": "n", "newAccount": "a", "newOrder": "o", "revokeCert": null})"}) {
+    http_.Reset();
+    http_.When("GET", kDirectoryUrl, FakeHttpClient::JsonResponse(200, body));
+    Rfc8555Client client(http_, AcmeConfig{kDirectoryUrl, ""}, CopyOfAccountKey());
+    core::Result<Order> order = core::Internal("not called");
+    EXPECT_NO_THROW(order = client.NewOrder({"example.com"})) << body;
+    if (std::string(body).find("revokeCert") != std::string::npos) continue;  // usable
+    ASSERT_FALSE(order.ok()) << body;
+    EXPECT_EQ(order.error().code(), core::ErrorCode::kUnavailable) << body;
+  }
+}
+
 }  // namespace
 }  // namespace certadns::acme

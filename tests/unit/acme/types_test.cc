@@ -145,6 +145,32 @@ TEST(OrderTest, RejectsAnOrderWithoutStatusOrFinalize) {
   EXPECT_FALSE(ParseOrder(Json("42")).ok());
 }
 
+TEST(DirectoryTest, ParsesTheUrlsAndIgnoresTheRest) {
+  auto d = ParseDirectory(Json(R"({"newNonce": "https://ca/n", "newAccount": "https://ca/a",
+    "newOrder": "https://ca/o", "revokeCert": "https://ca/r", "meta": {"website": "x"},
+    "keyChange": "https://ca/k"})"));
+  ASSERT_TRUE(d.ok()) << d.error().message();
+  EXPECT_EQ(d->new_nonce, "https://ca/n");
+  EXPECT_EQ(d->new_account, "https://ca/a");
+  EXPECT_EQ(d->new_order, "https://ca/o");
+  EXPECT_EQ(d->revoke_cert, "https://ca/r");
+  auto no_revoke = ParseDirectory(Json(R"({"newNonce": "n", "newAccount": "a", "newOrder": "o",
+    "revokeCert": null})"));
+  ASSERT_TRUE(no_revoke.ok());
+  EXPECT_EQ(no_revoke->revoke_cert, "");
+}
+
+TEST(DirectoryTest, RejectsMissingOrNonStringUrls) {
+  for (const char* text : {R"({"newNonce": "n", "newAccount": "a"})",
+                           R"({"newNonce": 1, "newAccount": "a", "newOrder": "o"})",
+                           R"({"newNonce": "n", "newAccount": ["a"], "newOrder": "o"})",
+                           R"({"newNonce": "", "newAccount": "a", "newOrder": "o"})", "42", "null"}) {
+    auto d = ParseDirectory(Json(text));
+    ASSERT_FALSE(d.ok()) << text;
+    EXPECT_EQ(d.error().code(), core::ErrorCode::kInvalidArgument) << text;
+  }
+}
+
 TEST(AuthorizationTest, ParsesWildcardAndFindsTheDnsChallenge) {
   auto authz = ParseAuthorization(Json(R"({
     "status": "pending", "wildcard": true,
