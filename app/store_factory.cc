@@ -6,6 +6,7 @@
 #include <cstring>
 #include <filesystem>
 
+#include "store/postgres/pg_store.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace certadns::app {
@@ -36,8 +37,12 @@ core::Result<std::unique_ptr<store::Store>> OpenStore(const std::string& url) {
     ASSIGN_OR_RETURN(auto store, store::sqlite::SqliteStore::Open(path));
     return std::unique_ptr<store::Store>(std::move(store));
   }
+  if (url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0) {
+    ASSIGN_OR_RETURN(auto store, store::postgres::PgStore::Open(url));
+    return std::unique_ptr<store::Store>(std::move(store));
+  }
   return core::InvalidArgument("database.url: unsupported scheme in '" + url +
-                               "' (use sqlite://PATH)");
+                               "' (use sqlite://PATH or postgresql://USER@HOST:PORT/DB)");
 }
 
 }  // namespace certadns::app

@@ -1,4 +1,5 @@
-// OpenStore picks the Store adapter from database.url ("sqlite://PATH").
+// OpenStore picks the Store adapter from database.url: "sqlite://PATH" (one machine) or
+// "postgresql://USER@HOST:PORT/DB[?pool_size=N&pool_wait_ms=MS]" (several nodes).
 #pragma once
 
 #include <memory>
