@@ -165,6 +165,8 @@ core::Result<std::unique_ptr<Service>> Service::Create(const Config& config) {
       *p->store, *p->engine, p->clock,
       issuance::WorkerPoolConfig{.threads = config.issuance.workers, .node_id = NodeId()});
   issuance::WorkerPool* workers = p->workers.get();
+  // Other nodes' job writes (PostgreSQL's LISTEN/NOTIFY) wake this node's workers at once.
+  p->store->SetWakeHook([workers] { workers->Wake(); });
   p->issuance = std::make_unique<issuance::IssuanceService>(*p->store, p->clock,
                                                             [workers] { workers->Wake(); });
   p->certificates = std::make_unique<issuance::CertificateService>(
@@ -231,6 +233,7 @@ core::Status Service::Start() {
 }
 
 void Service::Stop() {
+  if (parts_->store) parts_->store->SetWakeHook({});  // before the workers it wakes go
   if (parts_->server) parts_->server->Stop();
   if (parts_->workers) parts_->workers->Stop();
   if (parts_->zone_recheck) parts_->zone_recheck->Stop();

@@ -1,4 +1,4 @@
-#include "store/store.h"
+#include "store/records.h"
 
 namespace certadns::store {
 

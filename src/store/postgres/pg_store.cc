@@ -1,6 +1,7 @@
 #include "store/postgres/pg_store.h"
 
 #include "store/postgres/pg_db.h"
+#include "store/postgres/pg_listener.h"
 #include "store/postgres/pg_pool.h"
 
 namespace certadns::store::postgres {
@@ -16,14 +17,31 @@ constexpr std::string_view kNowMillis = "(EXTRACT(EPOCH FROM now()) * 1000)::BIG
 
 }  // namespace
 
-PgStore::PgStore(std::unique_ptr<PgPool> pool) : pool_(std::move(pool)) {}
-PgStore::~PgStore() = default;
+PgStore::PgStore(std::string conninfo, std::unique_ptr<PgPool> pool)
+    : conninfo_(std::move(conninfo)), pool_(std::move(pool)) {}
+
+PgStore::~PgStore() {
+  std::lock_guard lock(listener_mutex_);
+  listener_.reset();
+}
+
+void PgStore::SetWakeHook(std::function<void()> wake) {
+  bool listen = static_cast<bool>(wake);
+  wake_hook_.Set(std::move(wake));
+  std::lock_guard lock(listener_mutex_);
+  // Removing the hook joins the listener: once this returns, the old hook is not running.
+  if (!listen) listener_.reset();
+  if (listen && !listener_) {
+    listener_ = std::make_unique<PgListener>(conninfo_, "certadns_jobs",
+                                             [this] { wake_hook_.Fire(); });
+  }
+}
 
 core::Result<std::unique_ptr<PgStore>> PgStore::Open(const std::string& url) {
   PgPoolOptions options;
   ASSIGN_OR_RETURN(std::string conninfo, TakePoolOptions(url, options));
   ASSIGN_OR_RETURN(auto pool, PgPool::Open(conninfo, options));
-  std::unique_ptr<PgStore> store(new PgStore(std::move(pool)));
+  std::unique_ptr<PgStore> store(new PgStore(conninfo, std::move(pool)));
   RETURN_IF_ERROR(store->Migrate());
   return store;
 }

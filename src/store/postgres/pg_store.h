@@ -5,13 +5,16 @@
 // row. Thread-safe, and safe to share between processes.
 #pragma once
 
+#include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "store/store.h"
 
 namespace certadns::store::postgres {
 
+class PgListener;
 class PgPool;
 class PgConnection;
 class PgResult;
@@ -87,6 +90,10 @@ class PgStore final : public Store {
   core::Status ReleaseLeases(const std::string& worker_id) override;
   core::Result<std::optional<core::TimePoint>> NextJobDue() override;
   core::Result<std::vector<Job>> ListJobs(const std::string& certificate_id) override;
+  /// Starts listening (a connection of its own) for other nodes' job writes: the
+  /// jobs_notify trigger's NOTIFY certadns_jobs (migration 0008). An empty `wake` stops
+  /// listening, and no call of the previous hook runs once this returns.
+  void SetWakeHook(std::function<void()> wake) override;
 
   core::Status SetCertificateStatus(const std::string& owner_id, const std::string& id,
                                     core::CertificateState status,
@@ -108,7 +115,7 @@ class PgStore final : public Store {
   core::Result<bool> HoldsSealedData() override;
 
  private:
-  explicit PgStore(std::unique_ptr<PgPool> pool);
+  PgStore(std::string conninfo, std::unique_ptr<PgPool> pool);
   core::Status Migrate();
   /// Runs one statement on a pooled connection.
   core::Result<PgResult> Exec(std::string_view sql, const Params& params);
@@ -117,7 +124,11 @@ class PgStore final : public Store {
                                                                  const Params& params);
   core::Result<User> QueryUser(std::string_view where, const std::string& value);
 
+  const std::string conninfo_;
   std::unique_ptr<PgPool> pool_;
+  WakeHook wake_hook_;
+  std::mutex listener_mutex_;
+  std::unique_ptr<PgListener> listener_;  // guarded by listener_mutex_; stops before the hook
 };
 
 /// Inserts `job` on `conn` (inside the caller's transaction).

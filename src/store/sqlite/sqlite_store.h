@@ -6,6 +6,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <utility>
 
 #include "store/store.h"
 
@@ -83,6 +84,9 @@ class SqliteStore final : public Store {
   core::Status ReleaseLeases(const std::string& worker_id) override;
   core::Result<std::optional<core::TimePoint>> NextJobDue() override;
   core::Result<std::vector<Job>> ListJobs(const std::string& certificate_id) override;
+  /// SQLite hears no other process: the hook is kept but never called (this process's
+  /// IssuanceService wakes its own workers; other processes are noticed by polling).
+  void SetWakeHook(std::function<void()> wake) override { wake_hook_.Set(std::move(wake)); }
 
   core::Status SetCertificateStatus(const std::string& owner_id, const std::string& id,
                                     core::CertificateState status,
@@ -125,6 +129,7 @@ class SqliteStore final : public Store {
 
   std::mutex mutex_;
   sqlite3* db_;  // guarded by mutex_
+  WakeHook wake_hook_;
 };
 
 }  // namespace certadns::store::sqlite

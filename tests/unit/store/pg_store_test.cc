@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <condition_variable>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -81,9 +82,9 @@ TEST_F(PgStoreTest, NodesStartingTogetherApplyEachMigrationOnce) {
   auto versions = (*conn)->Exec("SELECT COUNT(*), COUNT(DISTINCT version), MAX(version) "
                                 "FROM schema_migrations");
   ASSERT_TRUE(versions.ok()) << versions.error().message();
-  EXPECT_EQ(versions->Int(0, 0), 7);
-  EXPECT_EQ(versions->Int(0, 1), 7);
-  EXPECT_EQ(versions->Int(0, 2), 7);
+  EXPECT_EQ(versions->Int(0, 0), 8);
+  EXPECT_EQ(versions->Int(0, 1), 8);
+  EXPECT_EQ(versions->Int(0, 2), 8);
 }
 
 TEST_F(PgStoreTest, ANodeRefusesASchemaNewerThanItKnows) {
@@ -184,6 +185,39 @@ TEST_F(PgStoreTest, ThePlanLimitHoldsWithRequestsRacingThroughTwoNodes) {
   auto count = a->CountCertificates(kAlice);
   ASSERT_TRUE(count.ok());
   EXPECT_EQ(*count, kLimit);
+}
+
+TEST_F(PgStoreTest, AJobEnqueuedOnOneNodeWakesTheOtherNodesWorkers) {
+  CERTADNS_REQUIRE_PG(db_);
+  auto a = Node();
+  auto b = Node();
+  ASSERT_TRUE(a && b);
+  AddAccount(*a);
+  std::mutex mutex;
+  std::condition_variable woken;
+  int wakes = 0;
+  b->SetWakeHook([&] {
+    std::lock_guard lock(mutex);
+    ++wakes;
+    woken.notify_all();
+  });
+  auto wait_for_wake = [&] {
+    std::unique_lock lock(mutex);
+    bool got = woken.wait_for(lock, seconds(5), [&] { return wakes > 0; });
+    wakes = 0;
+    return got;
+  };
+  ASSERT_TRUE(wait_for_wake()) << "the listener never connected";  // its first look
+  ASSERT_TRUE(a->CreateCertificate(Cert("cert_w"), MakeJob("job_w", "cert_w")).ok());
+  EXPECT_TRUE(wait_for_wake()) << "node b was not told of node a's new job";
+  // A claim takes a lease: nobody else has anything new to do.
+  auto claimed = a->ClaimJob("a/w0", clock_.Now(), seconds(60));
+  ASSERT_TRUE(claimed.ok() && claimed->has_value());
+  StepCommit later{**claimed};
+  later.job.run_at = clock_.Now() + seconds(5);
+  ASSERT_TRUE(a->CommitStep("a/w0", later).ok());
+  EXPECT_TRUE(wait_for_wake()) << "a rescheduled job did not wake node b";
+  b->SetWakeHook({});
 }
 
 TEST_F(PgStoreTest, APoolWaitsABoundedTimeForAFreeConnection) {

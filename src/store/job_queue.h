@@ -1,0 +1,104 @@
+// JobQueue: the engine's durable jobs and everything that schedules them: enqueueing,
+// claiming with leases (several threads or certadns nodes share one queue), the lease
+// heartbeat, wake-ups, and the sweep's queries (expiry and automatic renewal). ClaimJob,
+// ListJobs and the sweep's queries are the worker's reads by id alone. Every method is
+// atomic; implementations are thread-safe and safe to share between processes.
+#pragma once
+
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/certificate.h"
+#include "core/clock.h"
+#include "core/result.h"
+#include "store/records.h"
+
+namespace certadns::store {
+
+class JobQueue {
+ public:
+  virtual ~JobQueue() = default;
+
+  virtual core::Status EnqueueJob(const Job& job) = 0;
+  /// Sets the status of the certificate and inserts `job` in one transaction;
+  /// kAlreadyExists (nothing written) when the certificate has a job already.
+  virtual core::Status StartJob(const Job& job, core::CertificateState status,
+                                core::TimePoint now) = 0;
+  /// Leases the most overdue job (run_at <= now, no live lease) to `worker_id` until
+  /// now + lease. nullopt when none is due.
+  virtual core::Result<std::optional<Job>> ClaimJob(const std::string& worker_id,
+                                                    core::TimePoint now,
+                                                    core::Duration lease) = 0;
+  /// Applies `commit` if `worker_id` still holds the job's lease, releasing it;
+  /// kFailedPrecondition (nothing written) when the lease was lost.
+  virtual core::Status CommitStep(const std::string& worker_id, const StepCommit& commit) = 0;
+  /// Extends `worker_id`'s lease on job `job_id` to `until` while its step still runs;
+  /// kFailedPrecondition when the worker no longer holds it.
+  virtual core::Status ExtendLease(const std::string& worker_id, const std::string& job_id,
+                                   core::TimePoint until) = 0;
+  /// The workers holding a live lease at `now`.
+  virtual core::Result<std::vector<std::string>> ListLeaseOwners(core::TimePoint now) = 0;
+  /// Ends every lease `worker_id` holds, for a worker known to be dead: its jobs are
+  /// claimable at once instead of when the lease would have expired.
+  virtual core::Status ReleaseLeases(const std::string& worker_id) = 0;
+  /// The earliest run_at of any job, for the workers' wake-up.
+  virtual core::Result<std::optional<core::TimePoint>> NextJobDue() = 0;
+  virtual core::Result<std::vector<Job>> ListJobs(const std::string& certificate_id) = 0;
+
+  /// Sets the hook that wakes this process's waiting workers (WorkerPool::Wake) when jobs
+  /// may have become due sooner than NextJobDue() said, through writes this process did not
+  /// make: a backend that hears other nodes (PostgreSQL: LISTEN/NOTIFY) calls it when
+  /// another node enqueues, releases or reschedules a job. Backends that hear no one else
+  /// (SQLite, in-memory) may call it for their own enqueues only; the workers' bounded idle
+  /// wait (WorkerPoolConfig::idle_wakeup) is the fallback for what no hook reports. A hint:
+  /// it may be called spuriously, and the worker reads the queue again. Called from any
+  /// thread, never with the queue's locks held; it must not block. Replaces the previous
+  /// hook; an empty function removes it.
+  virtual void SetWakeHook(std::function<void()> wake) = 0;
+
+  // The sweep.
+  /// Marks `issued` certificates whose expires_at <= now `expired`, each with a log line;
+  /// returns how many.
+  virtual core::Result<int> ExpireCertificates(core::TimePoint now) = 0;
+  /// Certificates due for automatic renewal at `now`: auto_renew, issued, next_renewal_at
+  /// <= now, no retry pending after a failed attempt, no job, in a zone that is verified;
+  /// most overdue first.
+  virtual core::Result<std::vector<core::Certificate>> ListDueRenewals(core::TimePoint now,
+                                                                       int limit) = 0;
+  /// Inserts the renewal `job` and records that, should it fail, the next automatic
+  /// attempt is not before `retry_at`; kAlreadyExists (nothing written) when the
+  /// certificate has a job already.
+  virtual core::Status StartAutoRenewal(const Job& job, core::TimePoint retry_at) = 0;
+  /// The earliest moment after `now` when a certificate expires or becomes due for
+  /// automatic renewal (or its retry); nullopt when none will.
+  virtual core::Result<std::optional<core::TimePoint>> NextLifecycleEvent(
+      core::TimePoint now) = 0;
+};
+
+/// A JobQueue's wake hook, for backends to hold: Set and Fire from any thread. Fire calls
+/// the hook outside the holder's lock.
+class WakeHook {
+ public:
+  void Set(std::function<void()> wake) {
+    std::lock_guard lock(mutex_);
+    wake_ = std::move(wake);
+  }
+  void Fire() {
+    std::function<void()> wake;
+    {
+      std::lock_guard lock(mutex_);
+      wake = wake_;
+    }
+    if (wake) wake();
+  }
+
+ private:
+  std::mutex mutex_;
+  std::function<void()> wake_;  // guarded by mutex_
+};
+
+}  // namespace certadns::store
