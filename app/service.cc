@@ -35,6 +35,7 @@ struct Service::Parts {
   core::SystemClock clock;
   std::unique_ptr<crypto::SecretBox> box;
   std::unique_ptr<store::Store> store;
+  std::unique_ptr<core::NameLocks> name_locks;
   std::unique_ptr<http::CurlHttpClient> acme_http;
   std::unique_ptr<http::CurlHttpClient> dns_http;
   std::unique_ptr<acme::Rfc8555Client> acme;
@@ -128,6 +129,7 @@ core::Result<std::unique_ptr<Service>> Service::Create(const Config& config) {
                    crypto::SecretBox::FromKeyFile(config.secrets.master_key_file));
   p->box = std::make_unique<crypto::SecretBox>(std::move(box));
   ASSIGN_OR_RETURN(p->store, OpenStore(config.database.url));
+  ASSIGN_OR_RETURN(p->name_locks, OpenNameLocks(config.database.url));
 
   p->acme_http = std::make_unique<http::CurlHttpClient>(
       http::CurlHttpClientOptions{.ca_bundle = config.acme.ca_bundle});
@@ -142,7 +144,8 @@ core::Result<std::unique_ptr<Service>> Service::Create(const Config& config) {
   p->dns = std::make_unique<dns::powerdns::PowerDnsProvider>(
       *p->dns_http, dns::powerdns::PowerDnsConfig{config.powerdns.api_url,
                                                   config.powerdns.api_key,
-                                                  config.powerdns.server_id});
+                                                  config.powerdns.server_id},
+      p->name_locks.get());
   if (!config.dns.nameservers.empty()) {
     p->checker = std::make_unique<dns::ldns::LdnsPropagationChecker>(config.dns.nameservers);
   }
@@ -162,7 +165,9 @@ core::Result<std::unique_ptr<Service>> Service::Create(const Config& config) {
   }
   p->workers = std::make_unique<issuance::WorkerPool>(
       *p->store, *p->engine, p->clock,
-      issuance::WorkerPoolConfig{.threads = config.issuance.workers, .node_id = NodeId()});
+      issuance::WorkerPoolConfig{.threads = config.issuance.workers,
+                                 .lease = std::chrono::seconds(config.issuance.lease_s),
+                                 .node_id = NodeId()});
   issuance::WorkerPool* workers = p->workers.get();
   p->issuance = std::make_unique<issuance::IssuanceService>(*p->store, p->clock,
                                                             [workers] { workers->Wake(); });

@@ -6,10 +6,13 @@
 #include <cstring>
 #include <filesystem>
 
+#include "store/sqlite/sqlite_name_locks.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace certadns::app {
 namespace {
+
+constexpr std::string_view kSqlite = "sqlite://";
 
 // Creates the missing folders of `folder`, each 0700: the database's folder is private.
 // Folders that exist already are left as they are (they may be shared, like /var/lib).
@@ -28,7 +31,6 @@ core::Status CreatePrivateFolders(const std::filesystem::path& folder) {
 }  // namespace
 
 core::Result<std::unique_ptr<store::Store>> OpenStore(const std::string& url) {
-  constexpr std::string_view kSqlite = "sqlite://";
   if (url.rfind(kSqlite, 0) == 0) {
     std::string path = url.substr(kSqlite.size());
     if (path.empty()) return core::InvalidArgument("database.url: sqlite:// needs a path");
@@ -38,6 +40,14 @@ core::Result<std::unique_ptr<store::Store>> OpenStore(const std::string& url) {
   }
   return core::InvalidArgument("database.url: unsupported scheme in '" + url +
                                "' (use sqlite://PATH)");
+}
+
+core::Result<std::unique_ptr<core::NameLocks>> OpenNameLocks(const std::string& url) {
+  if (url.rfind(kSqlite, 0) == 0) {
+    return std::unique_ptr<core::NameLocks>(
+        std::make_unique<store::sqlite::SqliteNameLocks>(url.substr(kSqlite.size())));
+  }
+  return core::InvalidArgument("database.url: unsupported scheme in '" + url + "'");
 }
 
 }  // namespace certadns::app

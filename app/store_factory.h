@@ -1,14 +1,17 @@
-// OpenStore picks the Store adapter from database.url ("sqlite://PATH").
+// OpenStore picks the Store adapter from database.url ("sqlite://PATH"); OpenNameLocks the
+// locks the nodes sharing that database serialise one DNS name's changes with.
 #pragma once
 
 #include <memory>
 #include <string>
 
+#include "core/name_locks.h"
 #include "core/result.h"
 #include "store/store.h"
 
 namespace certadns::app {
 
 core::Result<std::unique_ptr<store::Store>> OpenStore(const std::string& url);
+core::Result<std::unique_ptr<core::NameLocks>> OpenNameLocks(const std::string& url);
 
 }  // namespace certadns::app

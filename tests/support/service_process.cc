@@ -150,8 +150,13 @@ std::string ServiceProcess::Start(ConfigValues config, std::chrono::seconds read
   port_ = PickFreePort();
   if (port_ == 0) return "cannot pick a free port";
   config["server"]["listen"] = Toml("127.0.0.1:" + std::to_string(port_));
-  config["database"]["url"] = Toml("sqlite://" + dir_.File("certadns.db"));
-  config["secrets"]["master_key_file"] = Toml(dir_.File("master.key"));
+  // Several nodes share one database and master key when the caller names them.
+  if (!config["database"].contains("url")) {
+    config["database"]["url"] = Toml("sqlite://" + dir_.File("certadns.db"));
+  }
+  if (!config["secrets"].contains("master_key_file")) {
+    config["secrets"]["master_key_file"] = Toml(dir_.File("master.key"));
+  }
   config_file_ = dir_.File("certadns.toml");
   log_file_ = dir_.File("serve.log");
   {
