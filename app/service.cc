@@ -12,6 +12,7 @@
 #include "acme/rfc8555_client.h"
 #include "api/http_server.h"
 #include "api/throttle.h"
+#include "app/master_key.h"
 #include "app/store_factory.h"
 #include "crypto/secret_box.h"
 #include "dns/ldns/ldns_propagation_checker.h"
@@ -125,11 +126,11 @@ void ReleaseLeasesOfDeadLocalNodes(store::Store& store, const core::Clock& clock
 core::Result<std::unique_ptr<Service>> Service::Create(const Config& config) {
   auto p = std::make_unique<Parts>();
   p->config = config;
-  ASSIGN_OR_RETURN(crypto::SecretBox box,
-                   crypto::SecretBox::FromKeyFile(config.secrets.master_key_file));
-  p->box = std::make_unique<crypto::SecretBox>(std::move(box));
   ASSIGN_OR_RETURN(p->store, OpenStore(config.database.url));
-  ASSIGN_OR_RETURN(p->name_locks, OpenNameLocks(config.database.url));
+  ASSIGN_OR_RETURN(crypto::SecretBox box,
+                   OpenMasterKey(config.secrets.master_key_file, *p->store));
+  p->box = std::make_unique<crypto::SecretBox>(std::move(box));
+  ASSIGN_OR_RETURN(p->name_locks, OpenNameLocks(config.database.url, config.issuance.workers));
 
   p->acme_http = std::make_unique<http::CurlHttpClient>(
       http::CurlHttpClientOptions{.ca_bundle = config.acme.ca_bundle});

@@ -2,10 +2,13 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
 
+#include "store/postgres/pg_name_locks.h"
+#include "store/postgres/pg_store.h"
 #include "store/sqlite/sqlite_name_locks.h"
 #include "store/sqlite/sqlite_store.h"
 
@@ -38,14 +41,23 @@ core::Result<std::unique_ptr<store::Store>> OpenStore(const std::string& url) {
     ASSIGN_OR_RETURN(auto store, store::sqlite::SqliteStore::Open(path));
     return std::unique_ptr<store::Store>(std::move(store));
   }
+  if (url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0) {
+    ASSIGN_OR_RETURN(auto store, store::postgres::PgStore::Open(url));
+    return std::unique_ptr<store::Store>(std::move(store));
+  }
   return core::InvalidArgument("database.url: unsupported scheme in '" + url +
-                               "' (use sqlite://PATH)");
+                               "' (use sqlite://PATH or postgresql://USER@HOST:PORT/DB)");
 }
 
-core::Result<std::unique_ptr<core::NameLocks>> OpenNameLocks(const std::string& url) {
+core::Result<std::unique_ptr<core::NameLocks>> OpenNameLocks(const std::string& url,
+                                                             int holders) {
   if (url.rfind(kSqlite, 0) == 0) {
     return std::unique_ptr<core::NameLocks>(
         std::make_unique<store::sqlite::SqliteNameLocks>(url.substr(kSqlite.size())));
+  }
+  if (url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0) {
+    ASSIGN_OR_RETURN(auto locks, store::postgres::PgNameLocks::Open(url, static_cast<size_t>(std::max(1, holders))));
+    return std::unique_ptr<core::NameLocks>(std::move(locks));
   }
   return core::InvalidArgument("database.url: unsupported scheme in '" + url + "'");
 }

@@ -3,6 +3,9 @@
 #   Includes are rooted at src/ (e.g. #include "core/result.h").
 # certadns_add_test(NAME <name> SRCS ... [DEPS ...] [LABELS ...])
 #   A GoogleTest binary registered with CTest (gtest_discover_tests).
+# certadns_embed_sql(OUTPUT <file.cc> NAMESPACE <ns> FILES <a.sql> ...)
+#   Generates <file.cc> defining `const std::vector<std::string_view> <ns>::kMigrations`
+#   with the files' text in order (migration N is FILES[N-1]); CMake re-runs when one changes.
 include(GoogleTest)
 
 set(CERTADNS_WARNINGS -Wall -Wextra -Wpedantic -Wshadow -Wvla -Werror=vla
@@ -32,4 +35,25 @@ function(certadns_add_test)
   endif()
   gtest_discover_tests(${ARG_NAME} DISCOVERY_TIMEOUT 30
     PROPERTIES LABELS "${ARG_LABELS}")
+endfunction()
+
+function(certadns_embed_sql)
+  cmake_parse_arguments(ARG "" "OUTPUT;NAMESPACE" "FILES" ${ARGN})
+  set(embedded "")
+  foreach(migration IN LISTS ARG_FILES)
+    file(READ ${CMAKE_CURRENT_SOURCE_DIR}/${migration} sql)
+    string(APPEND embedded "  R\"certadns_sql(${sql})certadns_sql\",\n")
+    set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS
+      ${CMAKE_CURRENT_SOURCE_DIR}/${migration})
+  endforeach()
+  file(CONFIGURE OUTPUT ${ARG_OUTPUT} CONTENT
+"// Generated from the migrations/*.sql files of this folder by CMake.
+#include <string_view>
+#include <vector>
+namespace ${ARG_NAMESPACE} {
+extern const std::vector<std::string_view> kMigrations;
+const std::vector<std::string_view> kMigrations = {
+${embedded}};
+}  // namespace ${ARG_NAMESPACE}
+" @ONLY)
 endfunction()

@@ -25,6 +25,7 @@ CONFINED = {
     "ldns/": "dns/ldns/",
     "sqlite3.h": "store/sqlite/",
     "pqxx/": "store/postgres/",
+    "libpq-fe.h": "store/postgres/",
 }
 INCLUDE = re.compile(r'^\s*#\s*include\s*([<"])([^>"]+)[>"]', re.M)
 

@@ -11,6 +11,7 @@
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <openssl/hmac.h>
 
 #include "crypto/encoding.h"
 #include "crypto/openssl_util.h"
@@ -132,6 +133,32 @@ core::Result<SecretBox> SecretBox::FromKeyFile(const std::string& path) {
   }
   ASSIGN_OR_RETURN(SecretString key, ReadKeyFile(path));
   return Create(std::move(key));
+}
+
+core::Result<SecretBox> SecretBox::LoadKeyFile(const std::string& path) {
+  if (path.empty()) return core::InvalidArgument("secret box: empty key file path");
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) {
+    if (errno == ENOENT) return core::NotFound("master key " + path + ": no such file");
+    return Io("stat", path, errno);
+  }
+  ASSIGN_OR_RETURN(SecretString key, ReadKeyFile(path));
+  return Create(std::move(key));
+}
+
+std::string SecretBox::Fingerprint() const {
+  // A derived value, not the key's own hash: the fingerprint reveals nothing usable with
+  // the key elsewhere.
+  static constexpr std::string_view kLabel = "certadns master key fingerprint v1";
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int mac_size = 0;
+  HMAC(EVP_sha256(), key_.reveal().data(), static_cast<int>(key_.reveal().size()), Bytes(kLabel),
+       kLabel.size(), mac, &mac_size);
+  std::string derived(reinterpret_cast<const char*>(mac), mac_size);
+  OPENSSL_cleanse(mac, sizeof mac);
+  std::string fingerprint = HexEncode(Sha256(derived));
+  OPENSSL_cleanse(derived.data(), derived.size());
+  return fingerprint;
 }
 
 core::Result<std::string> SecretBox::Seal(std::string_view plaintext, std::string_view aad) const {

@@ -21,6 +21,13 @@ class SecretBox {
   /// (kFailedPrecondition) a key file with any group or other permission bit, or of the wrong
   /// size; kFailedPrecondition also for I/O errors (with the path and errno text).
   static core::Result<SecretBox> FromKeyFile(const std::string& path);
+  /// Loads the master key from `path` like FromKeyFile, but never creates it: kNotFound when
+  /// the file does not exist.
+  static core::Result<SecretBox> LoadKeyFile(const std::string& path);
+
+  /// Identifies the key without revealing it: hex SHA-256 of HMAC-SHA256(key, a fixed
+  /// label). Equal keys give equal fingerprints; the key cannot be recovered from it.
+  std::string Fingerprint() const;
 
   core::Result<std::string> Seal(std::string_view plaintext, std::string_view aad) const;
   /// kInvalidArgument when the blob was tampered with, sealed under another key or another aad.

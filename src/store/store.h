@@ -14,6 +14,7 @@
 #include "core/certificate.h"
 #include "core/clock.h"
 #include "core/result.h"
+#include "store/master_key_record.h"
 
 namespace certadns::store {
 
@@ -101,7 +102,7 @@ struct StepCommit {
   bool detach = false;
 };
 
-class Store {
+class Store : public MasterKeyRecord {
  public:
   virtual ~Store() = default;
 

@@ -2,9 +2,9 @@
 // through the CLI, certificates through the REST API of both nodes, PowerDNS read through
 // its API. Challenge names shared by certificates that the two nodes issue at once; 50
 // certificates requested round-robin through two nodes, one of them SIGKILLed mid-run; the
-// plan limit with requests racing through both. The nodes share a SQLite file (and its
-// folder), or the PostgreSQL database CERTADNS_TEST_PG_URL names when it is set. Every wait
-// is bounded.
+// plan limit with requests racing through both. Each test runs twice: the nodes sharing a
+// SQLite file, and sharing a fresh PostgreSQL database on the server CERTADNS_TEST_PG_URL
+// names (skipped without it, failed when CERTADNS_REQUIRE_PG=1). Every wait is bounded.
 #include <signal.h>
 #include <sys/wait.h>
 
@@ -27,6 +27,7 @@
 #include "http/curl_http_client.h"
 #include "tests/e2e/api/api_client.h"
 #include "tests/e2e/api/e2e_fixture.h"
+#include "tests/support/pg_test_database.h"
 #include "tests/support/service_process.h"
 #include "tests/support/stack_env.h"
 #include "tests/support/temp_dir.h"
@@ -60,12 +61,13 @@ struct Requested {
 /// Two nodes on one database and master key, and the zones the test made in PowerDNS.
 class Cluster {
  public:
-  explicit Cluster(const StackEnv& env)
+  /// `pg`: the PostgreSQL database to share, or nullptr for a SQLite file.
+  Cluster(const StackEnv& env, const PgTestDatabase* pg)
       : env_(env), http_({}), pdns_(http_, {env.pdns_api_url, env.pdns_api_key,
                                             env.pdns_server_id}) {
     config_ = StackConfig(env);
-    const std::string url = EnvOr("CERTADNS_TEST_PG_URL");
-    config_["database"]["url"] = Toml(url.empty() ? "sqlite://" + shared_.File("certadns.db") : url);
+    config_["database"]["url"] =
+        Toml(pg != nullptr ? pg->url() : "sqlite://" + shared_.File("certadns.db"));
     config_["secrets"]["master_key_file"] = Toml(shared_.File("master.key"));
     // A dead node's jobs come back after the lease: short, so the SIGKILL test is quick.
     config_["issuance"]["lease_s"] = "3";
@@ -216,10 +218,30 @@ void ExpectAllIssuedOnceAndClean(Cluster& cluster, const ApiClient& api,
   EXPECT_EQ(left, 0) << "challenge TXT values left in PowerDNS";
 }
 
-TEST(MultiNodeIt, ChallengeNamesSharedAcrossTwoNodesAreAllIssued) {
-  REQUIRE_STACK(env);
-  Cluster cluster(env);
-  ASSERT_EQ(cluster.Start(), "");
+// Runs each test on SQLite ("sqlite") and on PostgreSQL ("postgresql").
+class MultiNodeIt : public ::testing::TestWithParam<std::string> {
+ protected:
+  // The database the nodes share: a fresh PostgreSQL one, or nullptr for a SQLite file.
+  const PgTestDatabase* Database() {
+    if (GetParam() != "postgresql") return nullptr;
+    pg_ = std::make_unique<PgTestDatabase>();
+    return pg_.get();
+  }
+
+ private:
+  std::unique_ptr<PgTestDatabase> pg_;  // outlives the cluster (declared in the test body)
+};
+
+/// In a test body: `cluster`, on the test's database, started, or the test skips / fails.
+#define START_CLUSTER(cluster)                               \
+  REQUIRE_STACK(env);                                        \
+  const PgTestDatabase* database = Database();               \
+  if (database != nullptr) CERTADNS_REQUIRE_PG(*database);   \
+  Cluster cluster(env, database);                            \
+  ASSERT_EQ(cluster.Start(), "")
+
+TEST_P(MultiNodeIt, ChallengeNamesSharedAcrossTwoNodesAreAllIssued) {
+  START_CLUSTER(cluster);
   ASSERT_EQ(cluster.AddUser("elite"), "");
   // Ten zones, each with `*.zone` and `zone`: both need `_acme-challenge.zone`. Each pair is
   // requested through both nodes at once, so their steps run side by side.
@@ -236,10 +258,8 @@ TEST(MultiNodeIt, ChallengeNamesSharedAcrossTwoNodesAreAllIssued) {
   ExpectAllIssuedOnceAndClean(cluster, cluster.Api(0), all, seconds(120));
 }
 
-TEST(MultiNodeIt, FiftyCertificatesThroughTwoNodesOneKilledAllIssuedOnce) {
-  REQUIRE_STACK(env);
-  Cluster cluster(env);
-  ASSERT_EQ(cluster.Start(), "");
+TEST_P(MultiNodeIt, FiftyCertificatesThroughTwoNodesOneKilledAllIssuedOnce) {
+  START_CLUSTER(cluster);
   ASSERT_EQ(cluster.AddUser("elite"), "");
   // Ten zones of five: `*.zone` and `zone` share a challenge name; three more names.
   std::vector<Requested> all;
@@ -273,10 +293,8 @@ TEST(MultiNodeIt, FiftyCertificatesThroughTwoNodesOneKilledAllIssuedOnce) {
   ExpectAllIssuedOnceAndClean(cluster, api, all, seconds(180));
 }
 
-TEST(MultiNodeIt, PlanLimitHoldsWithRequestsRacingThroughBothNodes) {
-  REQUIRE_STACK(env);
-  Cluster cluster(env);
-  ASSERT_EQ(cluster.Start(), "");
+TEST_P(MultiNodeIt, PlanLimitHoldsWithRequestsRacingThroughBothNodes) {
+  START_CLUSTER(cluster);
   ASSERT_EQ(cluster.AddUser("plus"), "");  // the spec's Plus plan: 5 certificates
   constexpr int kLimit = 5;
   const std::string zone = "mp-" + crypto::HexEncode(crypto::RandomBytes(4)) + ".test";
@@ -316,6 +334,9 @@ TEST(MultiNodeIt, PlanLimitHoldsWithRequestsRacingThroughBothNodes) {
     EXPECT_EQ(list.json["certificates"].size(), static_cast<size_t>(kLimit)) << "node " << node;
   }
 }
+
+INSTANTIATE_TEST_SUITE_P(Databases, MultiNodeIt, ::testing::Values("sqlite", "postgresql"),
+                         [](const auto& param_info) { return param_info.param; });
 
 }  // namespace
 }  // namespace certadns::test

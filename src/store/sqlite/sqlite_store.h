@@ -98,6 +98,11 @@ class SqliteStore final : public Store {
   core::Result<std::string> PutAcmeAccountKey(const std::string& directory_url,
                                               const std::string& sealed_key) override;
 
+  // The master key's fingerprint (sqlite_store_master_key.cc).
+  core::Result<std::optional<std::string>> GetMasterKeyFingerprint() override;
+  core::Result<std::string> RecordMasterKeyFingerprint(const std::string& fingerprint) override;
+  core::Result<bool> HoldsSealedData() override;
+
  private:
   explicit SqliteStore(sqlite3* db) : db_(db) {}
   core::Status Migrate();

@@ -154,5 +154,29 @@ TEST(SecretBoxKeyFileTest, RefusesKeyOfTheWrongSize) {
   EXPECT_EQ(box.error().code(), core::ErrorCode::kFailedPrecondition);
 }
 
+TEST(SecretBoxKeyFileTest, LoadKeyFileNeverCreatesTheKey) {
+  TempDir tmp;
+  const std::string path = tmp.path() + "/master.key";
+  auto box = SecretBox::LoadKeyFile(path);
+  ASSERT_FALSE(box.ok());
+  EXPECT_EQ(box.error().code(), core::ErrorCode::kNotFound);
+  struct stat st {};
+  EXPECT_NE(::stat(path.c_str(), &st), 0) << "the key file was created";
+  ASSERT_TRUE(SecretBox::FromKeyFile(path).ok());
+  EXPECT_TRUE(SecretBox::LoadKeyFile(path).ok());
+}
+
+TEST(SecretBoxTest, FingerprintIdentifiesTheKeyWithoutRevealingIt) {
+  std::string key = RandomBytes(32);
+  auto a = SecretBox::Create(SecretString(key));
+  auto b = SecretBox::Create(SecretString(key));
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_EQ(a->Fingerprint(), b->Fingerprint());
+  EXPECT_EQ(a->Fingerprint().size(), 64u);
+  EXPECT_NE(a->Fingerprint(), MakeBox().Fingerprint());
+  EXPECT_NE(a->Fingerprint(), HexEncode(Sha256(key)));
+  EXPECT_EQ(a->Fingerprint().find(HexEncode(key)), std::string::npos);
+}
+
 }  // namespace
 }  // namespace certadns::crypto

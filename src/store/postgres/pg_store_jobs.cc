@@ -1,0 +1,188 @@
+// PgStore's job queue: a due job is claimed by one node only (FOR UPDATE SKIP LOCKED) with a
+// lease that expires unless renewed; a step commits atomically with the certificate changes
+// it makes, and only while its worker still holds the lease.
+#include "store/postgres/pg_db.h"
+#include "store/postgres/pg_pool.h"
+#include "store/postgres/pg_store.h"
+
+namespace certadns::store::postgres {
+namespace {
+
+using core::FromUnixMillis;
+using core::ToUnixMillis;
+
+// A detached job (its cleanup) reads as the certificate's job it came from.
+constexpr std::string_view kJobColumns =
+    "id, COALESCE(detached_from, certificate_id), kind, step, attempt, run_at, state, "
+    "sealed_key, created_at";
+
+Job ReadJob(const PgResult& r, int row) {
+  Job job;
+  job.id = r.Text(row, 0);
+  job.certificate_id = r.Text(row, 1);
+  job.kind = ParseJobKind(r.Text(row, 2)).value_or(JobKind::kIssue);
+  job.step = r.Text(row, 3);
+  job.attempt = static_cast<int>(r.Int(row, 4));
+  job.run_at = FromUnixMillis(r.Int(row, 5));
+  job.state = r.Text(row, 6);
+  job.sealed_key = r.Bytes(row, 7);
+  job.created_at = FromUnixMillis(r.Int(row, 8));
+  return job;
+}
+
+Params& SealedKey(Params& params, const std::string& sealed_key) {
+  return sealed_key.empty() ? params.Null() : params.Bytes(sealed_key);
+}
+
+}  // namespace
+
+core::Status InsertJob(PgConnection& conn, const Job& job) {
+  Params params;
+  params.Text(job.id).Text(job.certificate_id).Text(ToString(job.kind)).Text(job.step)
+      .Int(int64_t{job.attempt}).Int(ToUnixMillis(job.run_at)).Text(job.state);
+  SealedKey(params, job.sealed_key).Int(ToUnixMillis(job.created_at));
+  RETURN_IF_ERROR(conn.Exec("INSERT INTO jobs(id, certificate_id, kind, step, attempt, run_at, "
+                            "state, sealed_key, created_at) "
+                            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                            params));
+  return core::Ok();
+}
+
+core::Status PgStore::EnqueueJob(const Job& job) {
+  ASSIGN_OR_RETURN(auto conn, pool_->Acquire());
+  return InsertJob(*conn, job);
+}
+
+core::Status PgStore::StartJob(const Job& job, core::CertificateState status,
+                               core::TimePoint now) {
+  ASSIGN_OR_RETURN(auto conn, pool_->Acquire());
+  PgTransaction tx(*conn);
+  RETURN_IF_ERROR(tx.status());
+  ASSIGN_OR_RETURN(auto busy, conn->Exec("SELECT 1 FROM jobs WHERE certificate_id = $1",
+                                         Params().Text(job.certificate_id)));
+  if (busy.rows() > 0) {
+    return core::AlreadyExists("certificate " + job.certificate_id + " has a job already");
+  }
+  ASSIGN_OR_RETURN(auto r, conn->Exec("UPDATE certificates SET status = $2, updated_at = $3 "
+                                      "WHERE id = $1",
+                                      Params().Text(job.certificate_id)
+                                          .Text(core::ToString(status)).Int(ToUnixMillis(now))));
+  if (r.affected() != 1) return core::NotFound("certificate " + job.certificate_id);
+  // Two nodes passing the check above together: jobs_cert answers the second insert with a
+  // unique violation, kAlreadyExists, and its status change rolls back.
+  RETURN_IF_ERROR(InsertJob(*conn, job));
+  return tx.Commit();
+}
+
+core::Result<std::optional<Job>> PgStore::ClaimJob(const std::string& worker_id,
+                                                   core::TimePoint now, core::Duration lease) {
+  // SKIP LOCKED: nodes claiming at once each take a different job, never wait on each
+  // other, and a job whose claim commits first is re-checked (its lease) and passed over.
+  int64_t now_ms = ToUnixMillis(now);
+  ASSIGN_OR_RETURN(auto r, Exec("UPDATE jobs SET lease_owner = $1, lease_until = $2 WHERE id = ("
+                                "SELECT id FROM jobs WHERE run_at <= $3 AND "
+                                "(lease_until IS NULL OR lease_until < $3) ORDER BY run_at "
+                                "LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING " +
+                                    std::string(kJobColumns),
+                                Params().Text(worker_id).Int(now_ms + lease.count())
+                                    .Int(now_ms)));
+  if (r.rows() == 0) return std::optional<Job>();
+  return std::optional<Job>(ReadJob(r, 0));
+}
+
+core::Status PgStore::CommitStep(const std::string& worker_id, const StepCommit& commit) {
+  ASSIGN_OR_RETURN(auto conn, pool_->Acquire());
+  PgTransaction tx(*conn);
+  RETURN_IF_ERROR(tx.status());
+  const Job& job = commit.job;
+  int64_t changed = 0;
+  if (commit.finished) {
+    ASSIGN_OR_RETURN(auto r, conn->Exec("DELETE FROM jobs WHERE id = $1 AND lease_owner = $2",
+                                        Params().Text(job.id).Text(worker_id)));
+    changed = r.affected();
+  } else {
+    // Detaching frees the certificate for a new job while this one carries on.
+    Params params;
+    params.Text(job.id).Text(worker_id).Text(job.step).Int(int64_t{job.attempt})
+        .Int(ToUnixMillis(job.run_at)).Text(job.state);
+    SealedKey(params, job.sealed_key).Bool(commit.detach);
+    ASSIGN_OR_RETURN(auto r, conn->Exec(
+        "UPDATE jobs SET step = $3, attempt = $4, run_at = $5, state = $6, sealed_key = $7, "
+        "lease_owner = NULL, lease_until = NULL, "
+        "detached_from = CASE WHEN $8 THEN COALESCE(detached_from, certificate_id) "
+        "ELSE detached_from END, "
+        "certificate_id = CASE WHEN $8 THEN 'cleanup:' || id ELSE certificate_id END "
+        "WHERE id = $1 AND lease_owner = $2",
+        params));
+    changed = r.affected();
+  }
+  if (changed != 1) return core::FailedPrecondition("lease on job " + job.id + " was lost");
+  if (commit.certificate) {
+    // Only the columns the engine owns: a user's change made while the step ran (the
+    // auto-renew toggle) must survive the commit.
+    const core::Certificate& c = *commit.certificate;
+    auto millis = [](const std::optional<core::TimePoint>& t) {
+      return t ? std::optional<int64_t>(ToUnixMillis(*t)) : std::nullopt;
+    };
+    ASSIGN_OR_RETURN(auto r, conn->Exec(
+        "UPDATE certificates SET status = $2, issued_at = $3, expires_at = $4, "
+        "next_renewal_at = $5, serial = $6, certificate_pem = $7, chain_pem = $8, "
+        "updated_at = $9 WHERE id = $1",
+        Params().Text(c.id).Text(core::ToString(c.status)).Int(millis(c.issued_at))
+            .Int(millis(c.expires_at)).Int(millis(c.next_renewal_at)).Text(c.serial)
+            .Text(c.certificate_pem).Text(c.chain_pem).Int(ToUnixMillis(c.updated_at))));
+    if (r.affected() != 1) return core::NotFound("certificate " + c.id);
+  }
+  if (commit.sealed_private_key) {
+    RETURN_IF_ERROR(conn->Exec("UPDATE certificates SET private_key_sealed = $2 WHERE id = $1",
+                               Params().Text(job.certificate_id)
+                                   .Bytes(*commit.sealed_private_key)));
+  }
+  for (const core::CertificateEvent& event : commit.events) {
+    RETURN_IF_ERROR(InsertEvent(*conn, job.certificate_id, event));
+  }
+  return tx.Commit();
+}
+
+core::Status PgStore::ExtendLease(const std::string& worker_id, const std::string& job_id,
+                                  core::TimePoint until) {
+  ASSIGN_OR_RETURN(auto r, Exec("UPDATE jobs SET lease_until = GREATEST(lease_until, $3) "
+                                "WHERE id = $1 AND lease_owner = $2",
+                                Params().Text(job_id).Text(worker_id).Int(ToUnixMillis(until))));
+  if (r.affected() != 1) return core::FailedPrecondition("lease on job " + job_id + " was lost");
+  return core::Ok();
+}
+
+core::Result<std::vector<std::string>> PgStore::ListLeaseOwners(core::TimePoint now) {
+  ASSIGN_OR_RETURN(auto r, Exec("SELECT DISTINCT lease_owner FROM jobs WHERE lease_until >= $1",
+                                Params().Int(ToUnixMillis(now))));
+  std::vector<std::string> owners;
+  for (int i = 0; i < r.rows(); ++i) owners.push_back(r.Text(i, 0));
+  return owners;
+}
+
+core::Status PgStore::ReleaseLeases(const std::string& worker_id) {
+  RETURN_IF_ERROR(Exec("UPDATE jobs SET lease_owner = NULL, lease_until = NULL "
+                       "WHERE lease_owner = $1",
+                       Params().Text(worker_id)));
+  return core::Ok();
+}
+
+core::Result<std::optional<core::TimePoint>> PgStore::NextJobDue() {
+  ASSIGN_OR_RETURN(auto r, Exec("SELECT MIN(GREATEST(run_at, COALESCE(lease_until, 0))) FROM jobs",
+                                Params()));
+  if (r.IsNull(0, 0)) return std::optional<core::TimePoint>();
+  return std::optional<core::TimePoint>(FromUnixMillis(r.Int(0, 0)));
+}
+
+core::Result<std::vector<Job>> PgStore::ListJobs(const std::string& certificate_id) {
+  ASSIGN_OR_RETURN(auto r, Exec("SELECT " + std::string(kJobColumns) +
+                                    " FROM jobs WHERE certificate_id = $1 OR detached_from = $1 "
+                                    "ORDER BY created_at",
+                                Params().Text(certificate_id)));
+  std::vector<Job> jobs;
+  for (int i = 0; i < r.rows(); ++i) jobs.push_back(ReadJob(r, i));
+  return jobs;
+}
+
+}  // namespace certadns::store::postgres
