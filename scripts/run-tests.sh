@@ -7,6 +7,12 @@
 #   asan  (ASAN_BUILD, clang, CERTADNS_SANITIZE + CERTADNS_FUZZ): build, then the fuzz
 #         targets (FUZZ_SECONDS each) alongside the unit tests and the integration tests
 #         under ASan + UBSan, on a second stack (its own ports: the suites share zone names).
+#   postgres  a PostgreSQL of its own (scripts/pg.sh, TEST_PG_PORT, default 25432) and a third
+#         PowerDNS + Pebble stack: the store's PostgreSQL tests (ctest label `postgres`:
+#         CERTADNS_TEST_PG_URL, several nodes on one database), then the API end-to-end suite
+#         with `certadns serve` on PostgreSQL (CERTADNS_TEST_DATABASE=postgresql), then two
+#         `certadns serve` nodes on one PostgreSQL database (integration_multinode).
+#         CERTADNS_TEST_PG=0 skips it.
 #   browser  tests/browser/run.sh: builds the dashboard (web/), starts its own stack and
 #         `certadns serve` (ports TEST_BROWSER_PORT_BASE, default 26400, .. +8) and drives
 #         Debian's Chromium through the dashboard. CERTADNS_TEST_BROWSER=0 skips it.
@@ -19,6 +25,7 @@ BUILD=${BUILD:-build}
 ASAN_BUILD=${ASAN_BUILD:-build-asan}
 CERTADNS_TEST_ASAN=${CERTADNS_TEST_ASAN:-1}
 CERTADNS_TEST_BROWSER=${CERTADNS_TEST_BROWSER:-1}
+CERTADNS_TEST_PG=${CERTADNS_TEST_PG:-1}
 FUZZ_SECONDS=${FUZZ_SECONDS:-25}
 JOBS=${JOBS:-$(nproc)}
 read -r -a ctest_args <<<"${CTEST_ARGS:-}"
@@ -27,13 +34,26 @@ run_started=$SECONDS
 logs="$(mktemp -d /tmp/certadns-test-logs.XXXXXX)"
 stack_main=${TEST_STACK_DIR:-$(mktemp -d /tmp/certadns-test-stack.XXXXXX)}
 stack_asan=${TEST_ASAN_STACK_DIR:-$(mktemp -d /tmp/certadns-test-stack-asan.XXXXXX)}
-remove_stacks=()  # the stack folders this run made (not those given to it) are removed at exit
+stack_pg=${TEST_PG_STACK_DIR:-$(mktemp -d /tmp/certadns-test-stack-pg.XXXXXX)}
+pg_dir=$(mktemp -d /tmp/certadns-test-pg.XXXXXX)
+remove_stacks=("$pg_dir")  # the folders this run made (not those given to it) go at exit
 [ -n "${TEST_STACK_DIR:-}" ] || remove_stacks+=("$stack_main")
 [ -n "${TEST_ASAN_STACK_DIR:-}" ] || remove_stacks+=("$stack_asan")
+[ -n "${TEST_PG_STACK_DIR:-}" ] || remove_stacks+=("$stack_pg")
 
-# stack_env MAIN|ASAN: exports the devstack settings of that chain's stack.
+# stack_env MAIN|ASAN|PG: exports the devstack settings of that chain's stack.
 stack_env() {
-  if [ "$1" = main ]; then
+  if [ "$1" = pg ]; then
+    export STACK_DIR=$stack_pg
+    export PDNS_DNS_PORT=${TEST_PG_PDNS_DNS_PORT:-27400}
+    export PDNS_API_PORT=${TEST_PG_PDNS_API_PORT:-29181}
+    export PDNS_WORLD_DNS_PORT=${TEST_PG_PDNS_WORLD_DNS_PORT:-27401}
+    export PDNS_WORLD_API_PORT=${TEST_PG_PDNS_WORLD_API_PORT:-29182}
+    export PEBBLE_PORT=${TEST_PG_PEBBLE_PORT:-24200}
+    export PEBBLE_MGMT_PORT=${TEST_PG_PEBBLE_MGMT_PORT:-25200}
+    export PEBBLE_HTTP_PORT=${TEST_PG_PEBBLE_HTTP_PORT:-25202}
+    export PEBBLE_TLS_PORT=${TEST_PG_PEBBLE_TLS_PORT:-25201}
+  elif [ "$1" = main ]; then
     export STACK_DIR=$stack_main
     export PDNS_DNS_PORT=${TEST_PDNS_DNS_PORT:-25300}
     export PDNS_API_PORT=${TEST_PDNS_API_PORT:-28081}
@@ -59,6 +79,8 @@ stack_env() {
 cleanup() {
   (stack_env main && scripts/devstack.sh down >/dev/null 2>&1) || true
   (stack_env asan && scripts/devstack.sh down >/dev/null 2>&1) || true
+  (stack_env pg && scripts/devstack.sh down >/dev/null 2>&1) || true
+  PG_DIR=$pg_dir scripts/pg.sh down >/dev/null 2>&1 || true
   if [ ${#remove_stacks[@]} -gt 0 ]; then rm -rf "${remove_stacks[@]}"; fi
 }
 trap cleanup EXIT
@@ -161,6 +183,41 @@ asan_chain() {
   return "$rc"
 }
 
+# pg_tests: the PostgreSQL tests beside a PostgreSQL of their own; all must pass, and the
+# suites must have run (not skipped: CERTADNS_REQUIRE_PG/_STACK turn a missing service into
+# a failure).
+pg_store_tests() {
+  PG_DIR=$pg_dir PG_PORT=${TEST_PG_PORT:-25432} scripts/pg.sh up || return 1
+  ctest --test-dir "$BUILD" -L postgres --no-tests=error --output-on-failure "${ctest_args[@]}"
+}
+
+pg_e2e_tests() {
+  scripts/devstack.sh up || return 1
+  # shellcheck disable=SC1091
+  source "$STACK_DIR/env" || return 1
+  CERTADNS_REQUIRE_STACK=1 CERTADNS_TEST_DATABASE=postgresql "$BUILD/tests/e2e/api/e2e_api"
+}
+
+# pg_multinode_tests: two `certadns serve` nodes on one PostgreSQL database (the SQLite
+# variants run in the main chain's integration tests).
+pg_multinode_tests() {
+  # shellcheck disable=SC1091
+  source "$STACK_DIR/env" || return 1
+  CERTADNS_REQUIRE_STACK=1 "$BUILD/tests/integration/integration_multinode" \
+    --gtest_filter='*/postgresql'
+}
+
+pg_chain() {
+  export CERTADNS_REQUIRE_PG=1
+  export CERTADNS_TEST_PG_URL="postgresql://certadns@127.0.0.1:${TEST_PG_PORT:-25432}/certadns"
+  phase "postgres: store tests" pg_store_tests || return 1
+  stack_env pg
+  local rc=0
+  phase "postgres: API e2e" pg_e2e_tests || rc=1
+  phase "postgres: multi-node" pg_multinode_tests || rc=1
+  return "$rc"
+}
+
 browser_chain() {
   phase "browser tests" env BUILD="$BUILD" \
     BROWSER_PORT_BASE="${TEST_BROWSER_PORT_BASE:-26400}" tests/browser/run.sh
@@ -177,6 +234,11 @@ if [ "${TEST_PARALLEL:-1}" = 1 ]; then
     asan_chain &
     asan_pid=$!
   fi
+  pg_pid=""
+  if [ "$CERTADNS_TEST_PG" = 1 ]; then
+    pg_chain &
+    pg_pid=$!
+  fi
   browser_pid=""
   if [ "$CERTADNS_TEST_BROWSER" = 1 ]; then
     browser_chain &
@@ -184,10 +246,12 @@ if [ "${TEST_PARALLEL:-1}" = 1 ]; then
   fi
   wait "$main_pid" || rc=1
   if [ -n "$asan_pid" ]; then wait "$asan_pid" || rc=1; fi
+  if [ -n "$pg_pid" ]; then wait "$pg_pid" || rc=1; fi
   if [ -n "$browser_pid" ]; then wait "$browser_pid" || rc=1; fi
 else
   (main_chain) || rc=1
   if [ "$CERTADNS_TEST_ASAN" = 1 ]; then (asan_chain) || rc=1; fi
+  if [ "$CERTADNS_TEST_PG" = 1 ]; then (pg_chain) || rc=1; fi
   if [ "$CERTADNS_TEST_BROWSER" = 1 ]; then (browser_chain) || rc=1; fi
 fi
 

@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -150,10 +151,21 @@ std::string ServiceProcess::Start(ConfigValues config, std::chrono::seconds read
   port_ = PickFreePort();
   if (port_ == 0) return "cannot pick a free port";
   config["server"]["listen"] = Toml("127.0.0.1:" + std::to_string(port_));
-  // Several nodes share one database and master key when the caller names them.
-  if (!config["database"].contains("url")) {
-    config["database"]["url"] = Toml("sqlite://" + dir_.File("certadns.db"));
+  if (database_url_.empty()) {
+    auto given = config["database"].find("url");
+    const char* backend = std::getenv("CERTADNS_TEST_DATABASE");
+    if (given != config["database"].end()) {
+      database_url_ = given->second.substr(1, given->second.size() - 2);  // unquoted
+    } else if (backend != nullptr && std::string(backend) == "postgresql") {
+      pg_ = std::make_unique<PgTestDatabase>();
+      if (pg_->url().empty()) return "CERTADNS_TEST_DATABASE=postgresql: " + pg_->problem();
+      database_url_ = pg_->url();
+    } else {
+      database_url_ = "sqlite://" + dir_.File("certadns.db");
+    }
   }
+  config["database"]["url"] = Toml(database_url_);
+  // Several nodes share one master key (and database) when the caller names them.
   if (!config["secrets"].contains("master_key_file")) {
     config["secrets"]["master_key_file"] = Toml(dir_.File("master.key"));
   }

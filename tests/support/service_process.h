@@ -3,16 +3,20 @@
 // loopback port and waits for /healthz, runs CLI subcommands against the same config
 // (capturing their output), and stops the server by its pid: SIGTERM, then SIGKILL after a
 // bounded wait. Children get the environment minus CERTADNS_*, so the config file alone
-// decides. Not thread-safe.
+// decides. The database is a SQLite file in that dir, or, with CERTADNS_TEST_DATABASE=
+// postgresql, a fresh PostgreSQL database on CERTADNS_TEST_PG_URL's server (a config that
+// names database.url keeps it: several processes may share one). Not thread-safe.
 #pragma once
 
 #include <sys/types.h>
 
 #include <chrono>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "tests/support/pg_test_database.h"
 #include "tests/support/stack_env.h"
 #include "tests/support/temp_dir.h"
 
@@ -47,7 +51,7 @@ class ServiceProcess {
   ServiceProcess& operator=(const ServiceProcess&) = delete;
 
   /// Writes `config` (the listen address is filled in here, and the database and master key
-  /// in the private directory unless `config` names them: nodes sharing one) and starts
+  /// unless `config` names them: nodes sharing one) and starts
   /// `certadns serve`; returns "" once /healthz answers 200, else what went wrong (with the
   /// service's log), the process then being stopped.
   std::string Start(ConfigValues config,
@@ -63,6 +67,9 @@ class ServiceProcess {
   /// Start() may be called again after a stop: it keeps the database and master key.
   std::string File(const std::string& name) const { return dir_.File(name); }
 
+  /// The database the service uses (database.url).
+  const std::string& database_url() const { return database_url_; }
+
   /// Runs `certadns <args...> --config <file>` to completion (bounded by `limit`).
   CommandResult Cli(std::vector<std::string> args,
                     std::chrono::seconds limit = std::chrono::seconds(30)) const;
@@ -77,6 +84,8 @@ class ServiceProcess {
 
  private:
   TempDir dir_;
+  std::unique_ptr<PgTestDatabase> pg_;  // with CERTADNS_TEST_DATABASE=postgresql
+  std::string database_url_;
   std::string config_file_;
   std::string log_file_;
   pid_t pid_ = -1;
