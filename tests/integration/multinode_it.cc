@@ -63,8 +63,7 @@ class Cluster {
  public:
   /// `pg`: the PostgreSQL database to share, or nullptr for a SQLite file.
   Cluster(const StackEnv& env, const PgTestDatabase* pg)
-      : env_(env), http_({}), pdns_(http_, {env.pdns_api_url, env.pdns_api_key,
-                                            env.pdns_server_id}) {
+      : http_({}), pdns_(http_, {env.pdns_api_url, env.pdns_api_key, env.pdns_server_id}) {
     config_ = StackConfig(env);
     config_["database"]["url"] =
         Toml(pg != nullptr ? pg->url() : "sqlite://" + shared_.File("certadns.db"));
@@ -86,9 +85,8 @@ class Cluster {
     return "";
   }
   ServiceProcess& node(int i) { return nodes_[i]; }
-  http::HttpClient& http() { return http_; }
 
-  /// A user on `plan` with an API key (through node 0's CLI), as an API client of node `i`.
+  /// Makes the test's user, on `plan`, with an API key (through node 0's CLI).
   std::string AddUser(const std::string& plan) {
     email_ = "multinode-" + crypto::HexEncode(crypto::RandomBytes(5)) + "@example.test";
     CommandResult added = nodes_[0].Cli({"user", "add", "--email", email_, "--plan", plan});
@@ -98,6 +96,7 @@ class Cluster {
     api_key_ = Trim(key.out);
     return "";
   }
+  /// The user's API client of node `node` (over `http`, or the cluster's own client).
   ApiClient Api(int node, http::HttpClient& http) const {
     ApiClient api(http, nodes_[node].base_url());
     api.SetApiKey(api_key_);
@@ -129,7 +128,6 @@ class Cluster {
   }
 
  private:
-  const StackEnv& env_;
   TempDir shared_;  // the SQLite file and the master key both nodes use
   http::CurlHttpClient http_;
   dns::powerdns::PowerDnsClient pdns_;
