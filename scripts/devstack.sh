@@ -614,6 +614,15 @@ cmd_status() {
       rc=3
     fi
   done
+  local pg_dir
+  pg_dir="$(pdns_pg_dir)"
+  if [ -n "$pg_dir" ] && [ -d "$pg_dir/data" ]; then
+    if PG_DIR="$pg_dir" "$repo_root/scripts/pg.sh" status >/dev/null 2>&1; then
+      echo "pdns-pg: running (PostgreSQL for PowerDNS in $pg_dir, port $PDNS_PG_PORT)"
+    else
+      echo "pdns-pg: stopped"
+    fi
+  fi
   return "$rc"
 }
 
