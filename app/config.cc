@@ -150,6 +150,7 @@ std::vector<Field> Fields(Config& c) {
       DoubleField("issuance", "retry_budget_s", &c.issuance.retry_budget_s),
       DoubleField("issuance", "retry_max_delay_s", &c.issuance.retry_max_delay_s),
       DoubleField("issuance", "cleanup_budget_s", &c.issuance.cleanup_budget_s),
+      IntField("issuance", "lease_s", &c.issuance.lease_s),
       IntField("limits", "login_failures_per_account", &c.limits.login_failures_per_account),
       IntField("limits", "login_failures_per_address", &c.limits.login_failures_per_address),
       IntField("limits", "login_window_s", &c.limits.login_window_s),
@@ -221,6 +222,9 @@ core::Result<Config> LoadConfig(const std::string& path, const EnvLookup& env) {
   }
   if (config.issuance.workers < 1) return core::InvalidArgument("issuance.workers must be >= 1");
   if (config.issuance.key_pool < 0) return core::InvalidArgument("issuance.key_pool must be >= 0");
+  if (config.issuance.lease_s < 1 || config.issuance.lease_s > 86400) {
+    return core::InvalidArgument("issuance.lease_s must be 1 to 86400 seconds");
+  }
   if (!(config.issuance.retry_budget_s >= 0) || !(config.issuance.retry_max_delay_s > 0) ||
       !(config.issuance.cleanup_budget_s >= 0) || config.issuance.cleanup_budget_s > 1e8 ||
       config.issuance.retry_budget_s > 1e8 || config.issuance.retry_max_delay_s > 86400) {

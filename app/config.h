@@ -67,6 +67,9 @@ struct Config {
     double retry_budget_s = 600;
     double retry_max_delay_s = 60;
     double cleanup_budget_s = 7 * 24 * 3600;
+    // A claimed step's lease, renewed every third of it while the step runs: a node that
+    // dies holds its jobs this long before another node takes them over.
+    int lease_s = 60;
   } issuance;
   // [limits]: the HTTP server's connection limits (api::ServerLimits), and the throttles,
   // counted per node in memory (see api/throttle.h): with N nodes behind a load balancer a

@@ -36,6 +36,7 @@ struct Service::Parts {
   core::SystemClock clock;
   std::unique_ptr<crypto::SecretBox> box;
   std::unique_ptr<store::Store> store;
+  std::unique_ptr<core::NameLocks> name_locks;
   std::unique_ptr<http::CurlHttpClient> acme_http;
   std::unique_ptr<http::CurlHttpClient> dns_http;
   std::unique_ptr<acme::Rfc8555Client> acme;
@@ -129,6 +130,7 @@ core::Result<std::unique_ptr<Service>> Service::Create(const Config& config) {
   ASSIGN_OR_RETURN(crypto::SecretBox box,
                    OpenMasterKey(config.secrets.master_key_file, *p->store));
   p->box = std::make_unique<crypto::SecretBox>(std::move(box));
+  ASSIGN_OR_RETURN(p->name_locks, OpenNameLocks(config.database.url, config.issuance.workers));
 
   p->acme_http = std::make_unique<http::CurlHttpClient>(
       http::CurlHttpClientOptions{.ca_bundle = config.acme.ca_bundle});
@@ -143,7 +145,8 @@ core::Result<std::unique_ptr<Service>> Service::Create(const Config& config) {
   p->dns = std::make_unique<dns::powerdns::PowerDnsProvider>(
       *p->dns_http, dns::powerdns::PowerDnsConfig{config.powerdns.api_url,
                                                   config.powerdns.api_key,
-                                                  config.powerdns.server_id});
+                                                  config.powerdns.server_id},
+      p->name_locks.get());
   if (!config.dns.nameservers.empty()) {
     p->checker = std::make_unique<dns::ldns::LdnsPropagationChecker>(config.dns.nameservers);
   }
@@ -163,7 +166,9 @@ core::Result<std::unique_ptr<Service>> Service::Create(const Config& config) {
   }
   p->workers = std::make_unique<issuance::WorkerPool>(
       *p->store, *p->engine, p->clock,
-      issuance::WorkerPoolConfig{.threads = config.issuance.workers, .node_id = NodeId()});
+      issuance::WorkerPoolConfig{.threads = config.issuance.workers,
+                                 .lease = std::chrono::seconds(config.issuance.lease_s),
+                                 .node_id = NodeId()});
   issuance::WorkerPool* workers = p->workers.get();
   // Other nodes' job writes (PostgreSQL's LISTEN/NOTIFY) wake this node's workers at once.
   p->store->SetWakeHook([workers] { workers->Wake(); });

@@ -1,15 +1,20 @@
 // OpenStore picks the Store adapter from database.url: "sqlite://PATH" (one machine) or
-// "postgresql://USER@HOST:PORT/DB[?pool_size=N&pool_wait_ms=MS]" (several nodes).
+// "postgresql://USER@HOST:PORT/DB[?pool_size=N&pool_wait_ms=MS]" (several nodes);
+// OpenNameLocks the locks the nodes sharing that database serialise one DNS name's changes with.
 #pragma once
 
 #include <memory>
 #include <string>
 
+#include "core/name_locks.h"
 #include "core/result.h"
 #include "store/store.h"
 
 namespace certadns::app {
 
 core::Result<std::unique_ptr<store::Store>> OpenStore(const std::string& url);
+/// `holders`: how many locks the node may hold at once (its issuance workers).
+core::Result<std::unique_ptr<core::NameLocks>> OpenNameLocks(const std::string& url,
+                                                             int holders);
 
 }  // namespace certadns::app

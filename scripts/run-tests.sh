@@ -10,7 +10,8 @@
 #   postgres  a PostgreSQL of its own (scripts/pg.sh, TEST_PG_PORT, default 25432) and a third
 #         PowerDNS + Pebble stack: the store's PostgreSQL tests (ctest label `postgres`:
 #         CERTADNS_TEST_PG_URL, several nodes on one database), then the API end-to-end suite
-#         with `certadns serve` on PostgreSQL (CERTADNS_TEST_DATABASE=postgresql).
+#         with `certadns serve` on PostgreSQL (CERTADNS_TEST_DATABASE=postgresql), then two
+#         `certadns serve` nodes on one PostgreSQL database (integration_multinode).
 #         CERTADNS_TEST_PG=0 skips it.
 #   browser  tests/browser/run.sh: builds the dashboard (web/), starts its own stack and
 #         `certadns serve` (ports TEST_BROWSER_PORT_BASE, default 26400, .. +8) and drives
@@ -197,12 +198,24 @@ pg_e2e_tests() {
   CERTADNS_REQUIRE_STACK=1 CERTADNS_TEST_DATABASE=postgresql "$BUILD/tests/e2e/api/e2e_api"
 }
 
+# pg_multinode_tests: two `certadns serve` nodes on one PostgreSQL database (the SQLite
+# variants run in the main chain's integration tests).
+pg_multinode_tests() {
+  # shellcheck disable=SC1091
+  source "$STACK_DIR/env" || return 1
+  CERTADNS_REQUIRE_STACK=1 "$BUILD/tests/integration/integration_multinode" \
+    --gtest_filter='*/postgresql'
+}
+
 pg_chain() {
   export CERTADNS_REQUIRE_PG=1
   export CERTADNS_TEST_PG_URL="postgresql://certadns@127.0.0.1:${TEST_PG_PORT:-25432}/certadns"
   phase "postgres: store tests" pg_store_tests || return 1
   stack_env pg
-  phase "postgres: API e2e" pg_e2e_tests
+  local rc=0
+  phase "postgres: API e2e" pg_e2e_tests || rc=1
+  phase "postgres: multi-node" pg_multinode_tests || rc=1
+  return "$rc"
 }
 
 browser_chain() {

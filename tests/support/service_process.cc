@@ -165,7 +165,10 @@ std::string ServiceProcess::Start(ConfigValues config, std::chrono::seconds read
     }
   }
   config["database"]["url"] = Toml(database_url_);
-  config["secrets"]["master_key_file"] = Toml(dir_.File("master.key"));
+  // Several nodes share one master key (and database) when the caller names them.
+  if (!config["secrets"].contains("master_key_file")) {
+    config["secrets"]["master_key_file"] = Toml(dir_.File("master.key"));
+  }
   config_file_ = dir_.File("certadns.toml");
   log_file_ = dir_.File("serve.log");
   {

@@ -50,8 +50,8 @@ class ServiceProcess {
   ServiceProcess(const ServiceProcess&) = delete;
   ServiceProcess& operator=(const ServiceProcess&) = delete;
 
-  /// Writes `config` (database unless given, master key and listen address are filled in
-  /// here) and starts
+  /// Writes `config` (the listen address is filled in here, and the database and master key
+  /// unless `config` names them: nodes sharing one) and starts
   /// `certadns serve`; returns "" once /healthz answers 200, else what went wrong (with the
   /// service's log), the process then being stopped.
   std::string Start(ConfigValues config,

@@ -1,4 +1,5 @@
-// PowerDnsProvider: per-fqdn serialised read-modify-write of the challenge TXT RRset.
+// PowerDnsProvider: the challenge TXT RRset's read-modify-write, serialised per zone in this
+// process and per name across nodes.
 #include "dns/powerdns/powerdns_provider.h"
 
 #include <algorithm>
@@ -63,14 +64,24 @@ class PowerDnsProvider::ScopedNameLock {
   NameLock* lock_ = nullptr;
 };
 
-PowerDnsProvider::PowerDnsProvider(http::HttpClient& http, PowerDnsConfig config)
-    : client_(http, std::move(config)) {}
+PowerDnsProvider::PowerDnsProvider(http::HttpClient& http, PowerDnsConfig config,
+                                   core::NameLocks* shared_locks)
+    : client_(http, std::move(config)), shared_locks_(shared_locks) {}
+
+core::Result<std::unique_ptr<core::NameLock>> PowerDnsProvider::LockAcrossNodes(
+    const std::string& fqdn) {
+  if (shared_locks_ == nullptr) return std::unique_ptr<core::NameLock>();
+  auto held = shared_locks_->Lock("dns-rrset:" + fqdn);
+  if (!held.ok()) return held.error().Wrap("powerdns: " + fqdn);
+  return held;
+}
 
 core::Status PowerDnsProvider::Present(const ChallengeRecord& record) {
   RETURN_IF_ERROR(Validate(record));
   const std::string fqdn = CanonicalName(record.fqdn);
   const std::string content = Quote(record.value);
   ScopedNameLock lock(*this, CanonicalName(record.zone));
+  ASSIGN_OR_RETURN(auto across_nodes, LockAcrossNodes(fqdn));
 
   ASSIGN_OR_RETURN(Rrset rrset, client_.GetRrset(record.zone, fqdn, kTxt));
   std::vector<Record> records = std::move(rrset.records);
@@ -90,6 +101,7 @@ core::Status PowerDnsProvider::CleanUp(const ChallengeRecord& record) {
   const std::string fqdn = CanonicalName(record.fqdn);
   const std::string content = Quote(record.value);
   ScopedNameLock lock(*this, CanonicalName(record.zone));
+  ASSIGN_OR_RETURN(auto across_nodes, LockAcrossNodes(fqdn));
 
   core::Result<Rrset> rrset = client_.GetRrset(record.zone, fqdn, kTxt);
   if (!rrset.ok()) {

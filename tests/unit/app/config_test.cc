@@ -50,6 +50,19 @@ TEST(ConfigTest, NonsenseLimitsAreRefused) {
       << "0 turns the limit off";
 }
 
+// How long a dead node's jobs wait before another node takes them (issuance.lease_s).
+TEST(ConfigTest, LeaseDefaultsToAMinuteAndIsBounded) {
+  auto defaults = LoadConfig("", Env({}));
+  ASSERT_TRUE(defaults.ok()) << defaults.error().message();
+  EXPECT_EQ(defaults->issuance.lease_s, 60);
+  auto short_lease = LoadConfig("", Env({{"CERTADNS_ISSUANCE_LEASE_S", "3"}}));
+  ASSERT_TRUE(short_lease.ok()) << short_lease.error().message();
+  EXPECT_EQ(short_lease->issuance.lease_s, 3);
+  auto none = LoadConfig("", Env({{"CERTADNS_ISSUANCE_LEASE_S", "0"}}));
+  ASSERT_FALSE(none.ok());
+  EXPECT_NE(none.error().message().find("issuance.lease_s"), std::string::npos);
+}
+
 // The HTTP server's handler threads and its queue of waiting requests (ServerLimits).
 TEST(ConfigTest, ServerWorkersAndQueueComeFromTheFileAndTheEnvironment) {
   test::TempDir dir;

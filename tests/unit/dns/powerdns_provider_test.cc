@@ -275,5 +275,53 @@ TEST(PowerDnsProviderConcurrencyTest, ConcurrentPresentsAtOneNameKeepEveryValue)
   EXPECT_THAT(pdns.Contents("_acme-challenge.example.com."), IsEmpty());
 }
 
+// Shared (cross-node) locks that record who asked, or refuse like a lock held elsewhere.
+class RecordingNameLocks final : public core::NameLocks {
+ public:
+  class Held final : public core::NameLock {
+   public:
+    explicit Held(int& held) : held_(held) { ++held_; }
+    ~Held() override { --held_; }
+
+   private:
+    int& held_;
+  };
+  core::Result<std::unique_ptr<core::NameLock>> Lock(std::string_view name) override {
+    asked.emplace_back(name);
+    if (refuse) return core::Unavailable("held by another node");
+    return std::unique_ptr<core::NameLock>(std::make_unique<Held>(held));
+  }
+  std::vector<std::string> asked;
+  int held = 0;
+  bool refuse = false;
+};
+
+TEST_F(PowerDnsProviderTest, PresentAndCleanUpHoldTheNamesSharedLock) {
+  RecordingNameLocks locks;
+  PowerDnsProvider provider(http_, Config(), &locks);
+  http_.When("GET", kZoneUrl, FakeHttpClient::JsonResponse(200, Fixture("rrset_foreign.json")));
+  http_.When("PATCH", kZoneUrl, FakeHttpClient::JsonResponse(204, ""));
+
+  ASSERT_TRUE(provider.Present(Ours()).ok());
+  ASSERT_TRUE(provider.CleanUp(Ours()).ok());
+
+  EXPECT_THAT(locks.asked, ElementsAre("dns-rrset:_acme-challenge.example.com.",
+                                       "dns-rrset:_acme-challenge.example.com."));
+  EXPECT_EQ(locks.held, 0) << "released after each change";
+}
+
+TEST_F(PowerDnsProviderTest, NameLockedByAnotherNodeIsUnavailableAndChangesNothing) {
+  RecordingNameLocks locks;
+  locks.refuse = true;
+  PowerDnsProvider provider(http_, Config(), &locks);
+
+  for (const core::Status& status : {provider.Present(Ours()), provider.CleanUp(Ours())}) {
+    ASSERT_FALSE(status.ok());
+    EXPECT_EQ(status.error().code(), core::ErrorCode::kUnavailable);
+    EXPECT_THAT(status.error().message(), HasSubstr("_acme-challenge.example.com."));
+  }
+  EXPECT_EQ(http_.RequestCount(), 0u);
+}
+
 }  // namespace
 }  // namespace certadns::dns::powerdns
