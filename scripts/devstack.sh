@@ -15,6 +15,9 @@
 #   PDNS_WORLD_API_PORT     "world" PowerDNS HTTP API port on 127.0.0.1 (default 8082)
 #   PDNS_WORLD_API_KEY      its API key (default: random, kept in $STACK_DIR/world/api-key)
 #   PDNS_LOG_QUERIES        1: both PowerDNS log every query they receive (default 0)
+#   PDNS_DNSUPDATE          1: our PowerDNS accepts RFC 2136 updates from 127.0.0.0/8 (for
+#                           certbot's dns-rfc2136 in `make bench`; zones still need a TSIG key
+#                           in TSIG-ALLOW-DNSUPDATE metadata) (default 0)
 #   PEBBLE_PORT             Pebble ACME port, HTTPS on 127.0.0.1 (default 14000)
 #   PEBBLE_MGMT_PORT        Pebble management port, HTTPS on 127.0.0.1 (default 15000)
 #   PEBBLE_HTTP_PORT        port Pebble's VA would use for HTTP-01 (default 5002; nothing listens)
@@ -328,6 +331,7 @@ primary=no
 secondary=no
 distributor-threads=1
 receiver-threads=1
+$(if [ "$name" = pdns ] && [ "${PDNS_DNSUPDATE:-0}" = 1 ]; then echo "dnsupdate=yes"; echo "allow-dnsupdate-from=127.0.0.0/8"; fi)
 EOF
   )
   spec="$(sha256sum <"$dir/pdns.conf.new" | cut -d' ' -f1)"
