@@ -75,7 +75,7 @@ lego_issue() {
     --key-type rsa2048 --dns pdns --dns.disable-cp --dns.resolvers "$dns_host:$dns_port" \
     "${args[@]}" run --no-bundle
 }
-lego_settings="lego $(lego --version 2>/dev/null | awk '{print $3}'): --dns pdns --dns.disable-cp --dns.resolvers <our PowerDNS> --key-type rsa2048, PDNS_TTL=1"
+lego_settings="lego $(dpkg-query -W -f='${Version}' lego 2>/dev/null): --dns pdns --dns.disable-cp --dns.resolvers <our PowerDNS> --key-type rsa2048, PDNS_TTL=1"
 
 # --- uacme: our hook sets TXT via the PowerDNS API; Pebble's CA in a private mount namespace
 # (uacme's libcurl only reads the system bundle).
@@ -85,7 +85,7 @@ uacme_run() {
     "$work/uacme-bundle.pem" uacme -a "$directory" -c "$work/uacme" -t RSA -b 2048 -y "$@"
 }
 uacme_issue() { uacme_run -h "$here/uacme-pdns-hook.sh" issue "$@"; }
-uacme_settings="uacme $(uacme -V 2>&1 | awk '{print $2; exit}'): -t RSA -b 2048 -h bench/peers/uacme-pdns-hook.sh (TXT via the PowerDNS API, TTL 1)"
+uacme_settings="uacme $(dpkg-query -W -f='${Version}' uacme 2>/dev/null): -t RSA -b 2048 -h bench/peers/uacme-pdns-hook.sh (TXT via the PowerDNS API, TTL 1)"
 
 # --- certbot: dns-rfc2136 against our PowerDNS with TSIG, no propagation wait. One config
 # dir per concurrent run (certbot locks its dir), each with its account.
@@ -98,7 +98,7 @@ certbot_issue() {
     --dns-rfc2136-credentials "$work/rfc2136.ini" --dns-rfc2136-propagation-seconds 0 \
     "${args[@]}"
 }
-certbot_settings="certbot $(certbot --version 2>&1 | awk '{print $2}'): --dns-rfc2136 (TSIG hmac-sha256, server = our PowerDNS) --dns-rfc2136-propagation-seconds 0 --key-type rsa --rsa-key-size 2048"
+certbot_settings="certbot $(dpkg-query -W -f='${Version}' certbot 2>/dev/null): --dns-rfc2136 (TSIG hmac-sha256, server = our PowerDNS) --dns-rfc2136-propagation-seconds 0 --key-type rsa --rsa-key-size 2048"
 
 settings=()
 for peer in lego uacme certbot; do
