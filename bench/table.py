@@ -74,15 +74,20 @@ def main(directory):
         elif name.startswith("1 name during"):
             goal = target("single during another's 100 <= 200 ms",
                           all_ok and s["max"] is not None and s["max"] <= 200, fmt_ms(s["max"]))
-        elif name == "10 at once":
-            goal = target("10 at once all issued, total <= 0.25 s", all_ok and total <= 250,
-                          f"total {fmt_ms(total)} (slowest of {len(row.get('total_ms', []))} rounds)")
-        elif name.startswith("100 at once"):
-            goal = target("100 at once all issued, total <= 2 s", all_ok and total <= 2000,
-                          f"total {fmt_ms(total)}")
-        elif name.startswith("1,000 at once"):
-            goal = target("1,000 at once all issued, total <= 30 s", all_ok and total <= 30000,
-                          f"total {fmt_ms(total)}")
+        elif name == "10 at once" or name.startswith("100 at once") or name.startswith("1,000 at once"):
+            limit = {"10 at once": 250}.get(name, 2000 if name.startswith("100 ") else 30000)
+            posts = max(row.get("posts_answered_ms", [0]) or [0])
+            if all_ok:
+                figure = f"total {fmt_ms(total)}"
+                if len(row.get("total_ms", [])) > 1:
+                    figure += f" (slowest of {len(row['total_ms'])} rounds)"
+            else:
+                figure = f"{row['tries'] - row['ok']} not issued by the deadline " + \
+                    ", ".join(f"{k}: {v}" for k, v in sorted(row["outcomes"].items()) if k != "issued")
+            if row.get("posts_answered_ms"):
+                figure += f"; every POST answered after {fmt_ms(posts)}"
+            goal = target(f"{name.split(',')[0]} all issued, total <= {fmt_ms(limit)}",
+                          all_ok and total <= limit, figure)
         ratios = []
         for p in PEERS:
             pr = peer_rows.get((p, name))
@@ -105,10 +110,14 @@ def main(directory):
 
     out = ["## certadns over its API, and the peers on the same stack (POST -> issued as a client sees it)", ""]
     out += lines
-    out += ["", f"certadns: issuance.key_pool = {service.get('key_pool', '?')}; a client polls "
-            f"GET /certificates/{{id}} (single) or GET /certificates per account (bursts) every "
-            f"{service.get('watch_interval_ms', '?'):.0f} ms. Peers: one process per certificate, "
-            "timed from start to exit. Peer settings:"]
+    out += ["", f"certadns: issuance.key_pool = {service.get('key_pool', '?')}; time from just "
+            f"before the POST to the first GET that shows `issued`: GET /certificates/{{id}} every "
+            f"{service.get('watch_interval_ms', 0):.0f} ms for one certificate, for bursts one "
+            f"GET /certificates per account per round, rounds "
+            f"{service.get('burst_watch_ms_per_account', 0):.0f} ms per account apart (min 20 ms); "
+            f"{service.get('watch_errors', 0)} watch GETs failed. Ratios: peer median / certadns "
+            "median. Peers: one process per certificate, timed from start to exit, RSA-2048 like "
+            "certadns, account registered before timing. Peer settings:"]
     out += [f"- {s}" for s in peers.get("settings", [])]
 
     wrk = service.get("wrk", {})
