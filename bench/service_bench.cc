@@ -348,7 +348,13 @@ int Main(int argc, char** argv) {
   }
   http::CurlHttpClient http({});
   Bench bench(service, http);
+  // The settings a reader needs to judge the figures (the rest are the product's defaults).
+  json settings = json::object();
+  for (const char* section : {"dns", "issuance", "limits"}) {
+    for (const auto& [key, value] : config[section]) settings[std::string(section) + "." + key] = value;
+  }
   json out = {{"key_pool", key_pool.empty() ? "default" : key_pool}, {"rows", json::array()},
+              {"settings", settings},
               {"watch_interval_ms", Ms(kWatchInterval)},
               {"burst_watch_ms_per_account", Ms(kBurstWatchPerAccount)}};
   auto accounts = [&](const std::string& label, int n) {

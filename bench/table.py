@@ -82,11 +82,12 @@ def main(directory):
                 if len(row.get("total_ms", [])) > 1:
                     figure += f" (slowest of {len(row['total_ms'])} rounds)"
             else:
-                figure = f"{row['tries'] - row['ok']} not issued by the deadline " + \
-                    ", ".join(f"{k}: {v}" for k, v in sorted(row["outcomes"].items()) if k != "issued")
+                figure = f"{row['tries'] - row['ok']} not issued by the deadline (last seen " + \
+                    ", ".join(f"{k.replace('deadline, ', '')}: {v}" for k, v in
+                              sorted(row["outcomes"].items()) if k != "issued") + ")"
             if row.get("posts_answered_ms"):
                 figure += f"; every POST answered after {fmt_ms(posts)}"
-            goal = target(f"{name.split(',')[0]} all issued, total <= {fmt_ms(limit)}",
+            goal = target(f"{name.replace(', 10 accounts', '')} all issued, total <= {fmt_ms(limit)}",
                           all_ok and total <= limit, figure)
         ratios = []
         for p in PEERS:
@@ -115,7 +116,8 @@ def main(directory):
             f"{service.get('watch_interval_ms', 0):.0f} ms for one certificate, for bursts one "
             f"GET /certificates per account per round, rounds "
             f"{service.get('burst_watch_ms_per_account', 0):.0f} ms per account apart (min 20 ms); "
-            f"{service.get('watch_errors', 0)} watch GETs failed. Ratios: peer median / certadns "
+            f"{service.get('watch_errors', 0)} watch GETs failed. certadns settings (others "
+            f"default): {', '.join(f'{k} = {v}' for k, v in sorted(service.get('settings', {}).items()))}. Ratios: peer median / certadns "
             "median. Peers: one process per certificate, timed from start to exit, RSA-2048 like "
             "certadns, account registered before timing. Peer settings:"]
     out += [f"- {s}" for s in peers.get("settings", [])]
