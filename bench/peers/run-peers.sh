@@ -5,7 +5,8 @@
 # its start to its exit (a certificate on disk); each peer's ACME account is registered
 # before timing. Writes JSON to $1 (bench_table.py reads it).
 # Needs the stack's env sourced, with PDNS_DNSUPDATE=1 (certbot's RFC 2136 updates), and
-# python3. BENCH_PEER_TRIES (default 5) sequential tries of the single-certificate scenarios.
+# python3. BENCH_PEER_TRIES (default 5) sequential tries of the single-certificate scenarios;
+# BENCH_PEER_KEEP=1 keeps the peers' logs and files (the path is printed).
 # Every client run is bounded (timeout 120 s); everything talks to 127.0.0.1 only: the resolvers of
 # lego and certbot are our PowerDNS, uacme reads Pebble's CA from a private mount namespace.
 set -uo pipefail
@@ -13,7 +14,11 @@ out=$1
 here=$(cd "$(dirname "$0")" && pwd)
 tries=${BENCH_PEER_TRIES:-5}
 work=$(mktemp -d /tmp/certadns-bench-peers.XXXXXX)
-[ "${BENCH_PEER_KEEP:-0}" = 1 ] && echo "run-peers: logs in $work" >&2 || trap 'rm -rf "$work"' EXIT
+if [ "${BENCH_PEER_KEEP:-0}" = 1 ]; then
+  echo "run-peers: logs in $work" >&2
+else
+  trap 'rm -rf "$work"' EXIT
+fi
 api="$CERTADNS_POWERDNS_API_URL/api/v1/servers/${CERTADNS_POWERDNS_SERVER_ID:-localhost}"
 dns_host=${CERTADNS_DNS_NAMESERVERS%%:*}
 dns_port=${CERTADNS_DNS_NAMESERVERS##*:}
@@ -81,6 +86,7 @@ lego_settings="lego $(dpkg-query -W -f='${Version}' lego 2>/dev/null): --dns pdn
 # (uacme's libcurl only reads the system bundle).
 cat "$ca" /etc/ssl/certs/ca-certificates.crt >"$work/uacme-bundle.pem" 2>/dev/null || cp "$ca" "$work/uacme-bundle.pem"
 uacme_run() {
+  # shellcheck disable=SC2016 # expanded by that inner sh
   timeout 120 unshare -m sh -c 'mount --bind "$0" /etc/ssl/certs/ca-certificates.crt && exec "$@"' \
     "$work/uacme-bundle.pem" uacme -a "$directory" -c "$work/uacme" -t RSA -b 2048 -y "$@"
 }
