@@ -117,7 +117,7 @@ def main(directory):
             f"GET /certificates per account per round, rounds "
             f"{service.get('burst_watch_ms_per_account', 0):.0f} ms per account apart (min 20 ms); "
             f"{service.get('watch_errors', 0)} watch GETs failed. certadns settings (others "
-            f"default): {', '.join(f'{k} = {v}' for k, v in sorted(service.get('settings', {}).items()))}. Ratios: peer median / certadns "
+            f"default): {', '.join(f'{k} = {v}' for k, v in sorted(service.get('settings', {}).items()) if k != 'dns.nameservers')}. Ratios: peer median / certadns "
             "median. Peers: one process per certificate, timed from start to exit, RSA-2048 like "
             "certadns, account registered before timing. Peer settings:"]
     out += [f"- {s}" for s in peers.get("settings", [])]
