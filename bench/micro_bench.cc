@@ -43,8 +43,8 @@ BENCHMARK(BM_CsrBuild);
 void BM_TxtValue(benchmark::State& state) {
   std::string thumbprint = Key().JwkThumbprint();
   for (auto _ : state) {
-    benchmark::DoNotOptimize(
-        crypto::Dns01TxtValue(crypto::KeyAuthorization("evaGxfADs6pSRb2LAv9IZf17Dt3juxGJ", thumbprint)));
+    benchmark::DoNotOptimize(crypto::Dns01TxtValue(
+        crypto::KeyAuthorization("evaGxfADs6pSRb2LAv9IZf17Dt3juxGJ", thumbprint)));
   }
 }
 BENCHMARK(BM_TxtValue);

@@ -4,15 +4,16 @@
 // a certificate's time runs from just before its POST is sent until a client first sees it
 // `issued`. Single certificates are watched with GET /certificates/{id} every 5 ms; bursts
 // with one GET /certificates per account per round, rounds 10 ms per account apart (at least
-// 20 ms), so the watching itself costs the server little (a list of 100 is ~0.5 ms of CPU). Then wrk (when BENCH_WRK names it) against
-// GET /api/v1/certificates of an account with 100 certificates and /healthz, and the
-// service's RSS and thread count (/proc/PID/status) idle, at the peak of the 1,000 burst
-// (sampled every 20 ms) and after it. Writes the figures as JSON to argv[1]; scripts/
-// bench_table.py prints them. Every request has a timeout and every scenario a deadline.
-// Loopback only.
+// 20 ms), so the watching itself costs the server little (a list of 100 is ~0.5 ms of CPU). Then
+// wrk (when BENCH_WRK names it) against GET /api/v1/certificates of an account with 100
+// certificates and /healthz, and the service's RSS and thread count (/proc/PID/status) idle, at the
+// peak of the 1,000 burst (sampled every 20 ms) and after it. Writes the figures as JSON to
+// argv[1]; scripts/ bench_table.py prints them. Every request has a timeout and every scenario a
+// deadline. Loopback only.
 //
 // Environment: BENCH_KEY_POOL (issuance.key_pool; default: the product's default),
-// BENCH_BIG=0 skips the 1,000 burst, BENCH_BIG_BUDGET_S its deadline (default 300), BENCH_WRK (wrk binary), BENCH_WRK_SECONDS (default 10).
+// BENCH_BIG=0 skips the 1,000 burst, BENCH_BIG_BUDGET_S its deadline (default 300), BENCH_WRK (wrk
+// binary), BENCH_WRK_SECONDS (default 10).
 #include <unistd.h>
 
 #include <algorithm>
@@ -22,14 +23,13 @@
 #include <fstream>
 #include <map>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <regex>
 #include <set>
 #include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "http/curl_http_client.h"
 #include "tests/support/service_process.h"
@@ -41,7 +41,7 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 using nlohmann::json;
-constexpr auto kWatchInterval = std::chrono::milliseconds(5);       // one certificate
+constexpr auto kWatchInterval = std::chrono::milliseconds(5);          // one certificate
 constexpr auto kBurstWatchPerAccount = std::chrono::milliseconds(10);  // bursts, per account
 constexpr auto kRequestTimeout = std::chrono::milliseconds(15000);
 constexpr int kMaxClientThreads = 100;
@@ -61,14 +61,13 @@ struct Attempt {
   json body;
   std::string id;
   Clock::time_point posted;
-  double ms = -1;           // POST -> issued as seen; -1: not issued
+  double ms = -1;            // POST -> issued as seen; -1: not issued
   std::string final_status;  // issued, failed, "POST <status>", "timeout"
 };
 
 class Bench {
  public:
-  Bench(test::ServiceProcess& service, http::HttpClient& http)
-      : service_(service), http_(http) {}
+  Bench(test::ServiceProcess& service, http::HttpClient& http) : service_(service), http_(http) {}
 
   core::Result<http::Response> Call(const std::string& method, const std::string& path,
                                     const std::string& key, const std::string& body = "") {
@@ -93,8 +92,8 @@ class Bench {
     service_.Cli({"user", "add", "--email", a.email, "--plan", "elite"});
     a.key = service_.Cli({"apikey", "create", "--email", a.email}).out;
     a.key = a.key.substr(0, a.key.find_last_not_of(" \r\n") + 1);
-    auto imported = service_.Cli({"zone", "import", "--email", a.email, "--name", a.zone,
-                                  "--verified"});
+    auto imported =
+        service_.Cli({"zone", "import", "--email", a.email, "--name", a.zone, "--verified"});
     if (imported.exit_code != 0) {
       std::fprintf(stderr, "service_bench: zone import: %s\n", imported.Describe().c_str());
     }
@@ -107,15 +106,18 @@ class Bench {
         }
       }
     }
-    if (a.zone_id.empty()) std::fprintf(stderr, "service_bench: no zone id for %s\n", a.zone.c_str());
+    if (a.zone_id.empty())
+      std::fprintf(stderr, "service_bench: no zone id for %s\n", a.zone.c_str());
     return a;
   }
 
   static json Body(const Account& a, const std::string& kind, int n) {
     std::string name = "n" + std::to_string(n) + "." + a.zone;
     if (kind == "3 names") {
-      return {{"zone_id", a.zone_id}, {"domain", name},
-              {"sans", {"a" + std::to_string(n) + "." + a.zone, "b" + std::to_string(n) + "." + a.zone}}};
+      return {{"zone_id", a.zone_id},
+              {"domain", name},
+              {"sans",
+               {"a" + std::to_string(n) + "." + a.zone, "b" + std::to_string(n) + "." + a.zone}}};
     }
     if (kind == "wildcard") {
       return {{"zone_id", a.zone_id}, {"domain", a.zone}, {"wildcard", true}, {"sans", {a.zone}}};
@@ -266,8 +268,11 @@ class Bench {
     watch_single.join();
     int burst_ok = 0;
     for (auto& a : burst) burst_ok += a.ms >= 0 ? 1 : 0;
-    json row = {{"scenario", "1 name during another account's 100"}, {"at_once", 1},
-                {"accounts", 1}, {"ok", single[0].ms >= 0 ? 1 : 0}, {"tries", 1},
+    json row = {{"scenario", "1 name during another account's 100"},
+                {"at_once", 1},
+                {"accounts", 1},
+                {"ok", single[0].ms >= 0 ? 1 : 0},
+                {"tries", 1},
                 {"ms", single[0].ms >= 0 ? json::array({single[0].ms}) : json::array()},
                 {"outcomes", {{single[0].final_status, 1}}},
                 {"burst_issued", burst_ok}};
@@ -300,7 +305,8 @@ json Wrk(const std::string& wrk, const std::string& url, const std::string& key,
   std::string command = wrk + " -t2 -c64 -d" + std::to_string(seconds) + "s --timeout 5s --latency";
   if (!key.empty()) command += " -H 'Authorization: Bearer " + key + "'";
   command += " " + url + " 2>&1";
-  json out = {{"url_path", url.substr(url.find('/', 8))}, {"connections", 64}, {"seconds", seconds}};
+  json out = {
+      {"url_path", url.substr(url.find('/', 8))}, {"connections", 64}, {"seconds", seconds}};
   FILE* pipe = popen(command.c_str(), "r");
   if (!pipe) return out;
   std::string text;
@@ -317,7 +323,8 @@ json Wrk(const std::string& wrk, const std::string& url, const std::string& key,
   }
   int errors = 0;
   for (const char* kind : {"timeout", "connect", "read", "write"}) {
-    if (std::regex_search(text, m, std::regex(std::string(kind) + R"( (\d+))"))) errors += std::stoi(m[1]);
+    if (std::regex_search(text, m, std::regex(std::string(kind) + R"( (\d+))")))
+      errors += std::stoi(m[1]);
   }
   if (std::regex_search(text, m, std::regex(R"(Non-2xx or 3xx responses: (\d+))"))) {
     errors += std::stoi(m[1]);
@@ -351,9 +358,11 @@ int Main(int argc, char** argv) {
   // The settings a reader needs to judge the figures (the rest are the product's defaults).
   json settings = json::object();
   for (const char* section : {"dns", "issuance", "limits"}) {
-    for (const auto& [key, value] : config[section]) settings[std::string(section) + "." + key] = value;
+    for (const auto& [key, value] : config[section])
+      settings[std::string(section) + "." + key] = value;
   }
-  json out = {{"key_pool", key_pool.empty() ? "default" : key_pool}, {"rows", json::array()},
+  json out = {{"key_pool", key_pool.empty() ? "default" : key_pool},
+              {"rows", json::array()},
               {"settings", settings},
               {"watch_interval_ms", Ms(kWatchInterval)},
               {"burst_watch_ms_per_account", Ms(kBurstWatchPerAccount)}};
@@ -390,7 +399,8 @@ int Main(int argc, char** argv) {
   auto ten = accounts("ten", 1);
   out["rows"].push_back(bench.Run("10 at once", "1 name", ten, 10, 3, seconds(60)));
   auto hundred = accounts("hundred", 10);
-  out["rows"].push_back(bench.Run("100 at once, 10 accounts", "1 name", hundred, 100, 1, seconds(120)));
+  out["rows"].push_back(
+      bench.Run("100 at once, 10 accounts", "1 name", hundred, 100, 1, seconds(120)));
   auto burster = accounts("burst", 1);
   auto bystander = accounts("bystander", 1);
   out["rows"].push_back(bench.Fairness(burster[0], bystander[0]));
@@ -398,7 +408,8 @@ int Main(int argc, char** argv) {
   std::string wrk = test::EnvOr("BENCH_WRK");
   if (!wrk.empty()) {
     int secs = std::stoi(test::EnvOr("BENCH_WRK_SECONDS", "10"));
-    out["wrk"]["list"] = Wrk(wrk, service.base_url() + "/api/v1/certificates", burster[0].key, secs);
+    out["wrk"]["list"] =
+        Wrk(wrk, service.base_url() + "/api/v1/certificates", burster[0].key, secs);
     out["wrk"]["healthz"] = Wrk(wrk, service.base_url() + "/healthz", "", secs);
   }
 
