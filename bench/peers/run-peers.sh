@@ -8,7 +8,8 @@
 # python3. BENCH_PEER_TRIES (default 5) sequential tries of the single-certificate scenarios;
 # BENCH_PEER_KEEP=1 keeps the peers' logs and files (the path is printed).
 # Every client run is bounded (timeout 120 s); everything talks to 127.0.0.1 only: the resolvers of
-# lego and certbot are our PowerDNS, uacme reads Pebble's CA from a private mount namespace.
+# lego and certbot are our PowerDNS, uacme reads Pebble's CA from a private mount namespace
+# (unshare -m, so root, as the package install already is).
 set -uo pipefail
 out=$1
 here=$(cd "$(dirname "$0")" && pwd)
