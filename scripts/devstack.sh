@@ -25,6 +25,9 @@
 #                           database has no `domains` table. Unset: a PostgreSQL of the stack's
 #                           own (scripts/pg.sh, folder recorded in $STACK_DIR/pdns-pg.dir) on
 #                           127.0.0.1:PDNS_PG_PORT (default 5433), stopped by `down`.
+#   PDNS_DNSUPDATE          1: our PowerDNS accepts RFC 2136 updates from 127.0.0.0/8 (for
+#                           certbot's dns-rfc2136 in `make bench`; zones still need a TSIG key
+#                           in TSIG-ALLOW-DNSUPDATE metadata) (default 0)
 #   PEBBLE_PORT             Pebble ACME port, HTTPS on 127.0.0.1 (default 14000)
 #   PEBBLE_MGMT_PORT        Pebble management port, HTTPS on 127.0.0.1 (default 15000)
 #   PEBBLE_HTTP_PORT        port Pebble's VA would use for HTTP-01 (default 5002; nothing listens)
@@ -347,6 +350,7 @@ primary=no
 secondary=no
 distributor-threads=1
 receiver-threads=1
+$(if [ "$name" = pdns ] && [ "${PDNS_DNSUPDATE:-0}" = 1 ]; then echo "dnsupdate=yes"; echo "allow-dnsupdate-from=127.0.0.0/8"; fi)
 EOF
   )
   spec="$(sha256sum <"$dir/pdns.conf.new" | cut -d' ' -f1)"
