@@ -20,7 +20,8 @@ function(certadns_add_library)
   add_library(certadns::${ARG_NAME} ALIAS certadns_${ARG_NAME})
   target_include_directories(certadns_${ARG_NAME} PUBLIC ${PROJECT_SOURCE_DIR}/src)
   target_compile_features(certadns_${ARG_NAME} PUBLIC cxx_std_20)
-  target_compile_options(certadns_${ARG_NAME} PRIVATE ${CERTADNS_WARNINGS})
+  target_compile_options(certadns_${ARG_NAME} PRIVATE ${CERTADNS_WARNINGS}
+    ${CERTADNS_FUZZ_COVERAGE_FLAGS})
   target_link_libraries(certadns_${ARG_NAME} PUBLIC ${ARG_DEPS} PRIVATE ${ARG_PRIVATE_DEPS})
 endfunction()
 

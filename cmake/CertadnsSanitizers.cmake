@@ -1,8 +1,9 @@
 # CERTADNS_SANITIZE: every target of the build is compiled and linked with ASan + UBSan, and
 # undefined behaviour aborts (-fno-sanitize-recover), so a finding fails the test that hit it.
-# CERTADNS_FUZZ (needs clang and CERTADNS_SANITIZE): all code also gets libFuzzer's coverage
-# instrumentation (-fsanitize=fuzzer-no-link, harmless for the test binaries), and the targets
-# of tests/fuzz/ link libFuzzer itself (-fsanitize=fuzzer, on those targets only).
+# CERTADNS_FUZZ (needs clang and CERTADNS_SANITIZE): the libraries under src/ also get
+# libFuzzer's coverage instrumentation (-fsanitize=fuzzer-no-link, added by
+# certadns_add_library; test code needs none), and the targets of tests/fuzz/ link libFuzzer
+# itself (-fsanitize=fuzzer, on those targets only).
 if(CERTADNS_FUZZ AND NOT CERTADNS_SANITIZE)
   message(FATAL_ERROR "CERTADNS_FUZZ=ON needs CERTADNS_SANITIZE=ON")
 endif()
@@ -17,5 +18,5 @@ if(CERTADNS_SANITIZE)
   add_link_options(${CERTADNS_SANITIZER_FLAGS})
 endif()
 if(CERTADNS_FUZZ)
-  add_compile_options(-fsanitize=fuzzer-no-link)
+  set(CERTADNS_FUZZ_COVERAGE_FLAGS -fsanitize=fuzzer-no-link)
 endif()
