@@ -22,7 +22,7 @@ class CertificatePlanTest : public EngineTest {
  protected:
   void SetUp() override {
     EngineTest::SetUp();
-    certificates_ = std::make_unique<CertificateService>(*store_, *service_, acme_, *box_, clock_,
+    certificates_ = std::make_unique<CertificateService>(*store_, *store_, *service_, acme_, *box_, clock_,
                                                          config_.renew_before);
   }
 
