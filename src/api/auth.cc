@@ -37,7 +37,8 @@ core::Result<Principal> Authenticate(Services& s, const std::string& authorizati
     if (authorization.rfind(kBearer, 0) != 0) {
       return Unauthenticated("Authorization must be \"Bearer <API key>\"");
     }
-    auto owner = s.accounts.FindApiKeyOwner(crypto::HashToken(authorization.substr(kBearer.size())));
+    auto owner =
+        s.accounts.FindApiKeyOwner(crypto::HashToken(authorization.substr(kBearer.size())));
     if (!owner.ok()) return Unauthenticated("Invalid API key");
     // A write at most once a minute per key: other calls stay reads. Best effort: a failed
     // write costs the key's "last used" time, never the request.

@@ -62,7 +62,8 @@ core::Result<core::Certificate> IssuanceService::Renew(const std::string& owner_
   ASSIGN_OR_RETURN(core::Certificate c, certificates_.GetCertificate(owner_id, id));
   RETURN_IF_ERROR(StartJob(c, store::JobKind::kRenew, steps::kOrder,
                            core::CertificateState::kValidating));
-  (void)certificates_.AppendEvent(c.id, {clock_.Now(), core::EventLevel::kInfo, "Renewal requested"});
+  (void)certificates_.AppendEvent(c.id,
+                                  {clock_.Now(), core::EventLevel::kInfo, "Renewal requested"});
   c.status = core::CertificateState::kValidating;
   return c;
 }

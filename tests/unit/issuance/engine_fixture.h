@@ -85,8 +85,8 @@ class EngineTest : public ::testing::Test {
   /// (Re)creates the engine with `config_`, `checker` and `key_source_` (null: the
   /// engine's own DirectKeySource).
   void UseEngine(dns::PropagationChecker* checker) {
-    engine_ = std::make_unique<Engine>(*store_, *store_, *store_, acme_, dns_, checker, *box_, clock_,
-                                       config_);
+    engine_ = std::make_unique<Engine>(*store_, *store_, *store_, acme_, dns_, checker, *box_,
+                                       clock_, config_);
     if (key_source_ != nullptr) engine_->SetKeySource(key_source_);
   }
 
