@@ -7,6 +7,8 @@
 
 #include <cerrno>
 #include <cstring>
+#include <set>
+#include <utility>
 
 #include <nlohmann/json.hpp>
 
@@ -15,7 +17,7 @@
 
 namespace certadns::store::sqlite {
 
-extern const std::vector<std::string_view> kMigrations;
+extern const std::vector<std::pair<int, std::string_view>> kMigrations;  // (version, SQL)
 
 namespace {
 
@@ -119,18 +121,21 @@ core::Status SqliteStore::Migrate() {
                             "(version INTEGER PRIMARY KEY)"));
   Transaction tx(db_);
   RETURN_IF_ERROR(tx.status());
-  int64_t applied = 0;
+  std::set<int64_t> applied;
   {
     // Finalised before the migrations run: an open statement keeps its tables locked
     // against DROP TABLE ("database table is locked").
-    Statement current(db_, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
-    applied = current.Step() ? current.Int(0) : 0;
+    Statement current(db_, "SELECT version FROM schema_migrations");
+    while (current.Step()) applied.insert(current.Int(0));
     RETURN_IF_ERROR(current.status());
   }
-  for (size_t i = static_cast<size_t>(applied); i < kMigrations.size(); ++i) {
-    RETURN_IF_ERROR(Exec(db_, kMigrations[i]));
+  // Every version not applied yet, in order: a lower version merged after a higher one
+  // still runs.
+  for (const auto& [version, sql] : kMigrations) {
+    if (applied.contains(version)) continue;
+    RETURN_IF_ERROR(Exec(db_, sql));
     Statement mark(db_, "INSERT INTO schema_migrations(version) VALUES (?1)");
-    RETURN_IF_ERROR(mark.Bind(1, static_cast<int64_t>(i + 1)).Run());
+    RETURN_IF_ERROR(mark.Bind(1, int64_t{version}).Run());
   }
   return tx.Commit();
 }

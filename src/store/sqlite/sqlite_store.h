@@ -7,13 +7,14 @@
 #include <mutex>
 #include <string>
 
+#include "store/key_pool_store.h"
 #include "store/store.h"
 
 struct sqlite3;
 
 namespace certadns::store::sqlite {
 
-class SqliteStore final : public Store {
+class SqliteStore final : public Store, public KeyPoolStore {
  public:
   /// Opens (creating when missing) the database at `path` and applies pending migrations.
   /// `path` may be ":memory:" for tests.
@@ -74,6 +75,11 @@ class SqliteStore final : public Store {
                            const core::CertificateEvent& event) override;
 
   core::Status EnqueueJob(const Job& job) override;
+  // The issuance key pool (sqlite_store_key_pool.cc).
+  core::Status AddPooledKey(const PooledKey& key, core::TimePoint created_at) override;
+  core::Result<std::optional<PooledKey>> TakePooledKey() override;
+  core::Result<int64_t> CountPooledKeys() override;
+
   core::Result<std::optional<Job>> ClaimJob(const std::string& worker_id, core::TimePoint now,
                                             core::Duration lease) override;
   core::Status CommitStep(const std::string& worker_id, const StepCommit& commit) override;
