@@ -25,6 +25,7 @@
 #include "issuance/issuance_service.h"
 #include "issuance/key_pool.h"
 #include "issuance/worker_pool.h"
+#include "store/key_pool_store.h"
 #include "zones/zone_recheck_loop.h"
 #include "zones/zone_service.h"
 
@@ -157,7 +158,13 @@ core::Result<std::unique_ptr<Service>> Service::Create(const Config& config) {
   p->engine = std::make_unique<issuance::Engine>(*p->store, *p->acme, *p->dns, p->checker.get(),
                                                  *p->box, p->clock, engine_config);
   if (config.issuance.key_pool > 0) {
-    p->keys = std::make_unique<issuance::KeyPool>(static_cast<size_t>(config.issuance.key_pool));
+    const auto size = static_cast<size_t>(config.issuance.key_pool);
+    // Persisted (sealed) where the backend keeps a key pool, so a restart keeps it warm.
+    if (auto* pool_store = dynamic_cast<store::KeyPoolStore*>(p->store.get())) {
+      p->keys = std::make_unique<issuance::KeyPool>(size, *pool_store, *p->box, p->clock);
+    } else {
+      p->keys = std::make_unique<issuance::KeyPool>(size);
+    }
     p->engine->SetKeySource(p->keys.get());
   }
   p->workers = std::make_unique<issuance::WorkerPool>(
