@@ -128,7 +128,11 @@ core::Result<std::unique_ptr<Service>> Service::Create(const Config& config) {
   ASSIGN_OR_RETURN(crypto::SecretBox box,
                    crypto::SecretBox::FromKeyFile(config.secrets.master_key_file));
   p->box = std::make_unique<crypto::SecretBox>(std::move(box));
-  ASSIGN_OR_RETURN(p->store, OpenStore(config.database.url));
+  const int per_account = config.issuance.max_workers_per_account > 0
+                              ? config.issuance.max_workers_per_account
+                              : std::max(1, config.issuance.workers - 1);
+  ASSIGN_OR_RETURN(p->store,
+                   OpenStore(config.database.url, {.max_running_jobs_per_account = per_account}));
 
   p->acme_http = std::make_unique<http::CurlHttpClient>(
       http::CurlHttpClientOptions{.ca_bundle = config.acme.ca_bundle});

@@ -9,6 +9,12 @@
 
 namespace certadns::app {
 
-core::Result<std::unique_ptr<store::Store>> OpenStore(const std::string& url);
+struct StoreOptions {
+  /// Running jobs one account may hold at once when claiming (0: no cap).
+  int max_running_jobs_per_account = 0;
+};
+
+core::Result<std::unique_ptr<store::Store>> OpenStore(const std::string& url,
+                                                      const StoreOptions& options = {});
 
 }  // namespace certadns::app

@@ -6,6 +6,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <unordered_map>
 
 #include "store/key_pool_store.h"
 #include "store/store.h"
@@ -75,6 +76,10 @@ class SqliteStore final : public Store, public KeyPoolStore {
                            const core::CertificateEvent& event) override;
 
   core::Status EnqueueJob(const Job& job) override;
+  /// Fair claiming (ClaimJob): an account never holds more than `max` running jobs at once
+  /// (0: no cap). Jobs without an account (the sweep, orphaned cleanups) are never capped.
+  void SetMaxRunningJobsPerAccount(int max);
+
   // The issuance key pool (sqlite_store_key_pool.cc).
   core::Status AddPooledKey(const PooledKey& key, core::TimePoint created_at) override;
   core::Result<std::optional<PooledKey>> TakePooledKey() override;
@@ -126,6 +131,11 @@ class SqliteStore final : public Store, public KeyPoolStore {
 
   std::mutex mutex_;
   sqlite3* db_;  // guarded by mutex_
+  int max_running_per_account_ = 0;  // guarded by mutex_
+  uint64_t claims_ = 0;              // guarded by mutex_
+  /// Per account (owner id, "" for jobs without one): the value of claims_ at its last
+  /// claim, so ClaimJob serves accounts in turn. Guarded by mutex_.
+  std::unordered_map<std::string, uint64_t> last_claim_;
 };
 
 }  // namespace certadns::store::sqlite

@@ -259,6 +259,35 @@ TEST_P(StoreContractTest, ClaimJobReturnsDueJobsOnlyOldestRunAtFirst) {
   EXPECT_EQ(third->id, "job_future");
 }
 
+TEST_P(StoreContractTest, ClaimJobServesAnotherAccountsJobWithinTheFirstClaims) {
+  // Alice's burst of 100 was queued first; Bob's single job comes last.
+  const core::TimePoint now = clock_.Now();
+  for (int i = 0; i < 100; ++i) {
+    const std::string n = std::to_string(i);
+    AddCertWithJob("cert_a" + n, "job_a" + n, now - seconds(200) + seconds(i));
+  }
+  ASSERT_TRUE(store_->CreateZone({"zone_b", kBob, "bob.example", true, now}).ok());
+  core::Certificate bob = Cert("cert_bob", kBob);
+  bob.zone_id = "zone_b";
+  bob.zone_name = "bob.example";
+  bob.domain = "www.bob.example";
+  ASSERT_TRUE(store_->CreateCertificate(bob, MakeJob("job_bob", "cert_bob", now)).ok());
+
+  // One worker claiming and finishing steps one after the other: Alice's next job is as
+  // old as ever, yet Bob's is served second.
+  std::vector<std::string> order;
+  for (int i = 0; i < 3; ++i) {
+    auto job = Claim("w1");
+    ASSERT_TRUE(job.has_value());
+    order.push_back(job->id);
+    StepCommit done;
+    done.job = *job;
+    done.finished = true;
+    ASSERT_TRUE(store_->CommitStep("w1", done).ok());
+  }
+  EXPECT_THAT(order, ::testing::ElementsAre("job_a0", "job_bob", "job_a1"));
+}
+
 TEST_P(StoreContractTest, ALeasedJobIsClaimedAgainOnlyAfterItsLeaseExpires) {
   AddCertWithJob("cert_1", "job_1", clock_.Now());
   ASSERT_TRUE(Claim("w1", seconds(10)).has_value());
