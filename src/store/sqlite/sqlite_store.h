@@ -124,7 +124,8 @@ class SqliteStore final : public Store, public KeyPoolStore {
                               const std::string& b = "");
   core::Result<std::vector<core::Certificate>> QueryCertificates(const std::string& where,
                                                                  const std::string& a,
-                                                                 const std::string& b);
+                                                                 const std::string& b,
+                                                                 bool with_pems = true);
   core::Status WriteCertificate(const core::Certificate& c, bool insert);
   core::Status InsertJob(const Job& job);
   core::Status InsertEvent(const std::string& certificate_id, const core::CertificateEvent& e);

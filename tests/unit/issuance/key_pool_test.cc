@@ -3,7 +3,9 @@
 #include "issuance/key_pool.h"
 
 #include <algorithm>
+#include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -91,66 +93,72 @@ bool WaitForReady(KeyPool& pool, size_t n) {
   return pool.ReadyForTest() == n;
 }
 
-TEST(KeyPoolTest, APersistedPoolIsSealedAndSurvivesARestart) {
-  ThreeKeys keys;
-  test::FakeClock clock;
-  auto store = store::sqlite::SqliteStore::Open(":memory:");
-  ASSERT_TRUE(store.ok());
-  auto box = crypto::SecretBox::Create(crypto::SecretString(std::string(32, 'k')));
-  ASSERT_TRUE(box.ok());
-  {
-    KeyPool pool(3, **store, *box, clock, keys.Generator(), [] { return 0.0; });
-    ASSERT_TRUE(WaitForReady(pool, 3));
+// A SQLite store and a box for the persisted pool, and a pool that fills it.
+class PersistedKeyPoolTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto opened = store::sqlite::SqliteStore::Open(":memory:");
+    ASSERT_TRUE(opened.ok());
+    store_ = std::move(opened).value();
+    auto box = crypto::SecretBox::Create(crypto::SecretString(std::string(32, 'k')));
+    ASSERT_TRUE(box.ok());
+    box_.emplace(std::move(box).value());
   }
-  EXPECT_EQ(keys.generated(), 3);
+  std::unique_ptr<KeyPool> NewPool(KeyPool::Generator generate) {
+    return std::make_unique<KeyPool>(3, *store_, *box_, clock_, std::move(generate),
+                                     [] { return 0.0; });
+  }
+  /// Fills the store with the three keys, then stops that pool.
+  void Fill() { ASSERT_TRUE(WaitForReady(*NewPool(keys_.Generator()), 3)); }
+
+  ThreeKeys keys_;
+  test::FakeClock clock_;
+  std::unique_ptr<store::sqlite::SqliteStore> store_;
+  std::optional<crypto::SecretBox> box_;
+};
+
+TEST_F(PersistedKeyPoolTest, APersistedPoolIsSealedAndSurvivesARestart) {
+  Fill();
+  EXPECT_EQ(keys_.generated(), 3);
 
   // What the database holds is sealed: no PEM in the clear.
-  auto row = (*store)->TakePooledKey();
+  auto row = store_->TakePooledKey();
   ASSERT_TRUE(row.ok() && row->has_value());
   EXPECT_EQ((*row)->sealed_key.find("PRIVATE KEY"), std::string::npos);
-  auto opened = box->Open((*row)->sealed_key, (*row)->id);
+  auto opened = box_->Open((*row)->sealed_key, (*row)->id);
   ASSERT_TRUE(opened.ok());
   EXPECT_NE(opened->reveal().find("PRIVATE KEY"), std::string::npos);
 
   // "Restarted": a new pool starts warm from the store and refills the one taken.
-  KeyPool pool(3, **store, *box, clock, keys.Generator(), [] { return 0.0; });
-  EXPECT_GE(pool.ReadyForTest(), 2u);
-  ASSERT_TRUE(WaitForReady(pool, 3));
-  EXPECT_EQ(keys.generated(), 4);
+  auto pool = NewPool(keys_.Generator());
+  EXPECT_GE(pool->ReadyForTest(), 2u);
+  ASSERT_TRUE(WaitForReady(*pool, 3));
+  EXPECT_EQ(keys_.generated(), 4);
 }
 
-TEST(KeyPoolTest, APersistedKeyIsNeverHandedOutTwice) {
-  ThreeKeys keys;
-  test::FakeClock clock;
-  auto store = store::sqlite::SqliteStore::Open(":memory:");
-  ASSERT_TRUE(store.ok());
-  auto box = crypto::SecretBox::Create(crypto::SecretString(std::string(32, 'k')));
-  ASSERT_TRUE(box.ok());
-  {
-    KeyPool filler(3, **store, *box, clock, keys.Generator(), [] { return 0.0; });
-    ASSERT_TRUE(WaitForReady(filler, 3));
-  }
+TEST_F(PersistedKeyPoolTest, APersistedKeyIsNeverHandedOutTwice) {
+  Fill();
   // Two pools on one store (two processes on one database) take the three keys at once;
   // neither can generate, so every key handed out comes from the store.
   auto no_generation = [] {
     return core::Result<crypto::PrivateKey>(core::Unavailable("no generation here"));
   };
-  KeyPool pool(3, **store, *box, clock, no_generation, [] { return 0.0; });
-  KeyPool other(3, **store, *box, clock, no_generation, [] { return 0.0; });
+  auto pool = NewPool(no_generation);
+  auto other = NewPool(no_generation);
   std::vector<std::string> taken(3);
   std::vector<std::thread> takers;
   for (int i = 0; i < 3; ++i) {
     takers.emplace_back([&, i] {
-      auto key = (i % 2 == 0 ? pool : other).Take();
+      auto key = (i % 2 == 0 ? *pool : *other).Take();
       if (key.ok()) taken[i] = key->ToPem().reveal();
     });
   }
   for (std::thread& t : takers) t.join();
   std::sort(taken.begin(), taken.end());
-  std::vector<std::string> expected = keys.pems();
+  std::vector<std::string> expected = keys_.pems();
   std::sort(expected.begin(), expected.end());
   EXPECT_EQ(taken, expected) << "each pooled key exactly once";
-  EXPECT_FALSE(pool.Take().ok()) << "the pool is empty and generation fails";
+  EXPECT_FALSE(pool->Take().ok()) << "the pool is empty and generation fails";
 }
 
 }  // namespace
