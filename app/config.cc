@@ -146,6 +146,7 @@ std::vector<Field> Fields(Config& c) {
       IntField("limits", "request_timeout_s", &c.limits.request_timeout_s),
       IntField("limits", "idle_timeout_s", &c.limits.idle_timeout_s),
       IntField("issuance", "workers", &c.issuance.workers),
+      IntField("issuance", "max_workers_per_account", &c.issuance.max_workers_per_account),
       IntField("issuance", "key_pool", &c.issuance.key_pool),
       DoubleField("issuance", "retry_budget_s", &c.issuance.retry_budget_s),
       DoubleField("issuance", "retry_max_delay_s", &c.issuance.retry_max_delay_s),
@@ -224,6 +225,9 @@ core::Result<Config> LoadConfig(const std::string& path, const EnvLookup& env) {
   if (config.issuance.key_pool < 0) return core::InvalidArgument("issuance.key_pool must be >= 0");
   if (config.issuance.lease_s < 1 || config.issuance.lease_s > 86400) {
     return core::InvalidArgument("issuance.lease_s must be 1 to 86400 seconds");
+  }
+  if (config.issuance.max_workers_per_account < 0) {
+    return core::InvalidArgument("issuance.max_workers_per_account must be >= 0");
   }
   if (!(config.issuance.retry_budget_s >= 0) || !(config.issuance.retry_max_delay_s > 0) ||
       !(config.issuance.cleanup_budget_s >= 0) || config.issuance.cleanup_budget_s > 1e8 ||

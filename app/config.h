@@ -60,7 +60,10 @@ struct Config {
     int recheck_interval_h = 24;
   } zones;
   struct {
-    int workers = 4;
+    int workers = 8;  // steps wait on the CA and PowerDNS, not the CPU
+    // Running jobs one account may hold at once; 0: workers - 1 (at least 1), so one
+    // account's burst always leaves a worker to the others.
+    int max_workers_per_account = 0;
     int key_pool = 50;  // RSA keys generated ahead of requests; 0 = generate on request
     // Transient CA/PowerDNS failures: retried with backoff up to retry_max_delay_s for
     // retry_budget_s, then the certificate fails; challenge cleanup for cleanup_budget_s.

@@ -26,6 +26,7 @@
 #include "issuance/issuance_service.h"
 #include "issuance/key_pool.h"
 #include "issuance/worker_pool.h"
+#include "store/key_pool_store.h"
 #include "zones/zone_recheck_loop.h"
 #include "zones/zone_service.h"
 
@@ -126,7 +127,11 @@ void ReleaseLeasesOfDeadLocalNodes(store::JobQueue& store, const core::Clock& cl
 core::Result<std::unique_ptr<Service>> Service::Create(const Config& config) {
   auto p = std::make_unique<Parts>();
   p->config = config;
-  ASSIGN_OR_RETURN(p->store, OpenStore(config.database.url));
+  const int per_account = config.issuance.max_workers_per_account > 0
+                              ? config.issuance.max_workers_per_account
+                              : std::max(1, config.issuance.workers - 1);
+  ASSIGN_OR_RETURN(p->store,
+                   OpenStore(config.database.url, {.max_running_jobs_per_account = per_account}));
   ASSIGN_OR_RETURN(crypto::SecretBox box,
                    OpenMasterKey(config.secrets.master_key_file, *p->store));
   p->box = std::make_unique<crypto::SecretBox>(std::move(box));
@@ -163,7 +168,13 @@ core::Result<std::unique_ptr<Service>> Service::Create(const Config& config) {
   p->engine = std::make_unique<issuance::Engine>(db, db, db, *p->acme, *p->dns, p->checker.get(),
                                                  *p->box, p->clock, engine_config);
   if (config.issuance.key_pool > 0) {
-    p->keys = std::make_unique<issuance::KeyPool>(static_cast<size_t>(config.issuance.key_pool));
+    const auto size = static_cast<size_t>(config.issuance.key_pool);
+    // Persisted (sealed) where the backend keeps a key pool, so a restart keeps it warm.
+    if (auto* pool_store = dynamic_cast<store::KeyPoolStore*>(p->store.get())) {
+      p->keys = std::make_unique<issuance::KeyPool>(size, *pool_store, *p->box, p->clock);
+    } else {
+      p->keys = std::make_unique<issuance::KeyPool>(size);
+    }
     p->engine->SetKeySource(p->keys.get());
   }
   p->workers = std::make_unique<issuance::WorkerPool>(

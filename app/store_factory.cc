@@ -33,12 +33,14 @@ core::Status CreatePrivateFolders(const std::filesystem::path& folder) {
 
 }  // namespace
 
-core::Result<std::unique_ptr<store::Store>> OpenStore(const std::string& url) {
+core::Result<std::unique_ptr<store::Store>> OpenStore(const std::string& url,
+                                                      const StoreOptions& options) {
   if (url.rfind(kSqlite, 0) == 0) {
     std::string path = url.substr(kSqlite.size());
     if (path.empty()) return core::InvalidArgument("database.url: sqlite:// needs a path");
     RETURN_IF_ERROR(CreatePrivateFolders(std::filesystem::path(path).parent_path()));
     ASSIGN_OR_RETURN(auto store, store::sqlite::SqliteStore::Open(path));
+    store->SetMaxRunningJobsPerAccount(options.max_running_jobs_per_account);
     return std::unique_ptr<store::Store>(std::move(store));
   }
   if (url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0) {

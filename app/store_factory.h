@@ -12,7 +12,13 @@
 
 namespace certadns::app {
 
-core::Result<std::unique_ptr<store::Store>> OpenStore(const std::string& url);
+struct StoreOptions {
+  /// Running jobs one account may hold at once when claiming (0: no cap).
+  int max_running_jobs_per_account = 0;
+};
+
+core::Result<std::unique_ptr<store::Store>> OpenStore(const std::string& url,
+                                                      const StoreOptions& options = {});
 /// `holders`: how many locks the node may hold at once (its issuance workers).
 core::Result<std::unique_ptr<core::NameLocks>> OpenNameLocks(const std::string& url,
                                                              int holders);

@@ -16,7 +16,7 @@ nlohmann::json CertificateJson(const core::Certificate& c) {
   bool issued = c.status == core::CertificateState::kIssued ||
                 c.status == core::CertificateState::kExpired ||
                 c.status == core::CertificateState::kRevoked ||
-                (c.status == core::CertificateState::kValidating && !c.certificate_pem.empty());
+                (c.status == core::CertificateState::kValidating && c.has_certificate);
   return {
       {"id", c.id},
       {"domain", c.domain},

@@ -37,6 +37,9 @@ struct Certificate {
   std::string serial;           // hex, of the current certificate
   std::string certificate_pem;  // leaf
   std::string chain_pem;        // intermediates
+  /// A certificate is installed. Lists leave the PEMs out (they are most of a row's bytes)
+  /// and set only this.
+  bool has_certificate = false;
   TimePoint created_at;
   TimePoint updated_at;
 

@@ -7,20 +7,38 @@
 #include <chrono>
 #include <random>
 
+#include <spdlog/spdlog.h>
+
+#include "crypto/encoding.h"
+
 namespace certadns::issuance {
 namespace {
 constexpr std::chrono::milliseconds kLongestBackoff{30000};
+
+core::Result<crypto::PrivateKey> GenerateRsa2048() { return crypto::PrivateKey::GenerateRsa(2048); }
 }  // namespace
 
-core::Result<crypto::PrivateKey> DirectKeySource::Take() {
-  return crypto::PrivateKey::GenerateRsa(2048);
-}
+core::Result<crypto::PrivateKey> DirectKeySource::Take() { return GenerateRsa2048(); }
 
-KeyPool::KeyPool(size_t size)
-    : KeyPool(size, [] { return crypto::PrivateKey::GenerateRsa(2048); }, nullptr) {}
+KeyPool::KeyPool(size_t size) : KeyPool(size, GenerateRsa2048, nullptr) {}
 
 KeyPool::KeyPool(size_t size, Generator generate, std::function<double()> jitter)
     : size_(size), generate_(std::move(generate)), jitter_(std::move(jitter)) {
+  Start();
+}
+
+KeyPool::KeyPool(size_t size, store::KeyPoolStore& store, const crypto::SecretBox& box,
+                 const core::Clock& clock, Generator generate, std::function<double()> jitter)
+    : size_(size),
+      store_(&store),
+      box_(&box),
+      clock_(&clock),
+      generate_(generate ? std::move(generate) : Generator(GenerateRsa2048)),
+      jitter_(std::move(jitter)) {
+  Start();
+}
+
+void KeyPool::Start() {
   if (size_ > 0) thread_ = std::thread([this] { Refill(); });
 }
 
@@ -34,16 +52,50 @@ KeyPool::~KeyPool() {
 }
 
 core::Result<crypto::PrivateKey> KeyPool::Take() {
+  auto key = Unshelve();
   {
     std::lock_guard lock(mutex_);
-    if (!ready_.empty()) {
-      crypto::PrivateKey key = std::move(ready_.front());
-      ready_.pop_front();
-      cv_.notify_all();
-      return key;
-    }
+    wanted_ = true;
   }
+  cv_.notify_all();
+  if (key.ok() && key->has_value()) return std::move(**key);
+  if (!key.ok()) spdlog::warn("key pool: {}; generating a key now", key.error().message());
   return generate_();
+}
+
+core::Result<std::optional<crypto::PrivateKey>> KeyPool::Unshelve() {
+  if (store_ == nullptr) {
+    std::lock_guard lock(mutex_);
+    if (ready_.empty()) return std::optional<crypto::PrivateKey>();
+    crypto::PrivateKey key = std::move(ready_.front());
+    ready_.pop_front();
+    return std::optional<crypto::PrivateKey>(std::move(key));
+  }
+  ASSIGN_OR_RETURN(std::optional<store::PooledKey> pooled, store_->TakePooledKey());
+  if (!pooled) return std::optional<crypto::PrivateKey>();
+  ASSIGN_OR_RETURN(crypto::SecretString pem, box_->Open(pooled->sealed_key, pooled->id));
+  ASSIGN_OR_RETURN(crypto::PrivateKey key, crypto::PrivateKey::FromPem(pem.reveal()));
+  return std::optional<crypto::PrivateKey>(std::move(key));
+}
+
+core::Status KeyPool::Shelve(crypto::PrivateKey key) {
+  if (store_ == nullptr) {
+    std::lock_guard lock(mutex_);
+    ready_.push_back(std::move(key));
+    return core::Ok();
+  }
+  store::PooledKey pooled{.id = crypto::RandomId("pkey"), .sealed_key = {}};
+  ASSIGN_OR_RETURN(pooled.sealed_key, box_->Seal(key.ToPem().reveal(), pooled.id));
+  return store_->AddPooledKey(pooled, clock_->Now());
+}
+
+core::Result<size_t> KeyPool::Ready() {
+  if (store_ == nullptr) {
+    std::lock_guard lock(mutex_);
+    return ready_.size();
+  }
+  ASSIGN_OR_RETURN(int64_t count, store_->CountPooledKeys());
+  return static_cast<size_t>(std::max<int64_t>(count, 0));
 }
 
 double KeyPool::Jitter() {
@@ -53,8 +105,19 @@ double KeyPool::Jitter() {
 }
 
 size_t KeyPool::ReadyForTest() {
-  std::lock_guard lock(mutex_);
-  return ready_.size();
+  auto ready = Ready();
+  return ready.ok() ? *ready : 0;
+}
+
+void KeyPool::Backoff(int failures) {
+  // 100 ms doubling to 30 s, plus up to half as jitter, instead of spinning on a failure.
+  auto delay = std::chrono::milliseconds(100);
+  for (int i = 0; i < failures && delay < kLongestBackoff; ++i) delay *= 2;
+  delay = std::min(delay, kLongestBackoff);
+  delay += std::chrono::milliseconds(static_cast<int64_t>(
+      static_cast<double>(delay.count()) * std::clamp(Jitter(), 0.0, 1.0) / 2));
+  std::unique_lock lock(mutex_);
+  cv_.wait_for(lock, delay, [this] { return stopping_; });
 }
 
 void KeyPool::Refill() {
@@ -64,26 +127,27 @@ void KeyPool::Refill() {
   while (true) {
     {
       std::unique_lock lock(mutex_);
-      cv_.wait(lock, [this] { return stopping_ || ready_.size() < size_; });
+      cv_.wait(lock, [this] { return stopping_ || wanted_; });
       if (stopping_) return;
     }
-    auto key = generate_();
-    if (!key.ok()) {
-      // Take() reports the failure to its caller; here, back off (100 ms doubling to 30 s,
-      // plus up to half as jitter) instead of spinning on it.
-      auto delay = std::chrono::milliseconds(100);
-      for (int i = 0; i < failures && delay < kLongestBackoff; ++i) delay *= 2;
-      delay = std::min(delay, kLongestBackoff);
-      delay += std::chrono::milliseconds(static_cast<int64_t>(
-          static_cast<double>(delay.count()) * std::clamp(Jitter(), 0.0, 1.0) / 2));
-      ++failures;
-      std::unique_lock lock(mutex_);
-      cv_.wait_for(lock, delay, [this] { return stopping_; });
+    auto ready = Ready();
+    if (ready.ok() && *ready >= size_) {
+      std::lock_guard lock(mutex_);
+      wanted_ = false;  // full: sleep until the next Take()
+      continue;
+    }
+    core::Status status = ready.ok() ? core::Ok() : core::Status(ready.error());
+    if (status.ok()) {
+      auto key = generate_();
+      status = key.ok() ? Shelve(std::move(key).value()) : core::Status(key.error());
+    }
+    if (!status.ok()) {
+      // Take() reports a failing generation to its caller; here, back off.
+      if (failures == 0) spdlog::warn("key pool: cannot refill: {}", status.error().message());
+      Backoff(failures++);
       continue;
     }
     failures = 0;
-    std::lock_guard lock(mutex_);
-    ready_.push_back(std::move(key).value());
   }
 }
 

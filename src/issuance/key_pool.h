@@ -1,8 +1,11 @@
 // Where new certificate keys come from. RSA-2048 generation takes 70-400 ms here, more than
 // the rest of an issuance on loopback, so KeyPool generates keys ahead of demand on one
-// background thread and a request takes a ready one. Keys are held only in memory and are
-// sealed as soon as a job takes one. A failing generation is retried with backoff and
-// jitter, never in a spin. Thread-safe.
+// background thread (niced: request handling and job steps come first) and a request takes
+// a ready one. With a KeyPoolStore the ready keys are persisted, sealed with the master key
+// like every key (associated data: the pooled key's id), so a restart keeps a warm pool and
+// processes sharing the database share it; a key is taken by deleting its row, so it is
+// never used twice. Without one they are held in memory. A failing generation (or store) is
+// retried with backoff and jitter, never in a spin. Thread-safe.
 #pragma once
 
 #include <condition_variable>
@@ -11,7 +14,10 @@
 #include <mutex>
 #include <thread>
 
+#include "core/clock.h"
 #include "crypto/private_key.h"
+#include "crypto/secret_box.h"
+#include "store/key_pool_store.h"
 
 namespace certadns::issuance {
 
@@ -37,23 +43,39 @@ class KeyPool final : public KeySource {
   /// Keys come from `generate`; `jitter` (a number in [0, 1), null: random) spreads the
   /// backoff after a failed generation.
   KeyPool(size_t size, Generator generate, std::function<double()> jitter);
+  /// Keeps up to `size` keys ready in `store`, sealed by `box`. All three must outlive it.
+  KeyPool(size_t size, store::KeyPoolStore& store, const crypto::SecretBox& box,
+          const core::Clock& clock, Generator generate = nullptr,
+          std::function<double()> jitter = nullptr);
   ~KeyPool() override;
 
-  /// A ready key, or one generated now when the pool is empty (a burst larger than it).
+  /// A ready key, or one generated now when the pool is empty (a burst larger than it) or
+  /// its store fails.
   core::Result<crypto::PrivateKey> Take() override;
   size_t ReadyForTest();
 
  private:
+  void Start();
   void Refill();
+  /// How many keys are ready (in the store, or in memory).
+  core::Result<size_t> Ready();
+  /// A ready key taken out of the pool; nullopt when it is empty.
+  core::Result<std::optional<crypto::PrivateKey>> Unshelve();
+  core::Status Shelve(crypto::PrivateKey key);
+  void Backoff(int failures);
   double Jitter();  // in [0, 1), from jitter_ or a random generator
 
   const size_t size_;
+  store::KeyPoolStore* const store_ = nullptr;  // null: keys in ready_
+  const crypto::SecretBox* const box_ = nullptr;
+  const core::Clock* const clock_ = nullptr;
   const Generator generate_;
   std::function<double()> jitter_;
   std::mutex mutex_;
   std::condition_variable cv_;
   std::deque<crypto::PrivateKey> ready_;  // guarded by mutex_
   bool stopping_ = false;                 // guarded by mutex_
+  bool wanted_ = true;  // guarded by mutex_; a key was taken since the pool was last full
   std::thread thread_;
 };
 

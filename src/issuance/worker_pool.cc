@@ -97,6 +97,8 @@ bool WorkerPool::RunOne(const std::string& worker_id) {
                   status.error().message());
     return false;
   }
+  // This account's running count went down: a job of it held back at its cap may start.
+  Wake();
   return true;
 }
 
@@ -132,10 +134,14 @@ void WorkerPool::Run(const std::string& worker_id) {
       if (stopping_) return;
       seen = wakeups_;
     }
+    const core::TimePoint tried = clock_.Now();
     if (RunOne(worker_id)) continue;
 
     auto deadline = clock_.Now() + config_.idle_wakeup;
-    if (auto next = store_.NextJobDue(); next.ok() && next->has_value()) {
+    // A job that was due when the claim found nothing is held back by fair claiming (its
+    // account holds its cap of running jobs): retrying at once would spin. The commit that
+    // frees a slot wakes a worker (RunOne). One that fell due since is claimed at once.
+    if (auto next = store_.NextJobDue(); next.ok() && next->has_value() && **next > tried) {
       deadline = std::min(deadline, **next);
     }
     std::unique_lock lock(mutex_);

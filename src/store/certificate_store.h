@@ -45,6 +45,8 @@ class CertificateStore {
   virtual core::Result<core::Certificate> GetCertificate(const std::string& owner_id,
                                                          const std::string& id) = 0;
   virtual core::Result<core::Certificate> GetCertificateForWorker(const std::string& id) = 0;
+  /// The owner's certificates, oldest first, without their PEMs (certificate_pem and
+  /// chain_pem empty; has_certificate says whether one is installed).
   virtual core::Result<std::vector<core::Certificate>> ListCertificates(
       const std::string& owner_id) = 0;
   /// The sealed private key of the current certificate; kNotFound when there is none.

@@ -28,8 +28,10 @@ class JobQueue {
   /// kAlreadyExists (nothing written) when the certificate has a job already.
   virtual core::Status StartJob(const Job& job, core::CertificateState status,
                                 core::TimePoint now) = 0;
-  /// Leases the most overdue job (run_at <= now, no live lease) to `worker_id` until
-  /// now + lease. nullopt when none is due.
+  /// Leases a due job (run_at <= now, no live lease) to `worker_id` until now + lease:
+  /// the most overdue one, or, on a backend that claims fairly (SQLite), the most overdue
+  /// job of the account served least recently, so one account's burst delays another's
+  /// single job by about one claim. nullopt when none is due.
   virtual core::Result<std::optional<Job>> ClaimJob(const std::string& worker_id,
                                                     core::TimePoint now,
                                                     core::Duration lease) = 0;

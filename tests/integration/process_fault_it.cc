@@ -137,7 +137,7 @@ class Fixture {
     std::string out;
     for (const auto& c : *all) {
       if (c.status == CertificateState::kIssued &&
-          (c.certificate_pem.empty() || !c.expires_at)) {
+          (!c.has_certificate || !c.expires_at)) {
         out += c.domain + " issued without its certificate\n";
       }
       if (c.status == CertificateState::kPending || c.status == CertificateState::kValidating) {

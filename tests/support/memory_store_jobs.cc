@@ -18,6 +18,18 @@ std::optional<core::TimePoint> Stored(std::optional<core::TimePoint> t) {
   return StoredTime(*t);
 }
 
+// A stored certificate as a read returns it: has_certificate from its PEM, and without the
+// PEMs for a list.
+core::Certificate AsRead(const core::Certificate& stored, bool with_pems) {
+  core::Certificate c = stored;
+  c.has_certificate = !stored.certificate_pem.empty();
+  if (!with_pems) {
+    c.certificate_pem.clear();
+    c.chain_pem.clear();
+  }
+  return c;
+}
+
 core::Certificate StoredCertificate(const core::Certificate& c) {
   core::Certificate row = c;
   row.issued_at = Stored(c.issued_at);
@@ -145,7 +157,7 @@ core::Status MemoryStore::DeleteCertificate(const std::string& owner_id, const s
 core::Result<core::Certificate> MemoryStore::GetCertificate(const std::string& owner_id,
                                                             const std::string& id) {
   std::lock_guard lock(mutex_);
-  if (CertificateRow* row = FindCertificate(owner_id, id)) return row->certificate;
+  if (CertificateRow* row = FindCertificate(owner_id, id)) return AsRead(row->certificate, true);
   return core::NotFound("certificate " + id);
 }
 
@@ -153,7 +165,7 @@ core::Result<core::Certificate> MemoryStore::GetCertificateForWorker(const std::
   std::lock_guard lock(mutex_);
   auto it = certificates_.find(id);
   if (it == certificates_.end()) return core::NotFound("certificate " + id);
-  return it->second.certificate;
+  return AsRead(it->second.certificate, true);
 }
 
 core::Result<std::vector<core::Certificate>> MemoryStore::ListCertificates(
@@ -161,7 +173,7 @@ core::Result<std::vector<core::Certificate>> MemoryStore::ListCertificates(
   std::lock_guard lock(mutex_);
   std::vector<core::Certificate> out;
   for (const auto& [id, row] : certificates_) {
-    if (row.certificate.owner_id == owner_id) out.push_back(row.certificate);
+    if (row.certificate.owner_id == owner_id) out.push_back(AsRead(row.certificate, false));
   }
   std::sort(out.begin(), out.end(), [](const core::Certificate& a, const core::Certificate& b) {
     return std::tie(a.created_at, a.id) < std::tie(b.created_at, b.id);

@@ -116,7 +116,9 @@ core::Result<Rrset> PowerDnsClient::GetRrset(std::string_view zone, std::string_
 core::Status PowerDnsClient::PatchRrsets(std::string_view zone, std::string body,
                                          std::string_view what) {
   ASSIGN_OR_RETURN(std::string url, ZoneUrl(zone));
+  std::unique_lock write(write_mutex_);
   ASSIGN_OR_RETURN(http::Response response, Call("PATCH", std::move(url), std::move(body), what));
+  write.unlock();
   if (!IsSuccess(response.status)) return ApiError(what, response);
   return core::Ok();
 }

@@ -1,9 +1,13 @@
 // PowerDnsClient: a thin client for the PowerDNS Authoritative 4.7 HTTP API (zones and RRsets
 // under /api/v1/servers/{server_id}), cf. lego providers/dns/pdns/internal/client.go and pdns
-// ws-auth.cc. It holds no mutable state: thread-safe when its HttpClient is.
+// ws-auth.cc. Thread-safe when its HttpClient is. Writes (PATCH) go out one at a time per
+// client: PowerDNS's gsqlite3 backend has one writer, and concurrent PATCHes (even to
+// different zones) fail there with HTTP 500 "database is locked", which a burst of
+// issuances turned into seconds of retry backoff. Reads are not serialised.
 #pragma once
 
 #include <cstdint>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -77,6 +81,7 @@ class PowerDnsClient {
 
   http::HttpClient& http_;
   PowerDnsConfig config_;
+  std::mutex write_mutex_;  // held for the duration of one PATCH
 };
 
 /// `name` in lower case with exactly one trailing dot ("Example.com" -> "example.com.").

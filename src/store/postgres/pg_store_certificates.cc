@@ -50,6 +50,7 @@ core::Certificate ReadCertificate(const PgResult& r, int row) {
   c.serial = r.Text(row, 12);
   c.certificate_pem = r.Text(row, 13);
   c.chain_pem = r.Text(row, 14);
+  c.has_certificate = !c.certificate_pem.empty();
   c.created_at = FromUnixMillis(r.Int(row, 15));
   c.updated_at = FromUnixMillis(r.Int(row, 16));
   return c;
@@ -163,7 +164,14 @@ core::Result<core::Certificate> PgStore::GetCertificateForWorker(const std::stri
 
 core::Result<std::vector<core::Certificate>> PgStore::ListCertificates(
     const std::string& owner_id) {
-  return QueryCertificates("owner_id = $1 ORDER BY created_at, id", Params().Text(owner_id));
+  ASSIGN_OR_RETURN(std::vector<core::Certificate> list,
+                   QueryCertificates("owner_id = $1 ORDER BY created_at, id",
+                                     Params().Text(owner_id)));
+  for (core::Certificate& c : list) {  // the list carries no PEMs (has_certificate stays)
+    c.certificate_pem.clear();
+    c.chain_pem.clear();
+  }
+  return list;
 }
 
 core::Result<std::string> PgStore::GetSealedPrivateKey(const std::string& owner_id,

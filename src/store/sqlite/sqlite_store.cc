@@ -37,7 +37,14 @@ constexpr std::string_view kCertificateColumns =
     "issued_at, expires_at, next_renewal_at, serial, certificate_pem, chain_pem, created_at, "
     "updated_at";
 
-core::Certificate ReadCertificate(const Statement& s) {
+// The same columns without the PEM bodies: whether a certificate is installed, then NULL.
+constexpr std::string_view kCertificateListColumns =
+    "id, owner_id, zone_id, zone_name, domain, sans, is_wildcard, auto_renew, status, "
+    "issued_at, expires_at, next_renewal_at, serial, "
+    "COALESCE(certificate_pem, '') != '', NULL, created_at, updated_at";
+
+// A row of kCertificateColumns, or of kCertificateListColumns when `with_pems` is false.
+core::Certificate ReadCertificate(const Statement& s, bool with_pems) {
   core::Certificate c;
   c.id = s.Text(0);
   c.owner_id = s.Text(1);
@@ -57,8 +64,13 @@ core::Certificate ReadCertificate(const Statement& s) {
   c.expires_at = OptTime(s.OptionalInt(10));
   c.next_renewal_at = OptTime(s.OptionalInt(11));
   c.serial = s.Text(12);
-  c.certificate_pem = s.Text(13);
-  c.chain_pem = s.Text(14);
+  if (with_pems) {
+    c.certificate_pem = s.Text(13);
+    c.chain_pem = s.Text(14);
+    c.has_certificate = !c.certificate_pem.empty();
+  } else {
+    c.has_certificate = s.Int(13) != 0;
+  }
   c.created_at = FromUnixMillis(s.Int(15));
   c.updated_at = FromUnixMillis(s.Int(16));
   return c;
@@ -244,13 +256,14 @@ core::Status SqliteStore::DeleteCertificate(const std::string& owner_id, const s
 }
 
 core::Result<std::vector<core::Certificate>> SqliteStore::QueryCertificates(
-    const std::string& where, const std::string& a, const std::string& b) {
-  Statement s(db_, "SELECT " + std::string(kCertificateColumns) + " FROM certificates WHERE " +
-                       where + " ORDER BY created_at, id");
+    const std::string& where, const std::string& a, const std::string& b, bool with_pems) {
+  Statement s(db_, "SELECT " +
+                       std::string(with_pems ? kCertificateColumns : kCertificateListColumns) +
+                       " FROM certificates WHERE " + where + " ORDER BY created_at, id");
   s.Bind(1, a);
   if (!b.empty()) s.Bind(2, b);
   std::vector<core::Certificate> out;
-  while (s.Step()) out.push_back(ReadCertificate(s));
+  while (s.Step()) out.push_back(ReadCertificate(s, with_pems));
   RETURN_IF_ERROR(s.status());
   return out;
 }
@@ -273,7 +286,7 @@ core::Result<core::Certificate> SqliteStore::GetCertificateForWorker(const std::
 core::Result<std::vector<core::Certificate>> SqliteStore::ListCertificates(
     const std::string& owner_id) {
   std::lock_guard lock(mutex_);
-  return QueryCertificates("owner_id = ?1", owner_id, "");
+  return QueryCertificates("owner_id = ?1", owner_id, "", /*with_pems=*/false);
 }
 
 core::Result<std::string> SqliteStore::GetSealedPrivateKey(const std::string& owner_id,

@@ -7,14 +7,16 @@
 #include <mutex>
 #include <string>
 #include <utility>
+#include <unordered_map>
 
+#include "store/key_pool_store.h"
 #include "store/store.h"
 
 struct sqlite3;
 
 namespace certadns::store::sqlite {
 
-class SqliteStore final : public Store {
+class SqliteStore final : public Store, public KeyPoolStore {
  public:
   /// Opens (creating when missing) the database at `path` and applies pending migrations.
   /// `path` may be ":memory:" for tests.
@@ -75,6 +77,15 @@ class SqliteStore final : public Store {
                            const core::CertificateEvent& event) override;
 
   core::Status EnqueueJob(const Job& job) override;
+  /// Fair claiming (ClaimJob): an account never holds more than `max` running jobs at once
+  /// (0: no cap). Jobs without an account (the sweep, orphaned cleanups) are never capped.
+  void SetMaxRunningJobsPerAccount(int max);
+
+  // The issuance key pool (sqlite_store_key_pool.cc).
+  core::Status AddPooledKey(const PooledKey& key, core::TimePoint created_at) override;
+  core::Result<std::optional<PooledKey>> TakePooledKey() override;
+  core::Result<int64_t> CountPooledKeys() override;
+
   core::Result<std::optional<Job>> ClaimJob(const std::string& worker_id, core::TimePoint now,
                                             core::Duration lease) override;
   core::Status CommitStep(const std::string& worker_id, const StepCommit& commit) override;
@@ -122,7 +133,8 @@ class SqliteStore final : public Store {
                               const std::string& b = "");
   core::Result<std::vector<core::Certificate>> QueryCertificates(const std::string& where,
                                                                  const std::string& a,
-                                                                 const std::string& b);
+                                                                 const std::string& b,
+                                                                 bool with_pems = true);
   core::Status WriteCertificate(const core::Certificate& c, bool insert);
   core::Status InsertJob(const Job& job);
   core::Status InsertEvent(const std::string& certificate_id, const core::CertificateEvent& e);
@@ -130,6 +142,11 @@ class SqliteStore final : public Store {
   std::mutex mutex_;
   sqlite3* db_;  // guarded by mutex_
   WakeHook wake_hook_;
+  int max_running_per_account_ = 0;  // guarded by mutex_
+  uint64_t claims_ = 0;              // guarded by mutex_
+  /// Per account (owner id, "" for jobs without one): the value of claims_ at its last
+  /// claim, so ClaimJob serves accounts in turn. Guarded by mutex_.
+  std::unordered_map<std::string, uint64_t> last_claim_;
 };
 
 }  // namespace certadns::store::sqlite

@@ -2,6 +2,10 @@
 // certificate changes it makes.
 #include <sqlite3.h>
 
+#include <algorithm>
+#include <tuple>
+#include <vector>
+
 #include "store/sqlite/sqlite_db.h"
 #include "store/sqlite/sqlite_store.h"
 
@@ -71,24 +75,71 @@ core::Status SqliteStore::StartJob(const Job& job, core::CertificateState status
   return tx.Commit();
 }
 
+void SqliteStore::SetMaxRunningJobsPerAccount(int max) {
+  std::lock_guard lock(mutex_);
+  max_running_per_account_ = max;
+}
+
 core::Result<std::optional<Job>> SqliteStore::ClaimJob(const std::string& worker_id,
                                                        core::TimePoint now,
                                                        core::Duration lease) {
   std::lock_guard lock(mutex_);
-  // One statement, so the pick and the lease are atomic even across processes.
-  Statement s(db_, "UPDATE jobs SET lease_owner = ?1, lease_until = ?2 WHERE id = ("
-                   "SELECT id FROM jobs WHERE run_at <= ?3 AND "
-                   "(lease_until IS NULL OR lease_until < ?3) ORDER BY run_at LIMIT 1) "
-                   "RETURNING " + std::string(kJobColumns));
-  int64_t now_ms = ToUnixMillis(now);
-  s.Bind(1, worker_id).Bind(2, now_ms + lease.count()).Bind(3, now_ms);
-  if (!s.Step()) {
+  const int64_t now_ms = ToUnixMillis(now);
+  // Fairness: every account with due work, by how many of its jobs run now, then by how
+  // long ago it was last served here, then by its oldest due job. One account's burst so
+  // delays another's single job by about one claim, not by the whole burst.
+  struct Candidate {
+    std::string owner;
+    int64_t running;
+    uint64_t last_claim;
+    int64_t due;
+  };
+  std::vector<Candidate> candidates;
+  {
+    Statement s(db_, "SELECT COALESCE(c.owner_id, ''), "
+                     "SUM(CASE WHEN j.lease_until >= ?1 THEN 1 ELSE 0 END), "
+                     "MIN(CASE WHEN j.run_at <= ?1 AND (j.lease_until IS NULL OR "
+                     "j.lease_until < ?1) THEN j.run_at END) AS due "
+                     "FROM jobs j LEFT JOIN certificates c "
+                     "ON c.id = COALESCE(j.detached_from, j.certificate_id) "
+                     "GROUP BY 1 HAVING due IS NOT NULL");
+    s.Bind(1, now_ms);
+    while (s.Step()) {
+      Candidate c{s.Text(0), s.Int(1), 0, s.Int(2)};
+      if (!c.owner.empty() && max_running_per_account_ > 0 &&
+          c.running >= max_running_per_account_) {
+        continue;  // at its cap: its jobs wait for one of its running ones
+      }
+      if (auto it = last_claim_.find(c.owner); it != last_claim_.end()) {
+        c.last_claim = it->second;
+      }
+      candidates.push_back(std::move(c));
+    }
     RETURN_IF_ERROR(s.status());
-    return std::optional<Job>();
   }
-  Job job = ReadJob(s);
-  RETURN_IF_ERROR(s.Run());
-  return std::optional<Job>(std::move(job));
+  std::sort(candidates.begin(), candidates.end(), [](const Candidate& a, const Candidate& b) {
+    return std::tie(a.running, a.last_claim, a.due) < std::tie(b.running, b.last_claim, b.due);
+  });
+  for (const Candidate& candidate : candidates) {
+    // One statement, so the pick and the lease are atomic even across processes; another
+    // process may have taken the job since the query above, then the next account is tried.
+    Statement s(db_, "UPDATE jobs SET lease_owner = ?1, lease_until = ?2 WHERE id = ("
+                     "SELECT j.id FROM jobs j LEFT JOIN certificates c "
+                     "ON c.id = COALESCE(j.detached_from, j.certificate_id) "
+                     "WHERE j.run_at <= ?3 AND (j.lease_until IS NULL OR j.lease_until < ?3) "
+                     "AND COALESCE(c.owner_id, '') = ?4 ORDER BY j.run_at LIMIT 1) "
+                     "RETURNING " + std::string(kJobColumns));
+    s.Bind(1, worker_id).Bind(2, now_ms + lease.count()).Bind(3, now_ms).Bind(4, candidate.owner);
+    if (!s.Step()) {
+      RETURN_IF_ERROR(s.status());
+      continue;
+    }
+    Job job = ReadJob(s);
+    RETURN_IF_ERROR(s.Run());
+    last_claim_[candidate.owner] = ++claims_;
+    return std::optional<Job>(std::move(job));
+  }
+  return std::optional<Job>();
 }
 
 core::Status SqliteStore::CommitStep(const std::string& worker_id, const StepCommit& commit) {

@@ -6,6 +6,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <thread>
+#include <vector>
+
 #include "core/text.h"
 #include "support/fake_http_client.h"
 #include "support/test_data.h"
@@ -179,6 +185,42 @@ TEST_F(PowerDnsClientTest, RefusesZoneNamesThatNeedEscaping) {
   ASSERT_FALSE(status.ok());
   EXPECT_EQ(status.error().code(), core::ErrorCode::kInvalidArgument);
   EXPECT_EQ(http_.RequestCount(), 0u);
+}
+
+// Answers every PATCH after a short pause and records how many were in flight at once.
+class OverlapCountingHttp final : public http::HttpClient {
+ public:
+  core::Result<http::Response> Send(const http::Request&) override {
+    const int now = ++in_flight_;
+    int seen = most_.load();
+    while (now > seen && !most_.compare_exchange_weak(seen, now)) {
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    --in_flight_;
+    return FakeHttpClient::JsonResponse(204, "");
+  }
+  int most() const { return most_.load(); }
+
+ private:
+  std::atomic<int> in_flight_{0};
+  std::atomic<int> most_{0};
+};
+
+TEST(PowerDnsClientWriteTest, WritesToDifferentZonesGoOutOneAtATime) {
+  // PowerDNS's gsqlite3 backend answers overlapping PATCHes with 500 "database is locked".
+  OverlapCountingHttp http;
+  PowerDnsClient client(http, {"http://pdns.test", "k", "localhost"});
+  std::vector<std::thread> writers;
+  for (int i = 0; i < 8; ++i) {
+    writers.emplace_back([&client, i] {
+      const std::string zone = "z" + std::to_string(i) + ".example.com";
+      EXPECT_TRUE(client.ReplaceRrset(zone, "_acme-challenge." + zone, "TXT", 60,
+                                      {{"\"v\"", false}})
+                      .ok());
+    });
+  }
+  for (std::thread& writer : writers) writer.join();
+  EXPECT_EQ(http.most(), 1);
 }
 
 TEST(CanonicalNameTest, LowerCaseWithOneTrailingDot) {

@@ -2,6 +2,16 @@
 // in a spin (defect 8).
 #include "issuance/key_pool.h"
 
+#include <algorithm>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "store/sqlite/sqlite_store.h"
+#include "support/fake_clock.h"
+
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -46,6 +56,109 @@ TEST(KeyPoolTest, FillsUpToItsSizeFromTheGenerator) {
   }
   EXPECT_EQ(pool.ReadyForTest(), 2u);
   EXPECT_TRUE(pool.Take().ok());
+}
+
+// Three distinct real keys, handed out in turn by the generator.
+class ThreeKeys {
+ public:
+  ThreeKeys() {
+    for (int i = 0; i < 3; ++i) {
+      auto key = crypto::PrivateKey::GenerateRsa(2048);
+      EXPECT_TRUE(key.ok());
+      if (key.ok()) pems_.push_back(key->ToPem().reveal());
+    }
+  }
+  KeyPool::Generator Generator() {
+    return [this]() -> core::Result<crypto::PrivateKey> {
+      std::lock_guard lock(mu_);
+      return crypto::PrivateKey::FromPem(pems_[next_++ % pems_.size()]);
+    };
+  }
+  int generated() {
+    std::lock_guard lock(mu_);
+    return next_;
+  }
+  const std::vector<std::string>& pems() const { return pems_; }
+
+ private:
+  std::mutex mu_;
+  std::vector<std::string> pems_;
+  int next_ = 0;  // guarded by mu_
+};
+
+bool WaitForReady(KeyPool& pool, size_t n) {
+  for (int i = 0; i < 3000 && pool.ReadyForTest() < n; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return pool.ReadyForTest() == n;
+}
+
+// A SQLite store and a box for the persisted pool, and a pool that fills it.
+class PersistedKeyPoolTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto opened = store::sqlite::SqliteStore::Open(":memory:");
+    ASSERT_TRUE(opened.ok());
+    store_ = std::move(opened).value();
+    auto box = crypto::SecretBox::Create(crypto::SecretString(std::string(32, 'k')));
+    ASSERT_TRUE(box.ok());
+    box_.emplace(std::move(box).value());
+  }
+  std::unique_ptr<KeyPool> NewPool(KeyPool::Generator generate) {
+    return std::make_unique<KeyPool>(3, *store_, *box_, clock_, std::move(generate),
+                                     [] { return 0.0; });
+  }
+  /// Fills the store with the three keys, then stops that pool.
+  void Fill() { ASSERT_TRUE(WaitForReady(*NewPool(keys_.Generator()), 3)); }
+
+  ThreeKeys keys_;
+  test::FakeClock clock_;
+  std::unique_ptr<store::sqlite::SqliteStore> store_;
+  std::optional<crypto::SecretBox> box_;
+};
+
+TEST_F(PersistedKeyPoolTest, APersistedPoolIsSealedAndSurvivesARestart) {
+  Fill();
+  EXPECT_EQ(keys_.generated(), 3);
+
+  // What the database holds is sealed: no PEM in the clear.
+  auto row = store_->TakePooledKey();
+  ASSERT_TRUE(row.ok() && row->has_value());
+  EXPECT_EQ((*row)->sealed_key.find("PRIVATE KEY"), std::string::npos);
+  auto opened = box_->Open((*row)->sealed_key, (*row)->id);
+  ASSERT_TRUE(opened.ok());
+  EXPECT_NE(opened->reveal().find("PRIVATE KEY"), std::string::npos);
+
+  // "Restarted": a new pool starts warm from the store and refills the one taken.
+  auto pool = NewPool(keys_.Generator());
+  EXPECT_GE(pool->ReadyForTest(), 2u);
+  ASSERT_TRUE(WaitForReady(*pool, 3));
+  EXPECT_EQ(keys_.generated(), 4);
+}
+
+TEST_F(PersistedKeyPoolTest, APersistedKeyIsNeverHandedOutTwice) {
+  Fill();
+  // Two pools on one store (two processes on one database) take the three keys at once;
+  // neither can generate, so every key handed out comes from the store.
+  auto no_generation = [] {
+    return core::Result<crypto::PrivateKey>(core::Unavailable("no generation here"));
+  };
+  auto pool = NewPool(no_generation);
+  auto other = NewPool(no_generation);
+  std::vector<std::string> taken(3);
+  std::vector<std::thread> takers;
+  for (int i = 0; i < 3; ++i) {
+    takers.emplace_back([&, i] {
+      auto key = (i % 2 == 0 ? *pool : *other).Take();
+      if (key.ok()) taken[i] = key->ToPem().reveal();
+    });
+  }
+  for (std::thread& t : takers) t.join();
+  std::sort(taken.begin(), taken.end());
+  std::vector<std::string> expected = keys_.pems();
+  std::sort(expected.begin(), expected.end());
+  EXPECT_EQ(taken, expected) << "each pooled key exactly once";
+  EXPECT_FALSE(pool->Take().ok()) << "the pool is empty and generation fails";
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <sqlite3.h>
 #include <sys/stat.h>
 
 #include <filesystem>
@@ -97,6 +98,93 @@ TEST(SqliteStoreTest, OpeningAnUnwritablePathFails) {
   auto store = SqliteStore::Open(dir.File("missing-dir/x.db"));
   ASSERT_FALSE(store.ok());
   EXPECT_EQ(store.error().code(), core::ErrorCode::kUnavailable);
+}
+
+TEST(SqliteStoreTest, AMigrationMissingBelowTheLatestIsAppliedOnOpen) {
+  // A version can land after a higher one (two branches); it still runs. Here 0006 is
+  // undone by hand in a database that has every later migration.
+  test::TempDir dir;
+  const std::string path = dir.File("certadns.db");
+  ASSERT_TRUE(SqliteStore::Open(path).ok());
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "ALTER TABLE api_keys DROP COLUMN last_used_at; "
+                             "DELETE FROM schema_migrations WHERE version = 6;",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+
+  auto store = SqliteStore::Open(path);
+  ASSERT_TRUE(store.ok()) << store.error().message();
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db, "SELECT last_used_at FROM api_keys", -1, &stmt, nullptr),
+            SQLITE_OK)
+      << "migration 0006 was not applied again: " << sqlite3_errmsg(db);
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+}
+
+TEST(SqliteStoreTest, AnAccountHoldsAtMostTheCapOfRunningJobs) {
+  test::FakeClock clock;
+  auto opened = SqliteStore::Open(":memory:");
+  ASSERT_TRUE(opened.ok());
+  SqliteStore& store = **opened;
+  store.SetMaxRunningJobsPerAccount(2);
+  ASSERT_TRUE(store.CreateUser(Alice(clock.Now())).ok());
+  ASSERT_TRUE(store.CreateZone({"zone_a", "user_alice", "example.com", true, clock.Now()}).ok());
+  for (int i = 0; i < 4; ++i) {
+    core::Certificate c;
+    c.id = "cert_" + std::to_string(i);
+    c.owner_id = "user_alice";
+    c.zone_id = "zone_a";
+    c.zone_name = "example.com";
+    c.domain = "w" + std::to_string(i) + ".example.com";
+    c.created_at = c.updated_at = clock.Now();
+    Job job{.id = "job_" + std::to_string(i), .certificate_id = c.id, .kind = JobKind::kIssue,
+            .step = "order", .run_at = clock.Now(), .created_at = clock.Now()};
+    ASSERT_TRUE(store.CreateCertificate(c, job).ok());
+  }
+  auto Claim = [&](const std::string& worker) {
+    auto job = store.ClaimJob(worker, clock.Now(), std::chrono::seconds(60));
+    EXPECT_TRUE(job.ok());
+    return job.ok() ? *job : std::nullopt;
+  };
+  auto first = Claim("w1");
+  ASSERT_TRUE(first.has_value());
+  ASSERT_TRUE(Claim("w2").has_value());
+  EXPECT_FALSE(Claim("w3").has_value()) << "two of Alice's jobs run: she is at her cap";
+
+  StepCommit done;
+  done.job = *first;
+  done.finished = true;
+  ASSERT_TRUE(store.CommitStep("w1", done).ok());
+  EXPECT_TRUE(Claim("w3").has_value()) << "one finished, so another may start";
+}
+
+TEST(SqliteStoreTest, APooledKeyIsTakenOnceOldestFirst) {
+  test::FakeClock clock;
+  auto store = SqliteStore::Open(":memory:");
+  ASSERT_TRUE(store.ok());
+  KeyPoolStore& pool = **store;
+  ASSERT_TRUE(pool.AddPooledKey({"pkey_a", "sealed-a"}, clock.Now()).ok());
+  clock.Advance(std::chrono::seconds(1));
+  ASSERT_TRUE(pool.AddPooledKey({"pkey_b", "sealed-b"}, clock.Now()).ok());
+  EXPECT_EQ(pool.AddPooledKey({"pkey_a", "again"}, clock.Now()).error().code(),
+            core::ErrorCode::kAlreadyExists);
+  EXPECT_EQ(*pool.CountPooledKeys(), 2);
+
+  auto first = pool.TakePooledKey();
+  ASSERT_TRUE(first.ok() && first->has_value());
+  EXPECT_EQ((*first)->id, "pkey_a");
+  EXPECT_EQ((*first)->sealed_key, "sealed-a");
+  auto second = pool.TakePooledKey();
+  ASSERT_TRUE(second.ok() && second->has_value());
+  EXPECT_EQ((*second)->id, "pkey_b");
+  auto none = pool.TakePooledKey();
+  ASSERT_TRUE(none.ok());
+  EXPECT_FALSE(none->has_value());
+  EXPECT_EQ(*pool.CountPooledKeys(), 0);
 }
 
 }  // namespace

@@ -19,6 +19,9 @@ struct Backend {
   std::string name;
   /// Why the backend does not run here; empty when it runs.
   std::string skip_reason;
+  /// Claims serve accounts in turn (JobQueue::ClaimJob's fair claiming); tests of it skip
+  /// on the others, saying so.
+  bool fair_claims = false;
   /// A new store with no data in it; `dir` is the test's own temporary folder.
   std::function<core::Result<std::unique_ptr<Store>>(const test::TempDir& dir)> open;
 };

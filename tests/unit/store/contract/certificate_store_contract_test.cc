@@ -140,6 +140,27 @@ TEST_P(CertificateStoreContract, SealedPrivateKeyIsNotFoundBeforeOneIsInstalled)
   EXPECT_EQ(key.error().code(), ErrorCode::kNotFound);
 }
 
+TEST_P(CertificateStoreContract, ListCertificatesLeavesThePemsOutButSaysOneIsInstalled) {
+  core::Certificate with = Cert("cert_with");
+  with.certificate_pem = "-----BEGIN CERTIFICATE-----\nleaf\n-----END CERTIFICATE-----\n";
+  with.chain_pem = "-----BEGIN CERTIFICATE-----\nint\n-----END CERTIFICATE-----\n";
+  ASSERT_TRUE(store_->CreateCertificate(with, MakeJob("job_w", with.id, clock_.Now())).ok());
+  clock_.Advance(seconds(1));
+  core::Certificate without = Cert("cert_without");
+  ASSERT_TRUE(store_->CreateCertificate(without, MakeJob("job_o", without.id, clock_.Now())).ok());
+
+  auto list = store_->ListCertificates(kAlice);
+  ASSERT_TRUE(list.ok());
+  ASSERT_EQ(list->size(), 2u);
+  EXPECT_TRUE((*list)[0].has_certificate);
+  EXPECT_FALSE((*list)[1].has_certificate);
+  EXPECT_TRUE((*list)[0].certificate_pem.empty() && (*list)[0].chain_pem.empty());
+  auto full = store_->GetCertificate(kAlice, "cert_with");
+  ASSERT_TRUE(full.ok());
+  EXPECT_TRUE(full->has_certificate);
+  EXPECT_EQ(full->chain_pem, with.chain_pem);
+}
+
 TEST_P(CertificateStoreContract, ListCertificatesIsInCreationOrder) {
   ASSERT_TRUE(
       store_->CreateCertificate(Cert("cert_b"), MakeJob("j1", "cert_b", clock_.Now())).ok());

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
 
 #include "unit/store/contract/contract_fixture.h"
 
@@ -38,6 +39,36 @@ TEST_P(JobQueueContract, ClaimJobReturnsDueJobsOnlyOldestRunAtFirst) {
   auto third = Claim("w1");
   ASSERT_TRUE(third.has_value());
   EXPECT_EQ(third->id, "job_future");
+}
+
+TEST_P(JobQueueContract, FairClaimsServeAnotherAccountsJobWithinTheFirstClaims) {
+  if (!GetParam().fair_claims) GTEST_SKIP() << GetParam().name << " claims the most overdue job";
+  // Alice's burst of 100 was queued first; Bob's single job comes last.
+  const core::TimePoint now = clock_.Now();
+  for (int i = 0; i < 100; ++i) {
+    const std::string n = std::to_string(i);
+    AddCertWithJob("cert_a" + n, "job_a" + n, now - seconds(200) + seconds(i));
+  }
+  ASSERT_TRUE(store_->CreateZone({"zone_b", kBob, "bob.example", true, now}).ok());
+  core::Certificate bob = Cert("cert_bob", kBob);
+  bob.zone_id = "zone_b";
+  bob.zone_name = "bob.example";
+  bob.domain = "www.bob.example";
+  ASSERT_TRUE(store_->CreateCertificate(bob, MakeJob("job_bob", "cert_bob", now)).ok());
+
+  // One worker claiming and finishing steps one after the other: Alice's next job is as
+  // old as ever, yet Bob's is served second.
+  std::vector<std::string> order;
+  for (int i = 0; i < 3; ++i) {
+    auto job = Claim("w1");
+    ASSERT_TRUE(job.has_value());
+    order.push_back(job->id);
+    StepCommit done;
+    done.job = *job;
+    done.finished = true;
+    ASSERT_TRUE(store_->CommitStep("w1", done).ok());
+  }
+  EXPECT_EQ(order, (std::vector<std::string>{"job_a0", "job_bob", "job_a1"}));
 }
 
 TEST_P(JobQueueContract, ALeasedJobIsClaimedAgainOnlyAfterItsLeaseExpires) {
