@@ -1,5 +1,5 @@
 // MemoryStore: every store interface (AccountStore, ZoneStore, CertificateStore, JobQueue,
-// AcmeAccountStore) in memory, with the same contracts as the SQLite and PostgreSQL
+// AcmeAccountStore, and KeyPoolStore) in memory, with the same contracts as the SQLite and PostgreSQL
 // backends, for unit tests that need no database (cf. LevelDB's in-memory Env). One mutex
 // makes each method one transaction: a method that fails writes nothing. Times are kept to
 // the millisecond, as the databases keep them. It hears no other process, so it never calls
@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <limits>
 #include <map>
@@ -16,11 +17,12 @@
 #include <utility>
 #include <vector>
 
+#include "store/key_pool_store.h"
 #include "store/store.h"
 
 namespace certadns::test {
 
-class MemoryStore final : public store::Store {
+class MemoryStore final : public store::Store, public store::KeyPoolStore {
  public:
   // AccountStore (memory_store.cc).
   core::Status CreateUser(const store::User& user) override;
@@ -111,6 +113,11 @@ class MemoryStore final : public store::Store {
   core::Status StartAutoRenewal(const store::Job& job, core::TimePoint retry_at) override;
   core::Result<std::optional<core::TimePoint>> NextLifecycleEvent(core::TimePoint now) override;
 
+  // KeyPoolStore (memory_store_jobs.cc).
+  core::Status AddPooledKey(const store::PooledKey& key, core::TimePoint created_at) override;
+  core::Result<std::optional<store::PooledKey>> TakePooledKey() override;
+  core::Result<int64_t> CountPooledKeys() override;
+
  private:
   struct CertificateRow {
     core::Certificate certificate;
@@ -148,6 +155,7 @@ class MemoryStore final : public store::Store {
   std::map<std::string, store::Zone> zones_;            // by id; guarded by mutex_
   std::map<std::string, CertificateRow> certificates_;  // by id; guarded by mutex_
   std::map<std::string, JobRow> jobs_;                  // by id; guarded by mutex_
+  std::deque<store::PooledKey> pooled_keys_;            // oldest first; guarded by mutex_
   std::map<std::string, std::string> acme_accounts_;    // url -> sealed key; guarded by mutex_
   std::optional<std::string> master_key_fingerprint_;   // guarded by mutex_
   store::WakeHook wake_hook_;

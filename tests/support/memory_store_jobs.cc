@@ -429,4 +429,26 @@ core::Result<std::optional<core::TimePoint>> MemoryStore::NextLifecycleEvent(cor
   return next;
 }
 
+core::Status MemoryStore::AddPooledKey(const store::PooledKey& key, core::TimePoint) {
+  std::lock_guard lock(mutex_);
+  for (const store::PooledKey& pooled : pooled_keys_) {
+    if (pooled.id == key.id) return core::AlreadyExists("pooled key " + key.id);
+  }
+  pooled_keys_.push_back(key);
+  return core::Ok();
+}
+
+core::Result<std::optional<store::PooledKey>> MemoryStore::TakePooledKey() {
+  std::lock_guard lock(mutex_);
+  if (pooled_keys_.empty()) return std::optional<store::PooledKey>();
+  store::PooledKey key = std::move(pooled_keys_.front());
+  pooled_keys_.pop_front();
+  return std::optional<store::PooledKey>(std::move(key));
+}
+
+core::Result<int64_t> MemoryStore::CountPooledKeys() {
+  std::lock_guard lock(mutex_);
+  return static_cast<int64_t>(pooled_keys_.size());
+}
+
 }  // namespace certadns::test

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "store/sqlite/sqlite_store.h"
+#include "support/memory_store.h"
 #include "support/fake_clock.h"
 
 #include <gtest/gtest.h>
@@ -93,13 +93,12 @@ bool WaitForReady(KeyPool& pool, size_t n) {
   return pool.ReadyForTest() == n;
 }
 
-// A SQLite store and a box for the persisted pool, and a pool that fills it.
+// A store (in memory; SQLite's KeyPoolStore has its own tests in unit_store) and a box for the
+// persisted pool, and a pool that fills it.
 class PersistedKeyPoolTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto opened = store::sqlite::SqliteStore::Open(":memory:");
-    ASSERT_TRUE(opened.ok());
-    store_ = std::move(opened).value();
+    store_ = std::make_unique<test::MemoryStore>();
     auto box = crypto::SecretBox::Create(crypto::SecretString(std::string(32, 'k')));
     ASSERT_TRUE(box.ok());
     box_.emplace(std::move(box).value());
@@ -113,7 +112,7 @@ class PersistedKeyPoolTest : public ::testing::Test {
 
   ThreeKeys keys_;
   test::FakeClock clock_;
-  std::unique_ptr<store::sqlite::SqliteStore> store_;
+  std::unique_ptr<test::MemoryStore> store_;
   std::optional<crypto::SecretBox> box_;
 };
 
