@@ -9,6 +9,16 @@
 
 namespace certadns::store::postgres {
 
+std::optional<int64_t> OptionalMillis(const std::optional<core::TimePoint>& t) {
+  if (!t) return std::nullopt;
+  return core::ToUnixMillis(*t);
+}
+
+std::optional<core::TimePoint> OptionalTime(std::optional<int64_t> ms) {
+  if (!ms) return std::nullopt;
+  return core::FromUnixMillis(*ms);
+}
+
 Params& Params::Add(std::optional<std::string> value, int format) {
   if (value) {
     storage_.push_back(std::move(*value));

@@ -17,16 +17,6 @@ constexpr std::string_view kCertificateColumns =
     "issued_at, expires_at, next_renewal_at, serial, certificate_pem, chain_pem, created_at, "
     "updated_at";
 
-std::optional<int64_t> OptMillis(const std::optional<core::TimePoint>& t) {
-  if (!t) return std::nullopt;
-  return ToUnixMillis(*t);
-}
-
-std::optional<core::TimePoint> OptTime(std::optional<int64_t> ms) {
-  if (!ms) return std::nullopt;
-  return FromUnixMillis(*ms);
-}
-
 core::Certificate ReadCertificate(const PgResult& r, int row) {
   core::Certificate c;
   c.id = r.Text(row, 0);
@@ -44,9 +34,9 @@ core::Certificate ReadCertificate(const PgResult& r, int row) {
   c.auto_renew = r.Bool(row, 7);
   c.status =
       core::ParseCertificateState(r.Text(row, 8)).value_or(core::CertificateState::kFailed);
-  c.issued_at = OptTime(r.OptionalInt(row, 9));
-  c.expires_at = OptTime(r.OptionalInt(row, 10));
-  c.next_renewal_at = OptTime(r.OptionalInt(row, 11));
+  c.issued_at = OptionalTime(r.OptionalInt(row, 9));
+  c.expires_at = OptionalTime(r.OptionalInt(row, 10));
+  c.next_renewal_at = OptionalTime(r.OptionalInt(row, 11));
   c.serial = r.Text(row, 12);
   c.certificate_pem = r.Text(row, 13);
   c.chain_pem = r.Text(row, 14);
@@ -105,8 +95,8 @@ core::Status PgStore::CreateCertificate(const core::Certificate& c, const Job& j
       Params().Text(c.id).Text(c.owner_id).Text(c.zone_id).Text(c.zone_name).Text(c.domain)
           .Text(sans.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace))
           .Bool(c.is_wildcard).Bool(c.auto_renew).Text(core::ToString(c.status))
-          .Int(OptMillis(c.issued_at)).Int(OptMillis(c.expires_at))
-          .Int(OptMillis(c.next_renewal_at)).Text(c.serial).Text(c.certificate_pem)
+          .Int(OptionalMillis(c.issued_at)).Int(OptionalMillis(c.expires_at))
+          .Int(OptionalMillis(c.next_renewal_at)).Text(c.serial).Text(c.certificate_pem)
           .Text(c.chain_pem).Int(ToUnixMillis(c.created_at)).Int(ToUnixMillis(c.updated_at))));
   RETURN_IF_ERROR(InsertJob(*conn, job));
   return tx.Commit();
@@ -123,7 +113,7 @@ core::Status PgStore::SetAutoRenew(const std::string& owner_id, const std::strin
   ASSIGN_OR_RETURN(auto r, Exec("UPDATE certificates SET auto_renew = $3, next_renewal_at = $4 "
                                 "WHERE owner_id = $1 AND id = $2",
                                 Params().Text(owner_id).Text(id).Bool(enabled)
-                                    .Int(OptMillis(next_renewal_at))));
+                                    .Int(OptionalMillis(next_renewal_at))));
   if (r.affected() != 1) return core::NotFound("certificate " + id);
   return core::Ok();
 }
