@@ -131,6 +131,9 @@ core::Result<std::unique_ptr<PgConnection>> PgConnection::Connect(const std::str
     while (!message.empty() && message.back() == '\n') message.pop_back();
     return core::Unavailable("cannot connect to postgresql: " + message);
   }
+  // The server's NOTICEs (e.g. "relation ... already exists, skipping") are not errors:
+  // libpq would print them to stderr.
+  PQsetNoticeProcessor(conn, [](void*, const char*) {}, nullptr);
   return std::unique_ptr<PgConnection>(new PgConnection(conn));
 }
 
