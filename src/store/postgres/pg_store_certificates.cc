@@ -243,13 +243,18 @@ core::Status PgStore::StartAutoRenewal(const Job& job, core::TimePoint retry_at)
 }
 
 core::Result<std::optional<core::TimePoint>> PgStore::NextLifecycleEvent(core::TimePoint now) {
+  // The next renewal event is GREATEST(next_renewal_at, renewal_retry_at), split into its
+  // two cases so that each is the first row of an index range (certificates_renewal,
+  // certificates_retry) rather than a scan of every auto-renewing certificate.
   ASSIGN_OR_RETURN(auto r, Exec(
       "SELECT MIN(t) FROM ("
-      "SELECT expires_at AS t FROM certificates WHERE status = 'issued' AND expires_at > $1 "
-      "UNION ALL SELECT GREATEST(next_renewal_at, COALESCE(renewal_retry_at, 0)) "
-      "  FROM certificates WHERE status = 'issued' AND auto_renew AND "
-      "  next_renewal_at IS NOT NULL AND "
-      "  GREATEST(next_renewal_at, COALESCE(renewal_retry_at, 0)) > $1) AS events",
+      "SELECT MIN(expires_at) AS t FROM certificates WHERE status = 'issued' AND expires_at > $1 "
+      "UNION ALL SELECT MIN(next_renewal_at) FROM certificates WHERE status = 'issued' AND "
+      "  auto_renew AND next_renewal_at > $1 AND "
+      "  (renewal_retry_at IS NULL OR renewal_retry_at <= next_renewal_at) "
+      "UNION ALL SELECT MIN(renewal_retry_at) FROM certificates WHERE status = 'issued' AND "
+      "  auto_renew AND next_renewal_at IS NOT NULL AND renewal_retry_at > $1 AND "
+      "  renewal_retry_at > next_renewal_at) AS events",
       Params().Int(ToUnixMillis(now))));
   if (r.IsNull(0, 0)) return std::optional<core::TimePoint>();
   return std::optional<core::TimePoint>(FromUnixMillis(r.Int(0, 0)));
