@@ -136,8 +136,8 @@ int Run() {
           "SELECT id FROM certificates WHERE status = 'issued' AND auto_renew AND "
           "next_renewal_at <= " + n + " AND (renewal_retry_at IS NULL OR renewal_retry_at <= " +
               n + ") AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.certificate_id = "
-              "certificates.id) AND EXISTS (SELECT 1 FROM zones z WHERE z.id = "
-              "certificates.zone_id AND z.owner_id = certificates.owner_id AND z.verified) "
+              "certificates.id) AND (SELECT z.verified FROM zones z WHERE z.id = "
+              "certificates.zone_id AND z.owner_id = certificates.owner_id) "
               "ORDER BY next_renewal_at LIMIT 100");
   Explain(**big_conn, "next lifecycle event (renewal part)",
           "SELECT MIN(next_renewal_at) FROM certificates WHERE status = 'issued' AND auto_renew "

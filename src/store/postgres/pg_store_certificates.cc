@@ -223,8 +223,11 @@ core::Result<std::vector<core::Certificate>> PgStore::ListDueRenewals(core::Time
       "status = 'issued' AND auto_renew AND next_renewal_at <= $1 AND "
       "(renewal_retry_at IS NULL OR renewal_retry_at <= $1) AND "
       "NOT EXISTS (SELECT 1 FROM jobs j WHERE j.certificate_id = certificates.id) AND "
-      "EXISTS (SELECT 1 FROM zones z WHERE z.id = certificates.zone_id AND "
-      "z.owner_id = certificates.owner_id AND z.verified) "
+      // A scalar subquery (NULL without a row), not EXISTS: the planner would make EXISTS a
+      // join, misjudge the (zone_id, owner_id) pair's selectivity and scan the whole table;
+      // as a filter, the scan follows certificates_renewal and stops at the limit.
+      "(SELECT z.verified FROM zones z WHERE z.id = certificates.zone_id AND "
+      "z.owner_id = certificates.owner_id) "
       "ORDER BY next_renewal_at LIMIT $2",
       Params().Int(ToUnixMillis(now)).Int(int64_t{limit}));
 }
