@@ -104,7 +104,7 @@ std::string NodeId() {
 
 // A process of this host that held leases and is gone (killed, crashed) will never finish
 // its steps: free its jobs now rather than when the leases expire.
-void ReleaseLeasesOfDeadLocalNodes(store::Store& store, const core::Clock& clock) {
+void ReleaseLeasesOfDeadLocalNodes(store::JobQueue& store, const core::Clock& clock) {
   auto owners = store.ListLeaseOwners(clock.Now());
   if (!owners.ok()) return;
   for (const std::string& owner : *owners) {
@@ -155,22 +155,22 @@ core::Result<std::unique_ptr<Service>> Service::Create(const Config& config) {
   engine_config.retry_budget = Seconds(config.issuance.retry_budget_s);
   engine_config.max_retry_delay = Seconds(config.issuance.retry_max_delay_s);
   engine_config.cleanup_budget = Seconds(config.issuance.cleanup_budget_s);
-  p->engine = std::make_unique<issuance::Engine>(*p->store, *p->acme, *p->dns, p->checker.get(),
+  // The one backend object serves every store interface each part asks for.
+  store::Store& db = *p->store;
+  p->engine = std::make_unique<issuance::Engine>(db, db, db, *p->acme, *p->dns, p->checker.get(),
                                                  *p->box, p->clock, engine_config);
   if (config.issuance.key_pool > 0) {
     p->keys = std::make_unique<issuance::KeyPool>(static_cast<size_t>(config.issuance.key_pool));
     p->engine->SetKeySource(p->keys.get());
   }
   p->workers = std::make_unique<issuance::WorkerPool>(
-      *p->store, *p->engine, p->clock,
+      db, *p->engine, p->clock,
       issuance::WorkerPoolConfig{.threads = config.issuance.workers, .node_id = NodeId()});
   issuance::WorkerPool* workers = p->workers.get();
-  // Other nodes' job writes (PostgreSQL's LISTEN/NOTIFY) wake this node's workers at once.
-  p->store->SetWakeHook([workers] { workers->Wake(); });
-  p->issuance = std::make_unique<issuance::IssuanceService>(*p->store, p->clock,
+  p->issuance = std::make_unique<issuance::IssuanceService>(db, db, p->clock,
                                                             [workers] { workers->Wake(); });
   p->certificates = std::make_unique<issuance::CertificateService>(
-      *p->store, *p->issuance, *p->acme, *p->box, p->clock, engine_config.renew_before);
+      db, db, *p->issuance, *p->acme, *p->box, p->clock, engine_config.renew_before);
   p->zone_host = std::make_unique<dns::powerdns::PowerDnsZoneHost>(
       *p->dns_http, dns::powerdns::PowerDnsConfig{config.powerdns.api_url,
                                                   config.powerdns.api_key,
@@ -181,7 +181,7 @@ core::Result<std::unique_ptr<Service>> Service::Create(const Config& config) {
         static_cast<uint16_t>(config.zones.verify_parent_port));
   }
   p->zones = std::make_unique<zones::ZoneService>(
-      *p->store, *p->zone_host, p->verifier.get(), p->clock,
+      db, *p->zone_host, p->verifier.get(), p->clock,
       zones::ZoneConfig{config.zones.nameservers, config.zones.public_zones,
                         std::chrono::hours(config.zones.recheck_interval_h)});
   p->throttle = std::make_unique<api::Throttle>(p->clock, ThrottleOptionsOf(config));
@@ -191,7 +191,7 @@ core::Result<std::unique_ptr<Service>> Service::Create(const Config& config) {
         std::make_unique<zones::ZoneRecheckLoop>(*p->zones, std::chrono::hours(1));
   }
   p->server = std::make_unique<api::HttpServer>(api::Services{
-      *p->store, *p->certificates, *p->zones, p->clock,
+      db, *p->certificates, *p->zones, p->clock,
       api::ApiOptions{
           .web_root = config.server.web_root,
           .secure_cookies = SecureCookies(config),
@@ -224,6 +224,9 @@ core::Status Service::Start() {
   if (!sweep.ok() && sweep.error().code() != core::ErrorCode::kAlreadyExists) {
     return sweep.error().Wrap("cannot schedule the renewal sweep");
   }
+  // A backend that hears other nodes enqueue (PostgreSQL) wakes the workers at once.
+  issuance::WorkerPool* workers = parts_->workers.get();
+  parts_->store->SetWakeHook([workers] { workers->Wake(); });
   parts_->workers->Start();
   if (parts_->zone_recheck) parts_->zone_recheck->Start();
   RETURN_IF_ERROR(parts_->server->Start(parts_->config.server.listen));

@@ -6,7 +6,7 @@
 
 namespace certadns::accounts {
 
-core::Result<CreatedApiKey> CreateApiKey(store::Store& store, const store::User& user,
+core::Result<CreatedApiKey> CreateApiKey(store::AccountStore& store, const store::User& user,
                                          core::TimePoint now) {
   crypto::NewApiKey key = crypto::GenerateApiKey();
   store::ApiKey row{
@@ -19,7 +19,7 @@ core::Result<CreatedApiKey> CreateApiKey(store::Store& store, const store::User&
   return CreatedApiKey{std::move(row), std::move(key.key)};
 }
 
-core::Result<std::vector<store::ApiKey>> ListActiveApiKeys(store::Store& store,
+core::Result<std::vector<store::ApiKey>> ListActiveApiKeys(store::AccountStore& store,
                                                            const std::string& user_id) {
   ASSIGN_OR_RETURN(std::vector<store::ApiKey> keys, store.ListApiKeys(user_id));
   std::erase_if(keys, [](const store::ApiKey& key) { return key.revoked_at.has_value(); });

@@ -8,7 +8,8 @@
 #include "core/clock.h"
 #include "core/result.h"
 #include "crypto/secret.h"
-#include "store/store.h"
+#include "store/account_store.h"
+#include "store/records.h"
 
 namespace certadns::accounts {
 
@@ -23,11 +24,11 @@ struct CreatedApiKey {
 /// Makes a random key for `user` and stores its hash. errors::ApiKeyLimitReached when the
 /// account has kMaxActiveApiKeys unrevoked keys already (checked atomically by the store).
 /// The plan is not checked here: API access by plan is the caller's concern.
-core::Result<CreatedApiKey> CreateApiKey(store::Store& store, const store::User& user,
+core::Result<CreatedApiKey> CreateApiKey(store::AccountStore& store, const store::User& user,
                                          core::TimePoint now);
 
 /// `user_id`'s unrevoked keys, oldest first.
-core::Result<std::vector<store::ApiKey>> ListActiveApiKeys(store::Store& store,
+core::Result<std::vector<store::ApiKey>> ListActiveApiKeys(store::AccountStore& store,
                                                            const std::string& user_id);
 
 }  // namespace certadns::accounts

@@ -7,7 +7,7 @@
 namespace certadns::api {
 
 core::Result<Reply> HandleApiKeysGet(Services& s, const Call& call) {
-  ASSIGN_OR_RETURN(auto keys, accounts::ListActiveApiKeys(s.store, call.user().id));
+  ASSIGN_OR_RETURN(auto keys, accounts::ListActiveApiKeys(s.accounts, call.user().id));
   nlohmann::json list = nlohmann::json::array();
   for (const store::ApiKey& key : keys) list.push_back(ApiKeyJson(key));
   return Reply{200, {{"api_keys", list}}};
@@ -20,7 +20,7 @@ core::Result<Reply> HandleApiKeysPost(Services& s, const Call& call) {
   // The body carries nothing yet; when sent, it must be a JSON object.
   if (!call.body.empty()) RETURN_IF_ERROR(call.JsonObject());
   ASSIGN_OR_RETURN(accounts::CreatedApiKey created,
-                   accounts::CreateApiKey(s.store, call.user(), s.clock.Now()));
+                   accounts::CreateApiKey(s.accounts, call.user(), s.clock.Now()));
   nlohmann::json json = ApiKeyJson(created.row);
   json["key"] = created.key.reveal();  // the only time the key is shown
   return Reply{201, json};
@@ -30,7 +30,7 @@ core::Result<Reply> HandleApiKeyDelete(Services& s, const Call& call) {
   const std::string& id = call.params[0];
   // By id only: the store also matches display prefixes ("cdns_..."), which never start so.
   if (id.rfind("key_", 0) != 0) return core::errors::ApiKeyNotFound();
-  auto revoked = s.store.RevokeApiKey(call.user().id, id, s.clock.Now());
+  auto revoked = s.accounts.RevokeApiKey(call.user().id, id, s.clock.Now());
   if (!revoked.ok() && revoked.error().code() == core::ErrorCode::kNotFound) {
     return core::errors::ApiKeyNotFound();
   }

@@ -37,21 +37,22 @@ core::Result<Principal> Authenticate(Services& s, const std::string& authorizati
     if (authorization.rfind(kBearer, 0) != 0) {
       return Unauthenticated("Authorization must be \"Bearer <API key>\"");
     }
-    auto owner = s.store.FindApiKeyOwner(crypto::HashToken(authorization.substr(kBearer.size())));
+    auto owner =
+        s.accounts.FindApiKeyOwner(crypto::HashToken(authorization.substr(kBearer.size())));
     if (!owner.ok()) return Unauthenticated("Invalid API key");
     // A write at most once a minute per key: other calls stay reads. Best effort: a failed
     // write costs the key's "last used" time, never the request.
     const core::TimePoint now = s.clock.Now();
     if (!owner->key.last_used_at || *owner->key.last_used_at <= now - store::kApiKeyUseResolution) {
-      (void)s.store.TouchApiKey(owner->key.id, now);
+      (void)s.accounts.TouchApiKey(owner->key.id, now);
     }
     return Principal{std::move(owner->user), false, "", ""};
   }
   if (auto token = CookieValue(cookie_header, kSessionCookie)) {
     std::string hash = crypto::HashToken(*token);
-    auto session = s.store.FindSession(hash, s.clock.Now());
+    auto session = s.accounts.FindSession(hash, s.clock.Now());
     if (!session.ok()) return Unauthenticated("Session expired; log in again");
-    auto user = s.store.GetUser(session->user_id);
+    auto user = s.accounts.GetUser(session->user_id);
     if (!user.ok()) return Unauthenticated("Session expired; log in again");
     return Principal{*user, true, hash, session->csrf_token};
   }

@@ -108,7 +108,7 @@ core::Result<Reply> HandleLoginPost(Services& s, const Call& call) {
   if (!email || !password) return core::errors::InvalidRequest("email and password are required");
   std::string normalized = *email;
   for (char& ch : normalized) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  auto user = s.store.GetUserByEmail(normalized);
+  auto user = s.accounts.GetUserByEmail(normalized);
   // Checked even for an unknown email, so the answer's timing does not tell which it was.
   ASSIGN_OR_RETURN(PasswordCheck check,
                    CheckPassword(s, normalized, ClientKey(call.client_address),
@@ -121,7 +121,7 @@ core::Result<Reply> HandleLoginPost(Services& s, const Call& call) {
   store::Session session{crypto::HashToken(token), user->id,
                          crypto::Base64UrlEncode(crypto::RandomBytes(24)), s.clock.Now(),
                          s.clock.Now() + s.options.session_ttl};
-  RETURN_IF_ERROR(s.store.CreateSession(session));
+  RETURN_IF_ERROR(s.accounts.CreateSession(session));
   nlohmann::json json = UserJson(*user);
   json["csrf_token"] = session.csrf_token;
   return Reply{200, json, {{"Set-Cookie", SessionCookie(token, s.options)}}};
@@ -129,7 +129,7 @@ core::Result<Reply> HandleLoginPost(Services& s, const Call& call) {
 
 core::Result<Reply> HandleLogoutPost(Services& s, const Call& call) {
   if (call.principal->via_session) {
-    RETURN_IF_ERROR(s.store.DeleteSession(call.principal->session_token_hash));
+    RETURN_IF_ERROR(s.accounts.DeleteSession(call.principal->session_token_hash));
   }
   return Reply{200, {{"logged_out", true}}, {{"Set-Cookie", ExpiredSessionCookie(s.options)}}};
 }
@@ -137,7 +137,7 @@ core::Result<Reply> HandleLogoutPost(Services& s, const Call& call) {
 core::Result<Reply> HandleMeGet(Services& s, const Call& call) {
   nlohmann::json json = UserJson(call.user());
   auto plan = core::ParsePlan(call.user().plan).value_or(core::Plan::kFree);
-  ASSIGN_OR_RETURN(int count, s.store.CountCertificates(call.user().id));
+  ASSIGN_OR_RETURN(int count, s.certificates.Count(call.user()));
   json["limits"] = LimitsJson(core::LimitsOf(plan), count);
   if (call.principal->via_session) json["csrf_token"] = call.principal->csrf_token;
   return Reply{200, json};
@@ -163,7 +163,7 @@ core::Result<Reply> HandleMePasswordPut(Services& s, const Call& call) {
   ASSIGN_OR_RETURN(std::string hash, crypto::HashPassword(*next));
   check.slot.reset();
   // The other sessions end (someone else may hold one); the caller's stays.
-  RETURN_IF_ERROR(s.store.ChangePassword(user.id, hash, call.principal->session_token_hash));
+  RETURN_IF_ERROR(s.accounts.ChangePassword(user.id, hash, call.principal->session_token_hash));
   return Reply{200, {{"password_changed", true}}};
 }
 

@@ -10,7 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/result.h"
-#include "store/store.h"
+#include "store/records.h"
 
 namespace certadns::api {
 

@@ -8,7 +8,7 @@ namespace certadns::api {
 
 core::Result<Reply> HandleCertificatesGet(Services& s, const Call& call) {
   ASSIGN_OR_RETURN(auto certificates, s.certificates.List(call.user()));
-  ASSIGN_OR_RETURN(int count, s.store.CountCertificates(call.user().id));
+  ASSIGN_OR_RETURN(int count, s.certificates.Count(call.user()));
   auto plan = core::ParsePlan(call.user().plan).value_or(core::Plan::kFree);
   nlohmann::json list = nlohmann::json::array();
   for (const auto& c : certificates) list.push_back(CertificateJson(c));

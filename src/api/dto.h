@@ -9,7 +9,7 @@
 
 #include "core/certificate.h"
 #include "core/plan.h"
-#include "store/store.h"
+#include "store/records.h"
 #include "zones/zone_service.h"
 
 namespace certadns::api {

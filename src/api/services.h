@@ -7,7 +7,7 @@
 
 #include "core/clock.h"
 #include "issuance/certificate_service.h"
-#include "store/store.h"
+#include "store/account_store.h"
 #include "zones/zone_service.h"
 
 namespace certadns::api {
@@ -32,7 +32,7 @@ struct ApiOptions {
 };
 
 struct Services {
-  store::Store& store;
+  store::AccountStore& accounts;  // users, API keys and sessions
   issuance::CertificateService& certificates;
   zones::ZoneService& zones;
   const core::Clock& clock;

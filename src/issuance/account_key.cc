@@ -2,7 +2,7 @@
 
 namespace certadns::issuance {
 
-core::Result<crypto::PrivateKey> LoadOrCreateAccountKey(store::Store& store,
+core::Result<crypto::PrivateKey> LoadOrCreateAccountKey(store::AcmeAccountStore& store,
                                                         const crypto::SecretBox& box,
                                                         const std::string& directory_url) {
   const std::string aad = "acme-account:" + directory_url;

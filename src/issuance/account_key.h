@@ -6,13 +6,13 @@
 
 #include "crypto/private_key.h"
 #include "crypto/secret_box.h"
-#include "store/store.h"
+#include "store/acme_account_store.h"
 
 namespace certadns::issuance {
 
 /// Loads the account key for `directory_url`, creating and storing it when there is none.
 /// When two nodes race, both end with the key that was stored first.
-core::Result<crypto::PrivateKey> LoadOrCreateAccountKey(store::Store& store,
+core::Result<crypto::PrivateKey> LoadOrCreateAccountKey(store::AcmeAccountStore& store,
                                                         const crypto::SecretBox& box,
                                                         const std::string& directory_url);
 

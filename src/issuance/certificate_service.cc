@@ -43,7 +43,7 @@ core::Status CheckSize(const NewCertificate& input) {
 // once per request, however many names share it.
 class ZoneNames {
  public:
-  ZoneNames(store::Store& store, std::string zone) : store_(store), zone_(std::move(zone)) {}
+  ZoneNames(store::ZoneStore& zones, std::string zone) : zones_(zones), zone_(std::move(zone)) {}
 
   core::Result<std::string> Check(const std::string& raw) {
     ASSIGN_OR_RETURN(std::string name, core::NormalizeDnsName(raw));
@@ -51,7 +51,7 @@ class ZoneNames {
     std::string rest = IsWildcard(name) ? name.substr(2) : name;
     while (rest.size() > zone_.size()) {
       auto [it, fresh] = other_zone_.try_emplace(rest, false);
-      if (fresh) it->second = store_.FindVerifiedZoneByName(rest).ok();
+      if (fresh) it->second = zones_.FindVerifiedZoneByName(rest).ok();
       if (it->second) return core::errors::DomainNotUnderZone();
       rest = rest.substr(rest.find('.') + 1);
     }
@@ -59,7 +59,7 @@ class ZoneNames {
   }
 
  private:
-  store::Store& store_;
+  store::ZoneStore& zones_;
   const std::string zone_;
   std::map<std::string, bool> other_zone_;  // name -> is a zone of its own
 };
@@ -78,10 +78,12 @@ std::optional<std::string> CoveringWildcard(const std::string& name,
 
 }  // namespace
 
-CertificateService::CertificateService(store::Store& store, IssuanceService& issuance,
-                                       acme::AcmeClient& acme, const crypto::SecretBox& box,
-                                       const core::Clock& clock, core::Duration renew_before)
+CertificateService::CertificateService(store::CertificateStore& store, store::ZoneStore& zones,
+                                       IssuanceService& issuance, acme::AcmeClient& acme,
+                                       const crypto::SecretBox& box, const core::Clock& clock,
+                                       core::Duration renew_before)
     : store_(store),
+      zones_(zones),
       issuance_(issuance),
       acme_(acme),
       box_(box),
@@ -99,14 +101,14 @@ core::Result<core::Certificate> CertificateService::Create(const store::User& us
   ASSIGN_OR_RETURN(core::Plan plan, PaidPlan(user));
   const core::PlanLimits limits = core::LimitsOf(plan);
 
-  auto zone = store_.GetZone(user.id, input.zone_id);
+  auto zone = zones_.GetZone(user.id, input.zone_id);
   if (!zone.ok() || !zone->verified) return core::errors::ZoneNotFound();
 
   if (input.domain.empty()) return core::errors::InvalidRequest("domain is required");
   // Cheap checks first: an oversize request is refused before any name is normalised or
   // looked up.
   RETURN_IF_ERROR(CheckSize(input));
-  ZoneNames names(store_, zone->name);
+  ZoneNames names(zones_, zone->name);
   ASSIGN_OR_RETURN(std::string domain, names.Check(input.domain));
   // "wildcard": true with "example.com" asks for "*.example.com" (DESIGN.md).
   if (input.wildcard && !IsWildcard(domain)) {
@@ -154,6 +156,10 @@ core::Result<core::Certificate> CertificateService::Create(const store::User& us
 core::Result<std::vector<core::Certificate>> CertificateService::List(const store::User& user) {
   RETURN_IF_ERROR(PaidPlan(user));
   return store_.ListCertificates(user.id);
+}
+
+core::Result<int> CertificateService::Count(const store::User& user) {
+  return store_.CountCertificates(user.id);
 }
 
 core::Result<core::Certificate> CertificateService::Get(const store::User& user,
@@ -208,7 +214,7 @@ core::Result<core::Certificate> CertificateService::Renew(const store::User& use
                                     std::string(core::ToString(cert.status)) + ")");
   }
   // A zone whose proof of control is gone (ZoneService's re-check) issues nothing more.
-  auto zone = store_.GetZone(user.id, cert.zone_id);
+  auto zone = zones_.GetZone(user.id, cert.zone_id);
   if (!zone.ok() || !zone->verified) return core::errors::ZoneNotFound();
   // Renewing makes it active again: not while another certificate of the domain is.
   ASSIGN_OR_RETURN(auto owned, store_.ListCertificates(user.id));

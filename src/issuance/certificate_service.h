@@ -14,7 +14,9 @@
 #include "core/plan.h"
 #include "crypto/secret_box.h"
 #include "issuance/issuance_service.h"
-#include "store/store.h"
+#include "store/certificate_store.h"
+#include "store/records.h"
+#include "store/zone_store.h"
 
 namespace certadns::issuance {
 
@@ -38,7 +40,8 @@ inline constexpr size_t kMaxNamesPerCertificate = 100;
 
 class CertificateService {
  public:
-  CertificateService(store::Store& store, IssuanceService& issuance, acme::AcmeClient& acme,
+  CertificateService(store::CertificateStore& store, store::ZoneStore& zones,
+                     IssuanceService& issuance, acme::AcmeClient& acme,
                      const crypto::SecretBox& box, const core::Clock& clock,
                      core::Duration renew_before);
 
@@ -47,6 +50,8 @@ class CertificateService {
   /// duplicate 409, and kInvalidArgument for malformed names.
   core::Result<core::Certificate> Create(const store::User& user, const NewCertificate& input);
   core::Result<std::vector<core::Certificate>> List(const store::User& user);
+  /// How many certificates `user` has: every state counts toward the plan's limit.
+  core::Result<int> Count(const store::User& user);
   core::Result<core::Certificate> Get(const store::User& user, const std::string& id);
   core::Result<std::vector<core::CertificateEvent>> Logs(const store::User& user,
                                                         const std::string& id);
@@ -70,7 +75,8 @@ class CertificateService {
  private:
   core::Result<core::Plan> PaidPlan(const store::User& user);
 
-  store::Store& store_;
+  store::CertificateStore& store_;
+  store::ZoneStore& zones_;
   IssuanceService& issuance_;
   acme::AcmeClient& acme_;
   const crypto::SecretBox& box_;

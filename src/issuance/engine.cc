@@ -30,10 +30,13 @@ std::string FormatDelay(core::Duration d) {
 }
 }  // namespace
 
-Engine::Engine(store::Store& store, acme::AcmeClient& acme, dns::DnsProvider& dns,
+Engine::Engine(store::CertificateStore& certificates, store::JobQueue& jobs,
+               store::AccountStore& accounts, acme::AcmeClient& acme, dns::DnsProvider& dns,
                dns::PropagationChecker* checker, const crypto::SecretBox& box,
                const core::Clock& clock, EngineConfig config)
-    : store_(store),
+    : certificates_(certificates),
+      jobs_(jobs),
+      accounts_(accounts),
       acme_(acme),
       dns_(dns),
       checker_(checker),
@@ -62,7 +65,7 @@ store::StepCommit Engine::RunStep(const store::Job& job) {
   ctx.job = job;
   ctx.now = clock_.Now();
 
-  auto cert = store_.GetCertificateForWorker(job.certificate_id);
+  auto cert = certificates_.GetCertificateForWorker(job.certificate_id);
   auto state = JobState::FromJson(job.state);
   if (!cert.ok() && cert.error().code() != core::ErrorCode::kNotFound) {
     // The store is busy or down: try this step again shortly, nothing lost.

@@ -17,7 +17,10 @@
 #include "dns/dns_provider.h"
 #include "issuance/job_state.h"
 #include "issuance/key_pool.h"
-#include "store/store.h"
+#include "store/account_store.h"
+#include "store/certificate_store.h"
+#include "store/job_queue.h"
+#include "store/records.h"
 
 namespace certadns::issuance {
 
@@ -71,7 +74,8 @@ core::TimePoint RenewalTime(core::TimePoint not_before, core::TimePoint not_afte
 class Engine {
  public:
   /// `checker` may be null: then the fixed propagation_delay is waited instead.
-  Engine(store::Store& store, acme::AcmeClient& acme, dns::DnsProvider& dns,
+  Engine(store::CertificateStore& certificates, store::JobQueue& jobs,
+         store::AccountStore& accounts, acme::AcmeClient& acme, dns::DnsProvider& dns,
          dns::PropagationChecker* checker, const crypto::SecretBox& box,
          const core::Clock& clock, EngineConfig config);
   /// New certificate keys come from `keys` (default: generated on the spot).
@@ -116,7 +120,9 @@ class Engine {
   core::Status WaitMore(Context& ctx, const std::string& what, std::optional<long> retry_after_s);
   void Fail(Context& ctx, const std::string& reason);
 
-  store::Store& store_;
+  store::CertificateStore& certificates_;
+  store::JobQueue& jobs_;  // the sweep's queries
+  store::AccountStore& accounts_;  // the owners' plans, for the sweep
   acme::AcmeClient& acme_;
   dns::DnsProvider& dns_;
   dns::PropagationChecker* checker_;

@@ -25,13 +25,13 @@ store::StepCommit Engine::RunSweep(const store::Job& job) {
   commit.job = job;
   commit.job.run_at = now + config_.sweep_interval;
 
-  if (auto expired = store_.ExpireCertificates(now); !expired.ok()) {
+  if (auto expired = jobs_.ExpireCertificates(now); !expired.ok()) {
     spdlog::warn("sweep: cannot mark expired certificates: {}", expired.error().message());
   } else if (*expired > 0) {
     spdlog::info("sweep: {} certificate(s) expired", *expired);
   }
 
-  auto due = store_.ListDueRenewals(now, config_.sweep_batch);
+  auto due = jobs_.ListDueRenewals(now, config_.sweep_batch);
   if (!due.ok()) {
     spdlog::warn("sweep: cannot list due renewals: {}", due.error().message());
     commit.job.run_at = now + std::chrono::seconds(30);
@@ -43,12 +43,12 @@ store::StepCommit Engine::RunSweep(const store::Job& job) {
   for (const core::Certificate& c : *due) {
     // The owner's plan as it is now: after a downgrade, auto-renewal is turned off (with
     // the reason in the log) instead of renewing. Nothing is deleted or revoked.
-    auto owner = store_.GetUser(c.owner_id);
+    auto owner = accounts_.GetUser(c.owner_id);
     if (!owner.ok()) {
       spdlog::warn("sweep: cannot read the owner of {}: {}", c.id, owner.error().message());
       continue;
     }
-    auto turned_off = TurnOffAutoRenewalIfRefused(store_, now, owner->plan, c);
+    auto turned_off = TurnOffAutoRenewalIfRefused(certificates_, now, owner->plan, c);
     if (!turned_off.ok()) {
       spdlog::warn("sweep: cannot apply the plan to {}: {}", c.id, turned_off.error().message());
       continue;
@@ -63,9 +63,9 @@ store::StepCommit Engine::RunSweep(const store::Job& job) {
                      .step = std::string(steps::kOrder),
                      .run_at = start,
                      .created_at = now};
-    auto started = store_.StartAutoRenewal(renew, now + config_.renewal_retry);
+    auto started = jobs_.StartAutoRenewal(renew, now + config_.renewal_retry);
     if (!started.ok()) continue;  // it got a job meanwhile (a manual renewal): fine
-    (void)store_.AppendEvent(c.id, {now, core::EventLevel::kInfo,
+    (void)certificates_.AppendEvent(c.id, {now, core::EventLevel::kInfo,
                                     "Automatic renewal started (due " +
                                         core::FormatRfc3339(*c.next_renewal_at) + ")"});
     start += config_.renewal_spacing;
@@ -76,7 +76,7 @@ store::StepCommit Engine::RunSweep(const store::Job& job) {
     // More are due: continue after this batch (later when none of it could be handled,
     // so a failing store never turns the sweep into a spin).
     commit.job.run_at = handled > 0 ? start : now + std::chrono::seconds(30);
-  } else if (auto next = store_.NextLifecycleEvent(now); next.ok() && next->has_value()) {
+  } else if (auto next = jobs_.NextLifecycleEvent(now); next.ok() && next->has_value()) {
     commit.job.run_at = std::max(now, std::min(commit.job.run_at, **next));
   }
   return commit;

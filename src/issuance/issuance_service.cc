@@ -5,9 +5,9 @@
 
 namespace certadns::issuance {
 
-IssuanceService::IssuanceService(store::Store& store, const core::Clock& clock,
-                                 std::function<void()> wake)
-    : store_(store), clock_(clock), wake_(std::move(wake)) {}
+IssuanceService::IssuanceService(store::CertificateStore& certificates, store::JobQueue& jobs,
+                                 const core::Clock& clock, std::function<void()> wake)
+    : certificates_(certificates), jobs_(jobs), clock_(clock), wake_(std::move(wake)) {}
 
 core::Result<core::Certificate> IssuanceService::Request(const CertificateRequest& request,
                                                          int max_certificates) {
@@ -31,8 +31,8 @@ core::Result<core::Certificate> IssuanceService::Request(const CertificateReques
                  .step = std::string(steps::kOrder),
                  .run_at = now,
                  .created_at = now};
-  RETURN_IF_ERROR(store_.CreateCertificate(c, job, max_certificates));
-  (void)store_.AppendEvent(c.id, {now, core::EventLevel::kInfo, "Certificate requested"});
+  RETURN_IF_ERROR(certificates_.CreateCertificate(c, job, max_certificates));
+  (void)certificates_.AppendEvent(c.id, {now, core::EventLevel::kInfo, "Certificate requested"});
   if (wake_) wake_();
   return c;
 }
@@ -47,7 +47,7 @@ core::Status IssuanceService::StartJob(const core::Certificate& certificate,
                  .step = std::string(step),
                  .run_at = now,
                  .created_at = now};
-  auto started = store_.StartJob(job, status, now);
+  auto started = jobs_.StartJob(job, status, now);
   if (!started.ok() && started.error().code() == core::ErrorCode::kAlreadyExists) {
     // The store allows one job per certificate.
     return core::FailedPrecondition("Another operation on this certificate is in progress");
@@ -59,10 +59,11 @@ core::Status IssuanceService::StartJob(const core::Certificate& certificate,
 
 core::Result<core::Certificate> IssuanceService::Renew(const std::string& owner_id,
                                                        const std::string& id) {
-  ASSIGN_OR_RETURN(core::Certificate c, store_.GetCertificate(owner_id, id));
+  ASSIGN_OR_RETURN(core::Certificate c, certificates_.GetCertificate(owner_id, id));
   RETURN_IF_ERROR(StartJob(c, store::JobKind::kRenew, steps::kOrder,
                            core::CertificateState::kValidating));
-  (void)store_.AppendEvent(c.id, {clock_.Now(), core::EventLevel::kInfo, "Renewal requested"});
+  (void)certificates_.AppendEvent(c.id,
+                                  {clock_.Now(), core::EventLevel::kInfo, "Renewal requested"});
   c.status = core::CertificateState::kValidating;
   return c;
 }

@@ -9,7 +9,8 @@
 
 #include "core/certificate.h"
 #include "core/clock.h"
-#include "store/store.h"
+#include "store/certificate_store.h"
+#include "store/job_queue.h"
 
 namespace certadns::issuance {
 
@@ -25,7 +26,8 @@ struct CertificateRequest {
 class IssuanceService {
  public:
   /// `wake` is called after each enqueue (WorkerPool::Wake).
-  IssuanceService(store::Store& store, const core::Clock& clock, std::function<void()> wake);
+  IssuanceService(store::CertificateStore& certificates, store::JobQueue& jobs,
+                  const core::Clock& clock, std::function<void()> wake);
 
   /// Creates a `pending` certificate and its issue job. kResourceExhausted when the owner
   /// has `max_certificates` already; kAlreadyExists when the domain has an active one;
@@ -40,7 +42,8 @@ class IssuanceService {
   core::Status StartJob(const core::Certificate& certificate, store::JobKind kind,
                         std::string_view step, core::CertificateState status);
 
-  store::Store& store_;
+  store::CertificateStore& certificates_;
+  store::JobQueue& jobs_;
   const core::Clock& clock_;
   std::function<void()> wake_;
 };

@@ -34,7 +34,7 @@ std::optional<core::Error> AutoRenewalRefused(std::string_view plan,
   return std::nullopt;
 }
 
-core::Result<bool> TurnOffAutoRenewalIfRefused(store::Store& store, core::TimePoint now,
+core::Result<bool> TurnOffAutoRenewalIfRefused(store::CertificateStore& store, core::TimePoint now,
                                                std::string_view plan,
                                                const core::Certificate& cert) {
   if (!cert.auto_renew) return false;
@@ -48,7 +48,7 @@ core::Result<bool> TurnOffAutoRenewalIfRefused(store::Store& store, core::TimePo
   return true;
 }
 
-core::Status ApplyPlanChange(store::Store& store, const core::Clock& clock,
+core::Status ApplyPlanChange(store::CertificateStore& store, const core::Clock& clock,
                              const store::User& user) {
   ASSIGN_OR_RETURN(std::vector<core::Certificate> certs, store.ListCertificates(user.id));
   for (const core::Certificate& cert : certs) {

@@ -11,7 +11,8 @@
 #include "core/certificate.h"
 #include "core/clock.h"
 #include "core/result.h"
-#include "store/store.h"
+#include "store/certificate_store.h"
+#include "store/records.h"
 
 namespace certadns::issuance {
 
@@ -29,12 +30,12 @@ std::optional<core::Error> AutoRenewalRefused(std::string_view plan, const core:
 
 /// Turns auto-renewal off, with a line in the certificate's log saying why, when `plan`
 /// no longer allows it. Returns whether it did.
-core::Result<bool> TurnOffAutoRenewalIfRefused(store::Store& store, core::TimePoint now,
+core::Result<bool> TurnOffAutoRenewalIfRefused(store::CertificateStore& store, core::TimePoint now,
                                                std::string_view plan,
                                                const core::Certificate& cert);
 
 /// After `user`'s plan changed: applies TurnOffAutoRenewalIfRefused to each certificate.
-core::Status ApplyPlanChange(store::Store& store, const core::Clock& clock,
+core::Status ApplyPlanChange(store::CertificateStore& store, const core::Clock& clock,
                              const store::User& user);
 
 }  // namespace certadns::issuance

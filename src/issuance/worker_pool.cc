@@ -6,7 +6,7 @@
 
 namespace certadns::issuance {
 
-WorkerPool::WorkerPool(store::Store& store, Engine& engine, const core::Clock& clock,
+WorkerPool::WorkerPool(store::JobQueue& store, Engine& engine, const core::Clock& clock,
                        WorkerPoolConfig config)
     : store_(store), engine_(engine), clock_(clock), config_(std::move(config)) {}
 

@@ -15,7 +15,7 @@
 
 #include "core/clock.h"
 #include "issuance/engine.h"
-#include "store/store.h"
+#include "store/job_queue.h"
 
 namespace certadns::issuance {
 
@@ -29,7 +29,7 @@ struct WorkerPoolConfig {
 
 class WorkerPool {
  public:
-  WorkerPool(store::Store& store, Engine& engine, const core::Clock& clock,
+  WorkerPool(store::JobQueue& store, Engine& engine, const core::Clock& clock,
              WorkerPoolConfig config);
   ~WorkerPool();
 
@@ -51,7 +51,7 @@ class WorkerPool {
   void Heartbeat();
   void RunHeartbeat();
 
-  store::Store& store_;
+  store::JobQueue& store_;
   Engine& engine_;
   const core::Clock& clock_;
   const WorkerPoolConfig config_;

@@ -79,8 +79,9 @@ class JobQueue {
       core::TimePoint now) = 0;
 };
 
-/// A JobQueue's wake hook, for backends to hold: Set and Fire from any thread. Fire calls
-/// the hook outside the holder's lock.
+/// A JobQueue's wake hook, for backends to hold: Set and Fire from any thread. A call in
+/// progress finishes before Set returns, so once Set({}) returns the old hook is never
+/// called again (its owner may go away). The hook must not call Set.
 class WakeHook {
  public:
   void Set(std::function<void()> wake) {
@@ -88,12 +89,8 @@ class WakeHook {
     wake_ = std::move(wake);
   }
   void Fire() {
-    std::function<void()> wake;
-    {
-      std::lock_guard lock(mutex_);
-      wake = wake_;
-    }
-    if (wake) wake();
+    std::lock_guard lock(mutex_);
+    if (wake_) wake_();
   }
 
  private:

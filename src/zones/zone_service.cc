@@ -42,7 +42,7 @@ std::vector<std::string> AccountNameservers(const std::string& owner_id, const Z
   return names;
 }
 
-ZoneService::ZoneService(store::Store& store, dns::ZoneHost& host, dns::ZoneVerifier* verifier,
+ZoneService::ZoneService(store::ZoneStore& store, dns::ZoneHost& host, dns::ZoneVerifier* verifier,
                          const core::Clock& clock, ZoneConfig config)
     : store_(store), host_(host), verifier_(verifier), clock_(clock), config_(std::move(config)) {}
 

@@ -12,7 +12,8 @@
 #include "core/clock.h"
 #include "dns/zone_host.h"
 #include "dns/zone_verifier.h"
-#include "store/store.h"
+#include "store/records.h"
+#include "store/zone_store.h"
 
 namespace certadns::zones {
 
@@ -45,7 +46,7 @@ struct RecheckReport {
 class ZoneService {
  public:
   /// `verifier` may be null (verification unavailable); the others must outlive the service.
-  ZoneService(store::Store& store, dns::ZoneHost& host, dns::ZoneVerifier* verifier,
+  ZoneService(store::ZoneStore& store, dns::ZoneHost& host, dns::ZoneVerifier* verifier,
               const core::Clock& clock, ZoneConfig config);
 
   /// Records a pending import: nothing goes live in DNS. kInvalidArgument for a malformed
@@ -83,7 +84,7 @@ class ZoneService {
   core::Result<dns::ZoneVerification> Prove(const store::Zone& zone);
   core::Status Unverify(const store::Zone& zone, const std::string& reason);
 
-  store::Store& store_;
+  store::ZoneStore& store_;
   dns::ZoneHost& host_;
   dns::ZoneVerifier* verifier_;
   const core::Clock& clock_;

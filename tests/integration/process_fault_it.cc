@@ -78,7 +78,7 @@ class Fixture {
 
   /// Requests `count` more certificates, c<n>.<zone> numbered on; "" or what went wrong.
   std::string Request(int count) {
-    issuance::IssuanceService requests(*store_, clock_, nullptr);
+    issuance::IssuanceService requests(*store_, *store_, clock_, nullptr);
     for (int i = 0; i < count; ++i) {
       auto c = requests.Request({user_.id, zone_row_.id, zone_, Name(Total()), {}, false});
       if (!c.ok()) return c.error().message();

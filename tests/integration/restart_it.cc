@@ -52,7 +52,7 @@ TEST(RestartIt, KilledWhileValidatingThenRestartedEndsIssued) {
   store::Zone zone_row{crypto::RandomId("zone"), user.id, zone, true, clock.Now()};
   ASSERT_TRUE((*store)->CreateUser(user).ok());
   ASSERT_TRUE((*store)->CreateZone(zone_row).ok());
-  issuance::IssuanceService requests(**store, clock, nullptr);
+  issuance::IssuanceService requests(**store, **store, clock, nullptr);
   auto requested = requests.Request({user.id, zone_row.id, zone, "app." + zone, {}, false});
   ASSERT_TRUE(requested.ok()) << requested.error().message();
   const std::string id = requested->id;

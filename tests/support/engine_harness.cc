@@ -44,8 +44,9 @@ EngineHarness::~EngineHarness() {
 
 void EngineHarness::Start(dns::DnsProvider* dns, dns::PropagationChecker* checker,
                           issuance::EngineConfig config, int threads, size_t key_pool) {
-  engine_ = std::make_unique<issuance::Engine>(*store_, *acme_, dns ? *dns : *provider_, checker,
-                                               *box_, clock_, config);
+  engine_ = std::make_unique<issuance::Engine>(*store_, *store_, *store_, *acme_,
+                                               dns ? *dns : *provider_, checker, *box_, clock_,
+                                               config);
   if (key_pool > 0) {
     keys_ = std::make_unique<issuance::KeyPool>(key_pool);
     engine_->SetKeySource(keys_.get());
@@ -54,7 +55,7 @@ void EngineHarness::Start(dns::DnsProvider* dns, dns::PropagationChecker* checke
       *store_, *engine_, clock_, issuance::WorkerPoolConfig{.threads = threads});
   workers_->Start();
   issuance::WorkerPool* workers = workers_.get();
-  service_ = std::make_unique<issuance::IssuanceService>(*store_, clock_,
+  service_ = std::make_unique<issuance::IssuanceService>(*store_, *store_, clock_,
                                                          [workers] { workers->Wake(); });
 }
 

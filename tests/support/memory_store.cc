@@ -26,6 +26,13 @@ const store::User* MemoryStore::FindUser(const std::string& id) const {
   return it == users_.end() ? nullptr : &it->second;
 }
 
+store::User* MemoryStore::FindUserByEmail(const std::string& email) {
+  for (auto& [id, user] : users_) {
+    if (user.email == email) return &user;
+  }
+  return nullptr;
+}
+
 const store::Zone* MemoryStore::FindZone(const std::string& owner_id, const std::string& id) const {
   auto it = zones_.find(id);
   if (it == zones_.end() || it->second.owner_id != owner_id) return nullptr;
@@ -36,9 +43,7 @@ const store::Zone* MemoryStore::FindZone(const std::string& owner_id, const std:
 
 core::Status MemoryStore::CreateUser(const store::User& user) {
   std::lock_guard lock(mutex_);
-  bool email_taken = std::any_of(users_.begin(), users_.end(),
-                                 [&](const auto& u) { return u.second.email == user.email; });
-  if (users_.contains(user.id) || email_taken) {
+  if (users_.contains(user.id) || FindUserByEmail(user.email)) {
     return core::AlreadyExists("user " + user.id + " or " + user.email + " exists");
   }
   store::User row = user;
@@ -49,9 +54,7 @@ core::Status MemoryStore::CreateUser(const store::User& user) {
 
 core::Result<store::User> MemoryStore::GetUserByEmail(const std::string& email) {
   std::lock_guard lock(mutex_);
-  for (const auto& [id, user] : users_) {
-    if (user.email == email) return user;
-  }
+  if (const store::User* user = FindUserByEmail(email)) return *user;
   return core::NotFound("no user with email " + email);
 }
 
@@ -63,25 +66,19 @@ core::Result<store::User> MemoryStore::GetUser(const std::string& id) {
 
 core::Status MemoryStore::SetUserPlan(const std::string& email, const std::string& plan) {
   std::lock_guard lock(mutex_);
-  for (auto& [id, user] : users_) {
-    if (user.email == email) {
-      user.plan = plan;
-      return core::Ok();
-    }
-  }
-  return core::NotFound("no user with email " + email);
+  store::User* user = FindUserByEmail(email);
+  if (!user) return core::NotFound("no user with email " + email);
+  user->plan = plan;
+  return core::Ok();
 }
 
 core::Status MemoryStore::SetUserPassword(const std::string& email,
                                           const std::string& password_hash) {
   std::lock_guard lock(mutex_);
-  for (auto& [id, user] : users_) {
-    if (user.email == email) {
-      user.password_hash = password_hash;
-      return core::Ok();
-    }
-  }
-  return core::NotFound("no user with email " + email);
+  store::User* user = FindUserByEmail(email);
+  if (!user) return core::NotFound("no user with email " + email);
+  user->password_hash = password_hash;
+  return core::Ok();
 }
 
 core::Status MemoryStore::ChangePassword(const std::string& user_id,

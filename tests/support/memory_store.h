@@ -129,6 +129,7 @@ class MemoryStore final : public store::Store {
 
   // The helpers below expect mutex_ held.
   const store::User* FindUser(const std::string& id) const;
+  store::User* FindUserByEmail(const std::string& email);
   CertificateRow* FindCertificate(const std::string& owner_id, const std::string& id);
   const store::Zone* FindZone(const std::string& owner_id, const std::string& id) const;
   bool HasJobFor(const std::string& certificate_id) const;

@@ -22,8 +22,8 @@ class CertificatePlanTest : public EngineTest {
  protected:
   void SetUp() override {
     EngineTest::SetUp();
-    certificates_ = std::make_unique<CertificateService>(*store_, *service_, acme_, *box_, clock_,
-                                                         config_.renew_before);
+    certificates_ = std::make_unique<CertificateService>(*store_, *store_, *service_, acme_,
+                                                         *box_, clock_, config_.renew_before);
   }
 
   store::User User() {

@@ -19,8 +19,8 @@ class CertificateServiceTest : public EngineTest {
  protected:
   void SetUp() override {
     EngineTest::SetUp();
-    certificates_ = std::make_unique<CertificateService>(*store_, *service_, acme_, *box_, clock_,
-                                                         std::chrono::hours(24 * 30));
+    certificates_ = std::make_unique<CertificateService>(
+        *store_, *store_, *service_, acme_, *box_, clock_, std::chrono::hours(24 * 30));
     user_ = *store_->GetUser(kOwner);
   }
 

@@ -1,4 +1,4 @@
-// EngineTest: the issuance Engine on a real SqliteStore (temp file) with FakeAcmeClient,
+// EngineTest: the issuance Engine on the in-memory store (MemoryStore) with FakeAcmeClient,
 // FakeDnsProvider (also the PropagationChecker) and a FakeClock. Steps are driven one at a
 // time as a worker would: claim at the fake now, RunStep, CommitStep; when the job waits,
 // the clock jumps to its run_at. Not thread-safe.
@@ -8,7 +8,6 @@
 #include <gtest/gtest.h>
 #include <openssl/pem.h>
 #include <openssl/x509_vfy.h>
-#include <sqlite3.h>
 
 #include <cstdlib>
 #include <memory>
@@ -22,7 +21,7 @@
 #include "issuance/engine.h"
 #include "issuance/issuance_service.h"
 #include "issuance/key_pool.h"
-#include "store/sqlite/sqlite_store.h"
+#include "support/memory_store.h"
 #include "support/fake_acme_client.h"
 #include "support/fake_clock.h"
 #include "support/fake_dns_provider.h"
@@ -72,15 +71,13 @@ class EngineTest : public ::testing::Test {
   EngineTest() : acme_(&clock_) {}
 
   void SetUp() override {
-    auto store = store::sqlite::SqliteStore::Open(dir_.File("certadns.db"));
-    ASSERT_TRUE(store.ok()) << store.error().message();
-    store_ = std::move(store).value();
+    store_ = std::make_unique<test::MemoryStore>();
     auto box = crypto::SecretBox::FromKeyFile(dir_.File("keys/master.key"));
     ASSERT_TRUE(box.ok()) << box.error().message();
     box_.emplace(std::move(box).value());
     ASSERT_TRUE(store_->CreateUser({kOwner, "alice@example.com", "elite", "", clock_.Now()}).ok());
     ASSERT_TRUE(store_->CreateZone({kZoneId, kOwner, kZone, true, clock_.Now()}).ok());
-    service_ = std::make_unique<IssuanceService>(*store_, clock_, nullptr);
+    service_ = std::make_unique<IssuanceService>(*store_, *store_, clock_, nullptr);
     config_.jitter = [] { return 0.0; };  // deterministic backoff
     UseEngine(&dns_);
   }
@@ -88,7 +85,8 @@ class EngineTest : public ::testing::Test {
   /// (Re)creates the engine with `config_`, `checker` and `key_source_` (null: the
   /// engine's own DirectKeySource).
   void UseEngine(dns::PropagationChecker* checker) {
-    engine_ = std::make_unique<Engine>(*store_, acme_, dns_, checker, *box_, clock_, config_);
+    engine_ = std::make_unique<Engine>(*store_, *store_, *store_, acme_, dns_, checker, *box_,
+                                       clock_, config_);
     if (key_source_ != nullptr) engine_->SetKeySource(key_source_);
   }
 
@@ -234,20 +232,9 @@ class EngineTest : public ::testing::Test {
     return ok;
   }
 
-  /// Deletes the certificate row behind the engine's back, as the API's DELETE would.
+  /// Deletes the certificate behind the engine's back, as the API's DELETE would.
   void DeleteCertificateRow(const std::string& id) {
-    sqlite3* db = nullptr;
-    ASSERT_EQ(sqlite3_open(dir_.File("certadns.db").c_str(), &db), SQLITE_OK);
-    sqlite3_busy_timeout(db, 5000);
-    ASSERT_EQ(sqlite3_exec(db, "PRAGMA foreign_keys=ON", nullptr, nullptr, nullptr), SQLITE_OK);
-    sqlite3_stmt* stmt = nullptr;
-    ASSERT_EQ(sqlite3_prepare_v2(db, "DELETE FROM certificates WHERE id = ?1", -1, &stmt, nullptr),
-              SQLITE_OK);
-    sqlite3_bind_text(stmt, 1, id.c_str(), -1, SQLITE_TRANSIENT);
-    EXPECT_EQ(sqlite3_step(stmt), SQLITE_DONE);
-    EXPECT_EQ(sqlite3_changes(db), 1);
-    sqlite3_finalize(stmt);
-    sqlite3_close(db);
+    ASSERT_TRUE(store_->DeleteCertificate(kOwner, id).ok());
   }
 
   test::TempDir dir_;

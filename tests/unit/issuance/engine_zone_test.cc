@@ -44,7 +44,7 @@ TEST_F(EngineZoneTest, TheSweepDoesNotRenewCertificatesOfAnUnverifiedZone) {
 }
 
 TEST_F(EngineZoneTest, NoRenewalAndNoNewCertificateUnderAnUnverifiedZone) {
-  CertificateService certificates(*store_, *service_, acme_, *box_, clock_,
+  CertificateService certificates(*store_, *store_, *service_, acme_, *box_, clock_,
                                   std::chrono::hours(24 * 30));
   auto user = store_->GetUser(kOwner);
   ASSERT_TRUE(user.ok());

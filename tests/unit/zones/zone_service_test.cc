@@ -1,4 +1,4 @@
-// ZoneService against a real SqliteStore (temp dir) and fakes for our DNS (FakeZoneHost)
+// ZoneService against the in-memory store (MemoryStore) and fakes for our DNS (FakeZoneHost)
 // and the world's DNS (FakeZoneVerifier): pending imports block nobody, proof is per
 // account, a zone goes live for one account only, and the re-check takes a zone away from
 // an account whose proof is gone.
@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "store/sqlite/sqlite_store.h"
+#include "support/memory_store.h"
 #include "support/fake_clock.h"
 #include "support/fake_zones.h"
 #include "support/temp_dir.h"
@@ -33,9 +33,7 @@ const std::vector<std::string> kShared = {"ns1.certadns.test", "ns2.certadns.tes
 class ZoneServiceTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto opened = store::sqlite::SqliteStore::Open(dir_.File("store.db"));
-    ASSERT_TRUE(opened.ok()) << opened.error().message();
-    store_ = std::move(opened).value();
+    store_ = std::make_unique<test::MemoryStore>();
     owner_ = User("user_owner", "owner@example.com");
     squatter_ = User("user_squatter", "squatter@example.net");
     service_ = std::make_unique<ZoneService>(*store_, host_, &world_, clock_,
@@ -100,7 +98,6 @@ class ZoneServiceTest : public ::testing::Test {
     return messages;
   }
 
-  test::TempDir dir_;
   test::FakeClock clock_;
   test::FakeZoneHost host_;
   test::FakeZoneVerifier world_;
