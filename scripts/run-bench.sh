@@ -7,6 +7,8 @@
 #   2. build/bench/service_bench: the real `certadns serve` over its API, wrk and RSS
 #      -> build/bench/service.json
 #   3. bench/peers/run-peers.sh: lego, uacme and certbot -> build/bench/peers.json
+#   4. build/bench/pg_scale_bench: the PostgreSQL store with 1,000,000 certificates, on a
+#      PostgreSQL of its own (BENCH_PG_PORT, default 25433)
 # and prints the table (bench/table.py, also build/bench/results.json). Then, unless
 # BENCH_EXTRA=0, the older in-process tables (issuance_bench, http_load_bench under hostile
 # load), and unless BENCH_BROWSER=0 the dashboard's benchmark (tests/browser/bench.mjs) on a
@@ -50,7 +52,12 @@ export PEBBLE_WFE_NONCEREJECT=0
 export PEBBLE_AUTHZREUSE=0
 export PDNS_DNSUPDATE=1
 
-cleanup() { scripts/devstack.sh down >/dev/null 2>&1 || true; rm -rf "$STACK_DIR"; }
+PG_BENCH_DIR=$(mktemp -d /tmp/certadns-bench-pg.XXXXXX)
+cleanup() {
+  scripts/devstack.sh down >/dev/null 2>&1 || true
+  PG_DIR=$PG_BENCH_DIR scripts/pg.sh down >/dev/null 2>&1 || true
+  rm -rf "$STACK_DIR" "$PG_BENCH_DIR"
+}
 trap cleanup EXIT
 scripts/devstack.sh up >/dev/null
 # shellcheck disable=SC1091
@@ -71,6 +78,11 @@ if [ "${BENCH_EXTRA:-1}" = 1 ]; then
   "$BUILD/bench/issuance_bench"
   "$BUILD/bench/http_load_bench"
 fi
+
+# The PostgreSQL store with 1,000,000 certificates, on a PostgreSQL of its own.
+PG_DIR=$PG_BENCH_DIR PG_PORT=${BENCH_PG_PORT:-25433} scripts/pg.sh up >/dev/null
+CERTADNS_BENCH_PG_URL="postgresql://certadns@127.0.0.1:${BENCH_PG_PORT:-25433}/certadns" \
+  "$BUILD/bench/pg_scale_bench"
 if [ "${BENCH_BROWSER:-1}" = 1 ]; then
   BUILD="$BUILD" BROWSER_RUN=bench BROWSER_PORT_BASE="${BENCH_BROWSER_PORT_BASE:-26500}" \
     tests/browser/run.sh

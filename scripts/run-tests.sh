@@ -9,9 +9,10 @@
 #         under ASan + UBSan, on a second stack (its own ports: the suites share zone names).
 #   postgres  a PostgreSQL of its own (scripts/pg.sh, TEST_PG_PORT, default 25432) and a third
 #         PowerDNS + Pebble stack: the store's PostgreSQL tests (ctest label `postgres`:
-#         CERTADNS_TEST_PG_URL, several nodes on one database), then the API end-to-end suite
-#         with `certadns serve` on PostgreSQL (CERTADNS_TEST_DATABASE=postgresql), then two
-#         `certadns serve` nodes on one PostgreSQL database (integration_multinode).
+#         CERTADNS_TEST_PG_URL, several nodes on one database) and the store contract suites
+#         on PostgreSQL, then the API end-to-end suite with `certadns serve` on PostgreSQL
+#         (CERTADNS_TEST_DATABASE=postgresql), then two `certadns serve` nodes on one
+#         PostgreSQL database (integration_multinode).
 #         CERTADNS_TEST_PG=0 skips it.
 #   browser  tests/browser/run.sh: builds the dashboard (web/), starts its own stack and
 #         `certadns serve` (ports TEST_BROWSER_PORT_BASE, default 26400, .. +8) and drives
@@ -188,7 +189,11 @@ asan_chain() {
 # a failure).
 pg_store_tests() {
   PG_DIR=$pg_dir PG_PORT=${TEST_PG_PORT:-25432} scripts/pg.sh up || return 1
-  ctest --test-dir "$BUILD" -L postgres --no-tests=error --output-on-failure "${ctest_args[@]}"
+  ctest --test-dir "$BUILD" -L postgres --no-tests=error --output-on-failure "${ctest_args[@]}" ||
+    return 1
+  # The store contract suites' PostgreSQL instances (the unit phase skips them).
+  "$BUILD/tests/unit/store/contract/unit_store_contract" --gtest_filter='*/postgres' || return 1
+  "$BUILD/tests/unit/app/unit_app" --gtest_filter='*/postgres'  # the master key check
 }
 
 pg_e2e_tests() {

@@ -1,11 +1,14 @@
 // The real binary, killed with SIGKILL while a certificate is validating, then restarted:
 // the same certificate ends issued without a new request. Also checks that the private key
-// never appears in plaintext in the database files or the service's log.
+// never appears in plaintext in the database files or the service's log, and that a node
+// refuses to start with a master key other than the database's (or none), saying why.
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <sstream>
 #include <thread>
 
@@ -113,6 +116,29 @@ TEST(RestartIt, KilledWhileValidatingThenRestartedEndsIssued) {
     for (size_t i = 1; i < body.size(); i += 5) EXPECT_THAT(haystack, Not(HasSubstr(body[i])));
   }
   (void)pdns.DeleteZone(zone);
+}
+
+TEST(RestartIt, ANodeWithAnotherOrNoMasterKeyRefusesToStartAndSaysWhy) {
+  REQUIRE_STACK(env);
+  ServiceProcess service;
+  ConfigValues config = StackConfig(env);
+  ASSERT_EQ(service.Start(config), "");  // a new database: its key is made and recorded
+  service.Stop();
+  const std::string key_file = service.File("master.key");
+
+  // Another node's key file (as if copied from the wrong machine).
+  ASSERT_EQ(std::remove(key_file.c_str()), 0);
+  ASSERT_TRUE(crypto::SecretBox::FromKeyFile(key_file).ok());
+  std::string other = service.Start(config);
+  EXPECT_THAT(other, HasSubstr("exited during startup"));
+  EXPECT_THAT(other, HasSubstr("every node must use the same master key file"));
+
+  // No key file at all: a new one would not open the database's secrets, so none is made.
+  ASSERT_EQ(std::remove(key_file.c_str()), 0);
+  std::string missing = service.Start(config);
+  EXPECT_THAT(missing, HasSubstr("exited during startup"));
+  EXPECT_THAT(missing, HasSubstr("is missing"));
+  EXPECT_NE(::access(key_file.c_str(), F_OK), 0) << "a new master key was created";
 }
 
 }  // namespace

@@ -9,6 +9,16 @@
 
 namespace certadns::store::postgres {
 
+std::optional<int64_t> OptionalMillis(const std::optional<core::TimePoint>& t) {
+  if (!t) return std::nullopt;
+  return core::ToUnixMillis(*t);
+}
+
+std::optional<core::TimePoint> OptionalTime(std::optional<int64_t> ms) {
+  if (!ms) return std::nullopt;
+  return core::FromUnixMillis(*ms);
+}
+
 Params& Params::Add(std::optional<std::string> value, int format) {
   if (value) {
     storage_.push_back(std::move(*value));
@@ -121,6 +131,9 @@ core::Result<std::unique_ptr<PgConnection>> PgConnection::Connect(const std::str
     while (!message.empty() && message.back() == '\n') message.pop_back();
     return core::Unavailable("cannot connect to postgresql: " + message);
   }
+  // The server's NOTICEs (e.g. "relation ... already exists, skipping") are not errors:
+  // libpq would print them to stderr.
+  PQsetNoticeProcessor(conn, [](void*, const char*) {}, nullptr);
   return std::unique_ptr<PgConnection>(new PgConnection(conn));
 }
 

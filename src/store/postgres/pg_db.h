@@ -13,12 +13,17 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/clock.h"
 #include "core/result.h"
 
 struct pg_conn;
 struct pg_result;
 
 namespace certadns::store::postgres {
+
+/// Times are stored as milliseconds since the Unix epoch (BIGINT), NULL when absent.
+std::optional<int64_t> OptionalMillis(const std::optional<core::TimePoint>& t);
+std::optional<core::TimePoint> OptionalTime(std::optional<int64_t> ms);
 
 /// Positional parameters ($1, $2, ...) in order: text, or binary for BYTEA.
 class Params {

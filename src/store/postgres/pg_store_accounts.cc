@@ -14,10 +14,6 @@ constexpr std::string_view kUserColumns = "id, email, plan, password_hash, creat
 constexpr std::string_view kKeyColumns =
     "k.id, k.user_id, k.key_hash, k.prefix, k.created_at, k.revoked_at, k.last_used_at";
 
-std::optional<int64_t> OptionalMillis(const std::optional<core::TimePoint>& t) {
-  return t ? std::optional<int64_t>(ToUnixMillis(*t)) : std::nullopt;
-}
-
 User ReadUser(const PgResult& r, int row) {
   return User{r.Text(row, 0), r.Text(row, 1), r.Text(row, 2), r.Text(row, 3),
               FromUnixMillis(r.Int(row, 4))};
@@ -31,8 +27,8 @@ ApiKey ReadKey(const PgResult& r, int row, int first) {
   key.key_hash = r.Text(row, first + 2);
   key.prefix = r.Text(row, first + 3);
   key.created_at = FromUnixMillis(r.Int(row, first + 4));
-  if (auto revoked = r.OptionalInt(row, first + 5)) key.revoked_at = FromUnixMillis(*revoked);
-  if (auto used = r.OptionalInt(row, first + 6)) key.last_used_at = FromUnixMillis(*used);
+  key.revoked_at = OptionalTime(r.OptionalInt(row, first + 5));
+  key.last_used_at = OptionalTime(r.OptionalInt(row, first + 6));
   return key;
 }
 

@@ -17,16 +17,6 @@ constexpr std::string_view kCertificateColumns =
     "issued_at, expires_at, next_renewal_at, serial, certificate_pem, chain_pem, created_at, "
     "updated_at";
 
-std::optional<int64_t> OptMillis(const std::optional<core::TimePoint>& t) {
-  if (!t) return std::nullopt;
-  return ToUnixMillis(*t);
-}
-
-std::optional<core::TimePoint> OptTime(std::optional<int64_t> ms) {
-  if (!ms) return std::nullopt;
-  return FromUnixMillis(*ms);
-}
-
 core::Certificate ReadCertificate(const PgResult& r, int row) {
   core::Certificate c;
   c.id = r.Text(row, 0);
@@ -44,9 +34,9 @@ core::Certificate ReadCertificate(const PgResult& r, int row) {
   c.auto_renew = r.Bool(row, 7);
   c.status =
       core::ParseCertificateState(r.Text(row, 8)).value_or(core::CertificateState::kFailed);
-  c.issued_at = OptTime(r.OptionalInt(row, 9));
-  c.expires_at = OptTime(r.OptionalInt(row, 10));
-  c.next_renewal_at = OptTime(r.OptionalInt(row, 11));
+  c.issued_at = OptionalTime(r.OptionalInt(row, 9));
+  c.expires_at = OptionalTime(r.OptionalInt(row, 10));
+  c.next_renewal_at = OptionalTime(r.OptionalInt(row, 11));
   c.serial = r.Text(row, 12);
   c.certificate_pem = r.Text(row, 13);
   c.chain_pem = r.Text(row, 14);
@@ -106,8 +96,8 @@ core::Status PgStore::CreateCertificate(const core::Certificate& c, const Job& j
       Params().Text(c.id).Text(c.owner_id).Text(c.zone_id).Text(c.zone_name).Text(c.domain)
           .Text(sans.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace))
           .Bool(c.is_wildcard).Bool(c.auto_renew).Text(core::ToString(c.status))
-          .Int(OptMillis(c.issued_at)).Int(OptMillis(c.expires_at))
-          .Int(OptMillis(c.next_renewal_at)).Text(c.serial).Text(c.certificate_pem)
+          .Int(OptionalMillis(c.issued_at)).Int(OptionalMillis(c.expires_at))
+          .Int(OptionalMillis(c.next_renewal_at)).Text(c.serial).Text(c.certificate_pem)
           .Text(c.chain_pem).Int(ToUnixMillis(c.created_at)).Int(ToUnixMillis(c.updated_at))));
   RETURN_IF_ERROR(InsertJob(*conn, job));
   return tx.Commit();
@@ -124,7 +114,7 @@ core::Status PgStore::SetAutoRenew(const std::string& owner_id, const std::strin
   ASSIGN_OR_RETURN(auto r, Exec("UPDATE certificates SET auto_renew = $3, next_renewal_at = $4 "
                                 "WHERE owner_id = $1 AND id = $2",
                                 Params().Text(owner_id).Text(id).Bool(enabled)
-                                    .Int(OptMillis(next_renewal_at))));
+                                    .Int(OptionalMillis(next_renewal_at))));
   if (r.affected() != 1) return core::NotFound("certificate " + id);
   return core::Ok();
 }
@@ -241,8 +231,11 @@ core::Result<std::vector<core::Certificate>> PgStore::ListDueRenewals(core::Time
       "status = 'issued' AND auto_renew AND next_renewal_at <= $1 AND "
       "(renewal_retry_at IS NULL OR renewal_retry_at <= $1) AND "
       "NOT EXISTS (SELECT 1 FROM jobs j WHERE j.certificate_id = certificates.id) AND "
-      "EXISTS (SELECT 1 FROM zones z WHERE z.id = certificates.zone_id AND "
-      "z.owner_id = certificates.owner_id AND z.verified) "
+      // A scalar subquery (NULL without a row), not EXISTS: the planner would make EXISTS a
+      // join, misjudge the (zone_id, owner_id) pair's selectivity and scan the whole table;
+      // as a filter, the scan follows certificates_renewal and stops at the limit.
+      "(SELECT z.verified FROM zones z WHERE z.id = certificates.zone_id AND "
+      "z.owner_id = certificates.owner_id) "
       "ORDER BY next_renewal_at LIMIT $2",
       Params().Int(ToUnixMillis(now)).Int(int64_t{limit}));
 }
@@ -261,13 +254,18 @@ core::Status PgStore::StartAutoRenewal(const Job& job, core::TimePoint retry_at)
 }
 
 core::Result<std::optional<core::TimePoint>> PgStore::NextLifecycleEvent(core::TimePoint now) {
+  // The next renewal event is GREATEST(next_renewal_at, renewal_retry_at), split into its
+  // two cases so that each is the first row of an index range (certificates_renewal,
+  // certificates_retry) rather than a scan of every auto-renewing certificate.
   ASSIGN_OR_RETURN(auto r, Exec(
       "SELECT MIN(t) FROM ("
-      "SELECT expires_at AS t FROM certificates WHERE status = 'issued' AND expires_at > $1 "
-      "UNION ALL SELECT GREATEST(next_renewal_at, COALESCE(renewal_retry_at, 0)) "
-      "  FROM certificates WHERE status = 'issued' AND auto_renew AND "
-      "  next_renewal_at IS NOT NULL AND "
-      "  GREATEST(next_renewal_at, COALESCE(renewal_retry_at, 0)) > $1) AS events",
+      "SELECT MIN(expires_at) AS t FROM certificates WHERE status = 'issued' AND expires_at > $1 "
+      "UNION ALL SELECT MIN(next_renewal_at) FROM certificates WHERE status = 'issued' AND "
+      "  auto_renew AND next_renewal_at > $1 AND "
+      "  (renewal_retry_at IS NULL OR renewal_retry_at <= next_renewal_at) "
+      "UNION ALL SELECT MIN(renewal_retry_at) FROM certificates WHERE status = 'issued' AND "
+      "  auto_renew AND next_renewal_at IS NOT NULL AND renewal_retry_at > $1 AND "
+      "  renewal_retry_at > next_renewal_at) AS events",
       Params().Int(ToUnixMillis(now))));
   if (r.IsNull(0, 0)) return std::optional<core::TimePoint>();
   return std::optional<core::TimePoint>(FromUnixMillis(r.Int(0, 0)));

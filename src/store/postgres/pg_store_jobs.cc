@@ -121,15 +121,12 @@ core::Status PgStore::CommitStep(const std::string& worker_id, const StepCommit&
     // Only the columns the engine owns: a user's change made while the step ran (the
     // auto-renew toggle) must survive the commit.
     const core::Certificate& c = *commit.certificate;
-    auto millis = [](const std::optional<core::TimePoint>& t) {
-      return t ? std::optional<int64_t>(ToUnixMillis(*t)) : std::nullopt;
-    };
     ASSIGN_OR_RETURN(auto r, conn->Exec(
         "UPDATE certificates SET status = $2, issued_at = $3, expires_at = $4, "
         "next_renewal_at = $5, serial = $6, certificate_pem = $7, chain_pem = $8, "
         "updated_at = $9 WHERE id = $1",
-        Params().Text(c.id).Text(core::ToString(c.status)).Int(millis(c.issued_at))
-            .Int(millis(c.expires_at)).Int(millis(c.next_renewal_at)).Text(c.serial)
+        Params().Text(c.id).Text(core::ToString(c.status)).Int(OptionalMillis(c.issued_at))
+            .Int(OptionalMillis(c.expires_at)).Int(OptionalMillis(c.next_renewal_at)).Text(c.serial)
             .Text(c.certificate_pem).Text(c.chain_pem).Int(ToUnixMillis(c.updated_at))));
     if (r.affected() != 1) return core::NotFound("certificate " + c.id);
   }

@@ -22,7 +22,7 @@ Zone ReadZone(const PgResult& r, int row) {
   zone.verified = r.Bool(row, 3);
   zone.created_at = FromUnixMillis(r.Int(row, 4));
   zone.verification_token = r.Text(row, 5);
-  if (auto checked = r.OptionalInt(row, 6)) zone.checked_at = FromUnixMillis(*checked);
+  zone.checked_at = OptionalTime(r.OptionalInt(row, 6));
   return zone;
 }
 
@@ -41,9 +41,7 @@ core::Status PgStore::CreateZone(const Zone& zone) {
                        Params().Text(zone.id).Text(zone.owner_id).Text(zone.name)
                            .Bool(zone.verified).Int(ToUnixMillis(zone.created_at))
                            .Text(zone.verification_token)
-                           .Int(zone.checked_at ? std::optional<int64_t>(
-                                                      ToUnixMillis(*zone.checked_at))
-                                                : std::nullopt)));
+                           .Int(OptionalMillis(zone.checked_at))));
   return core::Ok();
 }
 

@@ -1,5 +1,7 @@
 // OpenMasterKey: one master key per database. The key is created only for a database with
 // nothing sealed in it; a missing or different key file makes the node refuse to start.
+// On SQLite, and on PostgreSQL when CERTADNS_TEST_PG_URL is set (scripts/run-tests.sh's
+// postgres phase runs the */postgres instances).
 #include "app/master_key.h"
 
 #include <gtest/gtest.h>
@@ -7,6 +9,7 @@
 
 #include "app/store_factory.h"
 #include "crypto/encoding.h"
+#include "tests/support/pg_test_database.h"
 #include "tests/support/temp_dir.h"
 
 namespace certadns::app {
@@ -17,19 +20,31 @@ bool Exists(const std::string& path) {
   return ::stat(path.c_str(), &st) == 0;
 }
 
-class MasterKeyTest : public ::testing::Test {
+class MasterKeyTest : public ::testing::TestWithParam<std::string> {
  protected:
+  void SetUp() override {
+    if (GetParam() == "postgres") {
+      pg_ = std::make_unique<test::PgTestDatabase>();
+      CERTADNS_REQUIRE_PG(*pg_);
+      url_ = pg_->url();
+    } else {
+      url_ = "sqlite://" + dir_.File("certadns.db");
+    }
+  }
+  /// A node's connection to the database (each call: another node).
   std::unique_ptr<store::Store> Open() {
-    auto opened = OpenStore("sqlite://" + dir_.File("certadns.db"));
+    auto opened = OpenStore(url_);
     EXPECT_TRUE(opened.ok()) << opened.error().message();
     return opened.ok() ? std::move(*opened) : nullptr;
   }
   std::string KeyFile(const std::string& name = "master.key") { return dir_.File(name); }
 
   test::TempDir dir_;
+  std::unique_ptr<test::PgTestDatabase> pg_;
+  std::string url_;
 };
 
-TEST_F(MasterKeyTest, AnEmptyDatabaseGetsANewKeyAndRecordsItsFingerprint) {
+TEST_P(MasterKeyTest, AnEmptyDatabaseGetsANewKeyAndRecordsItsFingerprint) {
   auto db = Open();
   auto box = OpenMasterKey(KeyFile(), *db);
   ASSERT_TRUE(box.ok()) << box.error().message();
@@ -44,14 +59,14 @@ TEST_F(MasterKeyTest, AnEmptyDatabaseGetsANewKeyAndRecordsItsFingerprint) {
   EXPECT_EQ(key->Fingerprint(), **recorded);
 }
 
-TEST_F(MasterKeyTest, TheSameKeyOpensAgain) {
+TEST_P(MasterKeyTest, TheSameKeyOpensAgain) {
   auto db = Open();
   ASSERT_TRUE(OpenMasterKey(KeyFile(), *db).ok());
   auto again = OpenMasterKey(KeyFile(), *db);
   EXPECT_TRUE(again.ok()) << again.error().message();
 }
 
-TEST_F(MasterKeyTest, AnotherKeyFileIsRefusedWithTheReason) {
+TEST_P(MasterKeyTest, AnotherKeyFileIsRefusedWithTheReason) {
   auto db = Open();
   ASSERT_TRUE(OpenMasterKey(KeyFile(), *db).ok());
   ASSERT_TRUE(crypto::SecretBox::FromKeyFile(KeyFile("other.key")).ok());  // a second node's
@@ -62,7 +77,7 @@ TEST_F(MasterKeyTest, AnotherKeyFileIsRefusedWithTheReason) {
       << other.error().message();
 }
 
-TEST_F(MasterKeyTest, AMissingKeyIsNotCreatedOnceTheDatabaseRecordsOne) {
+TEST_P(MasterKeyTest, AMissingKeyIsNotCreatedOnceTheDatabaseRecordsOne) {
   auto db = Open();
   ASSERT_TRUE(OpenMasterKey(KeyFile(), *db).ok());
   auto missing = OpenMasterKey(KeyFile("new-node.key"), *db);
@@ -73,7 +88,7 @@ TEST_F(MasterKeyTest, AMissingKeyIsNotCreatedOnceTheDatabaseRecordsOne) {
   EXPECT_FALSE(Exists(KeyFile("new-node.key")));
 }
 
-TEST_F(MasterKeyTest, AMissingKeyIsNotCreatedForSealedDataWithoutAFingerprint) {
+TEST_P(MasterKeyTest, AMissingKeyIsNotCreatedForSealedDataWithoutAFingerprint) {
   // A database from before fingerprints were recorded, holding a sealed ACME account key.
   auto db = Open();
   ASSERT_TRUE(db->PutAcmeAccountKey("https://ca.test/directory", "sealed bytes").ok());
@@ -83,7 +98,7 @@ TEST_F(MasterKeyTest, AMissingKeyIsNotCreatedForSealedDataWithoutAFingerprint) {
   EXPECT_FALSE(Exists(KeyFile()));
 }
 
-TEST_F(MasterKeyTest, UsersAloneDoNotNeedAnExistingKey) {
+TEST_P(MasterKeyTest, UsersAloneDoNotNeedAnExistingKey) {
   // `certadns user add` before the first `serve` seals nothing.
   auto db = Open();
   store::User user{"user_1", "a@example.com", "elite", "", core::TimePoint{}};
@@ -93,7 +108,7 @@ TEST_F(MasterKeyTest, UsersAloneDoNotNeedAnExistingKey) {
   EXPECT_TRUE(Exists(KeyFile()));
 }
 
-TEST_F(MasterKeyTest, TwoNodesStartingOnAnEmptyDatabaseAgreeOnOneKey) {
+TEST_P(MasterKeyTest, TwoNodesStartingOnAnEmptyDatabaseAgreeOnOneKey) {
   auto first = Open();
   auto second = Open();
   auto a = OpenMasterKey(KeyFile("a.key"), *first);
@@ -101,6 +116,11 @@ TEST_F(MasterKeyTest, TwoNodesStartingOnAnEmptyDatabaseAgreeOnOneKey) {
   EXPECT_TRUE(a.ok());
   EXPECT_FALSE(b.ok()) << "a second, different key was accepted";
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, MasterKeyTest, ::testing::Values("sqlite", "postgres"),
+                         [](const ::testing::TestParamInfo<std::string>& param_info) {
+                           return param_info.param;
+                         });
 
 }  // namespace
 }  // namespace certadns::app

@@ -82,9 +82,9 @@ TEST_F(PgStoreTest, NodesStartingTogetherApplyEachMigrationOnce) {
   auto versions = (*conn)->Exec("SELECT COUNT(*), COUNT(DISTINCT version), MAX(version) "
                                 "FROM schema_migrations");
   ASSERT_TRUE(versions.ok()) << versions.error().message();
-  EXPECT_EQ(versions->Int(0, 0), 8);
-  EXPECT_EQ(versions->Int(0, 1), 8);
-  EXPECT_EQ(versions->Int(0, 2), 8);
+  EXPECT_EQ(versions->Int(0, 0), 9);
+  EXPECT_EQ(versions->Int(0, 1), 9);
+  EXPECT_EQ(versions->Int(0, 2), 9);
 }
 
 TEST_F(PgStoreTest, ANodeRefusesASchemaNewerThanItKnows) {
