@@ -100,31 +100,6 @@ TEST(SqliteStoreTest, OpeningAnUnwritablePathFails) {
   EXPECT_EQ(store.error().code(), core::ErrorCode::kUnavailable);
 }
 
-TEST(SqliteStoreTest, AMigrationMissingBelowTheLatestIsAppliedOnOpen) {
-  // A version can land after a higher one (two branches); it still runs. Here 0006 is
-  // undone by hand in a database that has every later migration.
-  test::TempDir dir;
-  const std::string path = dir.File("certadns.db");
-  ASSERT_TRUE(SqliteStore::Open(path).ok());
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(db, "ALTER TABLE api_keys DROP COLUMN last_used_at; "
-                             "DELETE FROM schema_migrations WHERE version = 6;",
-                         nullptr, nullptr, nullptr),
-            SQLITE_OK);
-  sqlite3_close(db);
-
-  auto store = SqliteStore::Open(path);
-  ASSERT_TRUE(store.ok()) << store.error().message();
-  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
-  sqlite3_stmt* stmt = nullptr;
-  ASSERT_EQ(sqlite3_prepare_v2(db, "SELECT last_used_at FROM api_keys", -1, &stmt, nullptr),
-            SQLITE_OK)
-      << "migration 0006 was not applied again: " << sqlite3_errmsg(db);
-  sqlite3_finalize(stmt);
-  sqlite3_close(db);
-}
-
 TEST(SqliteStoreTest, AnAccountHoldsAtMostTheCapOfRunningJobs) {
   test::FakeClock clock;
   auto opened = SqliteStore::Open(":memory:");
