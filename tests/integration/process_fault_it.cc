@@ -25,6 +25,7 @@
 #include <thread>
 
 #include "crypto/encoding.h"
+#include "crypto/secret_box.h"
 #include "dns/powerdns/powerdns_client.h"
 #include "http/curl_http_client.h"
 #include "issuance/issuance_service.h"
@@ -50,6 +51,13 @@ class Fixture {
         http_({}),
         pdns_(http_, {env.pdns_api_url, env.pdns_api_key, env.pdns_server_id}) {
     zone_ = prefix + "-" + crypto::HexEncode(crypto::RandomBytes(5)) + ".test";
+    // The rows below are written before the service first starts, so its master key is made
+    // here, as the node that wrote them would have made it: the service refuses to make one
+    // for a database that already holds certificates.
+    if (auto key = crypto::SecretBox::FromKeyFile(service.File("master.key")); !key.ok()) {
+      error_ = key.error().message();
+      return;
+    }
     auto store = store::sqlite::SqliteStore::Open(service.File("certadns.db"));
     if (!store.ok()) {
       error_ = store.error().message();
