@@ -19,8 +19,8 @@ class MasterKeyRecord {
   /// Records `fingerprint` unless one is recorded already, and returns the one recorded
   /// afterwards (two nodes starting at once agree on a single key).
   virtual core::Result<std::string> RecordMasterKeyFingerprint(const std::string& fingerprint) = 0;
-  /// Whether the database holds values sealed under some master key: ACME account keys or
-  /// certificates (their private keys, or their jobs' keys).
+  /// Whether the database holds values sealed under some master key: ACME account keys,
+  /// certificates (their private keys, or their jobs' keys) or pooled keys (KeyPoolStore).
   virtual core::Result<bool> HoldsSealedData() = 0;
 };
 

@@ -348,7 +348,8 @@ core::Result<bool> MemoryStore::HoldsSealedData() {
   std::lock_guard lock(mutex_);
   bool sealed_job = std::any_of(jobs_.begin(), jobs_.end(),
                                 [](const auto& row) { return !row.second.job.sealed_key.empty(); });
-  return !acme_accounts_.empty() || !certificates_.empty() || sealed_job;
+  return !acme_accounts_.empty() || !certificates_.empty() || sealed_job ||
+         !pooled_keys_.empty();
 }
 
 }  // namespace certadns::test

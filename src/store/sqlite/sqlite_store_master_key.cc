@@ -38,7 +38,8 @@ core::Result<bool> SqliteStore::HoldsSealedData() {
   std::lock_guard lock(mutex_);
   Statement s(db_, "SELECT EXISTS (SELECT 1 FROM acme_accounts) "
                    "OR EXISTS (SELECT 1 FROM certificates) "
-                   "OR EXISTS (SELECT 1 FROM jobs WHERE sealed_key IS NOT NULL)");
+                   "OR EXISTS (SELECT 1 FROM jobs WHERE sealed_key IS NOT NULL) "
+                   "OR EXISTS (SELECT 1 FROM key_pool)");
   bool holds = s.Step() && s.Int(0) != 0;
   RETURN_IF_ERROR(s.status());
   return holds;

@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "store/key_pool_store.h"
 #include "unit/store/contract/contract_fixture.h"
 
 namespace certadns::store::contract {
@@ -42,6 +43,15 @@ TEST_P(MasterKeyRecordContract, ACertificateIsSealedData) {
   auto holds = store_->HoldsSealedData();
   ASSERT_TRUE(holds.ok());
   EXPECT_TRUE(*holds);
+}
+
+TEST_P(MasterKeyRecordContract, APooledKeyIsSealedData) {
+  auto* pool = dynamic_cast<KeyPoolStore*>(store_.get());
+  if (pool == nullptr) GTEST_SKIP() << GetParam().name << " keeps no key pool";
+  ASSERT_TRUE(pool->AddPooledKey({"pkey_1", "sealed"}, clock_.Now()).ok());
+  auto holds = store_->HoldsSealedData();
+  ASSERT_TRUE(holds.ok());
+  EXPECT_TRUE(*holds) << "a new master key would make the pooled keys unreadable";
 }
 
 CERTADNS_STORE_CONTRACT(MasterKeyRecordContract);
