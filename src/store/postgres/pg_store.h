@@ -120,8 +120,10 @@ class PgStore final : public Store {
   /// Runs one statement on a pooled connection.
   core::Result<PgResult> Exec(std::string_view sql, const Params& params);
   core::Result<std::vector<Zone>> QueryZones(std::string_view sql, const Params& params);
+  /// Certificates matching `where`; without their PEMs (has_certificate set) for a list.
   core::Result<std::vector<core::Certificate>> QueryCertificates(std::string_view where,
-                                                                 const Params& params);
+                                                                 const Params& params,
+                                                                 bool with_pems = true);
   core::Result<User> QueryUser(std::string_view where, const std::string& value);
 
   const std::string conninfo_;

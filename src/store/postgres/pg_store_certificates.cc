@@ -16,8 +16,14 @@ constexpr std::string_view kCertificateColumns =
     "id, owner_id, zone_id, zone_name, domain, sans, is_wildcard, auto_renew, status, "
     "issued_at, expires_at, next_renewal_at, serial, certificate_pem, chain_pem, created_at, "
     "updated_at";
+// The same columns without the PEM bodies: whether a certificate is installed, then NULL.
+constexpr std::string_view kCertificateListColumns =
+    "id, owner_id, zone_id, zone_name, domain, sans, is_wildcard, auto_renew, status, "
+    "issued_at, expires_at, next_renewal_at, serial, COALESCE(certificate_pem, '') <> '', NULL, "
+    "created_at, updated_at";
 
-core::Certificate ReadCertificate(const PgResult& r, int row) {
+// A row of kCertificateColumns, or of kCertificateListColumns when `with_pems` is false.
+core::Certificate ReadCertificate(const PgResult& r, int row, bool with_pems) {
   core::Certificate c;
   c.id = r.Text(row, 0);
   c.owner_id = r.Text(row, 1);
@@ -38,9 +44,13 @@ core::Certificate ReadCertificate(const PgResult& r, int row) {
   c.expires_at = OptionalTime(r.OptionalInt(row, 10));
   c.next_renewal_at = OptionalTime(r.OptionalInt(row, 11));
   c.serial = r.Text(row, 12);
-  c.certificate_pem = r.Text(row, 13);
-  c.chain_pem = r.Text(row, 14);
-  c.has_certificate = !c.certificate_pem.empty();
+  if (with_pems) {
+    c.certificate_pem = r.Text(row, 13);
+    c.chain_pem = r.Text(row, 14);
+    c.has_certificate = !c.certificate_pem.empty();
+  } else {
+    c.has_certificate = r.Bool(row, 13);
+  }
   c.created_at = FromUnixMillis(r.Int(row, 15));
   c.updated_at = FromUnixMillis(r.Int(row, 16));
   return c;
@@ -129,12 +139,15 @@ core::Status PgStore::DeleteCertificate(const std::string& owner_id, const std::
 }
 
 core::Result<std::vector<core::Certificate>> PgStore::QueryCertificates(std::string_view where,
-                                                                        const Params& params) {
-  ASSIGN_OR_RETURN(auto r, Exec("SELECT " + std::string(kCertificateColumns) +
+                                                                        const Params& params,
+                                                                        bool with_pems) {
+  ASSIGN_OR_RETURN(auto r, Exec("SELECT " +
+                                    std::string(with_pems ? kCertificateColumns
+                                                          : kCertificateListColumns) +
                                     " FROM certificates WHERE " + std::string(where),
                                 params));
   std::vector<core::Certificate> out;
-  for (int i = 0; i < r.rows(); ++i) out.push_back(ReadCertificate(r, i));
+  for (int i = 0; i < r.rows(); ++i) out.push_back(ReadCertificate(r, i, with_pems));
   return out;
 }
 
@@ -154,14 +167,8 @@ core::Result<core::Certificate> PgStore::GetCertificateForWorker(const std::stri
 
 core::Result<std::vector<core::Certificate>> PgStore::ListCertificates(
     const std::string& owner_id) {
-  ASSIGN_OR_RETURN(std::vector<core::Certificate> list,
-                   QueryCertificates("owner_id = $1 ORDER BY created_at, id",
-                                     Params().Text(owner_id)));
-  for (core::Certificate& c : list) {  // the list carries no PEMs (has_certificate stays)
-    c.certificate_pem.clear();
-    c.chain_pem.clear();
-  }
-  return list;
+  return QueryCertificates("owner_id = $1 ORDER BY created_at, id", Params().Text(owner_id),
+                           /*with_pems=*/false);
 }
 
 core::Result<std::string> PgStore::GetSealedPrivateKey(const std::string& owner_id,
