@@ -71,6 +71,10 @@ class Cluster {
     // A dead node's jobs come back after the lease: short, so the SIGKILL test is quick.
     config_["issuance"]["lease_s"] = "3";
     config_["issuance"]["workers"] = "4";
+    // The per-account cap counts running steps on every node (the database's leases): at the
+    // default (workers - 1 = 3) one node could hold the single account's whole share and the
+    // other claim nothing. Both nodes take part in these tests.
+    config_["issuance"]["max_workers_per_account"] = "8";
   }
   ~Cluster() {
     for (auto& node : nodes_) node.Stop();
