@@ -45,6 +45,7 @@ core::Result<std::unique_ptr<store::Store>> OpenStore(const std::string& url,
   }
   if (url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0) {
     ASSIGN_OR_RETURN(auto store, store::postgres::PgStore::Open(url));
+    store->SetMaxRunningJobsPerAccount(options.max_running_jobs_per_account);
     return std::unique_ptr<store::Store>(std::move(store));
   }
   return core::InvalidArgument("database.url: unsupported scheme in '" + url +

@@ -29,9 +29,10 @@ class JobQueue {
   virtual core::Status StartJob(const Job& job, core::CertificateState status,
                                 core::TimePoint now) = 0;
   /// Leases a due job (run_at <= now, no live lease) to `worker_id` until now + lease:
-  /// the most overdue one, or, on a backend that claims fairly (SQLite), the most overdue
-  /// job of the account served least recently, so one account's burst delays another's
-  /// single job by about one claim. nullopt when none is due.
+  /// the most overdue one, or, on a backend that claims fairly (SQLite, PostgreSQL), the
+  /// most overdue job of the account served least recently, so one account's burst delays
+  /// another's single job by about one claim; such a backend also caps the jobs one account
+  /// runs at once (issuance.max_workers_per_account). nullopt when none is due.
   virtual core::Result<std::optional<Job>> ClaimJob(const std::string& worker_id,
                                                     core::TimePoint now,
                                                     core::Duration lease) = 0;

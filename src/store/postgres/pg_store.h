@@ -5,7 +5,10 @@
 // row. Thread-safe, and safe to share between processes.
 #pragma once
 
+#include <atomic>
+#include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -81,6 +84,9 @@ class PgStore final : public Store {
                            const core::CertificateEvent& event) override;
 
   core::Status EnqueueJob(const Job& job) override;
+  /// The most jobs of one account that may hold a live lease at once, counted over every
+  /// node (the leases are in the database); 0: no cap. ClaimJob serves accounts in turn.
+  void SetMaxRunningJobsPerAccount(int max);
   core::Result<std::optional<Job>> ClaimJob(const std::string& worker_id, core::TimePoint now,
                                             core::Duration lease) override;
   core::Status CommitStep(const std::string& worker_id, const StepCommit& commit) override;
@@ -129,6 +135,10 @@ class PgStore final : public Store {
   const std::string conninfo_;
   std::unique_ptr<PgPool> pool_;
   WakeHook wake_hook_;
+  std::atomic<int> max_running_per_account_{0};
+  std::mutex claim_mutex_;
+  std::map<std::string, uint64_t> last_claim_;  // guarded by claim_mutex_: account -> claims_
+  uint64_t claims_ = 0;                         // guarded by claim_mutex_
   std::mutex listener_mutex_;
   std::unique_ptr<PgListener> listener_;  // guarded by listener_mutex_; stops before the hook
 };

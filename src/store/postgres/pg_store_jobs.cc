@@ -1,12 +1,19 @@
 // PgStore's job queue: a due job is claimed by one node only (FOR UPDATE SKIP LOCKED) with a
 // lease that expires unless renewed; a step commits atomically with the certificate changes
 // it makes, and only while its worker still holds the lease.
+#include <algorithm>
+#include <tuple>
+#include <vector>
+
 #include "store/postgres/pg_db.h"
 #include "store/postgres/pg_pool.h"
 #include "store/postgres/pg_store.h"
 
 namespace certadns::store::postgres {
 namespace {
+
+// pg_try_advisory_xact_lock(class, hashtext(owner)): the claims of one account ("CAJB").
+constexpr int64_t kClaimLockClass = 0x43414a42;
 
 using core::FromUnixMillis;
 using core::ToUnixMillis;
@@ -74,20 +81,84 @@ core::Status PgStore::StartJob(const Job& job, core::CertificateState status,
   return tx.Commit();
 }
 
+void PgStore::SetMaxRunningJobsPerAccount(int max) { max_running_per_account_ = max; }
+
 core::Result<std::optional<Job>> PgStore::ClaimJob(const std::string& worker_id,
                                                    core::TimePoint now, core::Duration lease) {
-  // SKIP LOCKED: nodes claiming at once each take a different job, never wait on each
-  // other, and a job whose claim commits first is re-checked (its lease) and passed over.
-  int64_t now_ms = ToUnixMillis(now);
-  ASSIGN_OR_RETURN(auto r, Exec("UPDATE jobs SET lease_owner = $1, lease_until = $2 WHERE id = ("
-                                "SELECT id FROM jobs WHERE run_at <= $3 AND "
-                                "(lease_until IS NULL OR lease_until < $3) ORDER BY run_at "
-                                "LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING " +
-                                    std::string(kJobColumns),
-                                Params().Text(worker_id).Int(now_ms + lease.count())
-                                    .Int(now_ms)));
-  if (r.rows() == 0) return std::optional<Job>();
-  return std::optional<Job>(ReadJob(r, 0));
+  const int64_t now_ms = ToUnixMillis(now);
+  const int cap = max_running_per_account_.load();
+  // Fairness, as SQLite's: every account with due work, by how many of its jobs run now
+  // (on every node: the leases are in the table), then by how long ago this node last
+  // served it, then by its oldest due job.
+  struct Candidate {
+    std::string owner;
+    int64_t running;
+    uint64_t last_claim;
+    int64_t due;
+  };
+  std::vector<Candidate> candidates;
+  {
+    ASSIGN_OR_RETURN(auto r, Exec("SELECT COALESCE(c.owner_id, ''), "
+                                  "COUNT(*) FILTER (WHERE j.lease_until >= $1), "
+                                  "MIN(j.run_at) FILTER (WHERE j.run_at <= $1 AND "
+                                  "(j.lease_until IS NULL OR j.lease_until < $1)) AS due "
+                                  "FROM jobs j LEFT JOIN certificates c "
+                                  "ON c.id = COALESCE(j.detached_from, j.certificate_id) "
+                                  "GROUP BY 1 HAVING MIN(j.run_at) FILTER (WHERE j.run_at <= $1 "
+                                  "AND (j.lease_until IS NULL OR j.lease_until < $1)) IS NOT NULL",
+                                  Params().Int(now_ms)));
+    std::lock_guard lock(claim_mutex_);
+    for (int i = 0; i < r.rows(); ++i) {
+      Candidate c{r.Text(i, 0), r.Int(i, 1), 0, r.Int(i, 2)};
+      if (!c.owner.empty() && cap > 0 && c.running >= cap) continue;  // waits for a slot
+      if (auto it = last_claim_.find(c.owner); it != last_claim_.end()) c.last_claim = it->second;
+      candidates.push_back(std::move(c));
+    }
+  }
+  std::sort(candidates.begin(), candidates.end(), [](const Candidate& a, const Candidate& b) {
+    return std::tie(a.running, a.last_claim, a.due) < std::tie(b.running, b.last_claim, b.due);
+  });
+  for (const Candidate& candidate : candidates) {
+    ASSIGN_OR_RETURN(auto conn, pool_->Acquire());
+    PgTransaction tx(*conn);
+    RETURN_IF_ERROR(tx.status());
+    if (!candidate.owner.empty() && cap > 0) {
+      // The cap holds across nodes: one node at a time claims for an account (a node that
+      // finds another claiming for it moves on to the next account, as SKIP LOCKED does),
+      // and counts its live leases afresh once it holds the lock, so a claim another node
+      // committed meanwhile is counted.
+      ASSIGN_OR_RETURN(auto locked, conn->Exec("SELECT pg_try_advisory_xact_lock($1::integer, "
+                                               "hashtext($2))",
+                                               Params().Int(kClaimLockClass).Text(candidate.owner)));
+      if (!locked.Bool(0, 0)) continue;
+      ASSIGN_OR_RETURN(auto running, conn->Exec("SELECT COUNT(*) FROM jobs j JOIN certificates c "
+                                                "ON c.id = COALESCE(j.detached_from, "
+                                                "j.certificate_id) "
+                                                "WHERE c.owner_id = $1 AND j.lease_until >= $2",
+                                                Params().Text(candidate.owner).Int(now_ms)));
+      if (running.Int(0, 0) >= cap) continue;
+    }
+    // SKIP LOCKED: nodes claiming at once each take a different job and never wait on each
+    // other; a job whose claim committed first is re-checked (its lease) and passed over.
+    ASSIGN_OR_RETURN(auto r, conn->Exec("UPDATE jobs SET lease_owner = $1, lease_until = $2 "
+                                        "WHERE id = (SELECT j.id FROM jobs j LEFT JOIN "
+                                        "certificates c ON c.id = COALESCE(j.detached_from, "
+                                        "j.certificate_id) WHERE j.run_at <= $3 AND "
+                                        "(j.lease_until IS NULL OR j.lease_until < $3) AND "
+                                        "COALESCE(c.owner_id, '') = $4 ORDER BY j.run_at "
+                                        "LIMIT 1 FOR UPDATE OF j SKIP LOCKED) RETURNING " +
+                                            std::string(kJobColumns),
+                                        Params().Text(worker_id).Int(now_ms + lease.count())
+                                            .Int(now_ms).Text(candidate.owner)));
+    if (r.rows() == 0) continue;
+    RETURN_IF_ERROR(tx.Commit());
+    {
+      std::lock_guard lock(claim_mutex_);
+      last_claim_[candidate.owner] = ++claims_;
+    }
+    return std::optional<Job>(ReadJob(r, 0));
+  }
+  return std::optional<Job>();
 }
 
 core::Status PgStore::CommitStep(const std::string& worker_id, const StepCommit& commit) {

@@ -100,43 +100,6 @@ TEST(SqliteStoreTest, OpeningAnUnwritablePathFails) {
   EXPECT_EQ(store.error().code(), core::ErrorCode::kUnavailable);
 }
 
-TEST(SqliteStoreTest, AnAccountHoldsAtMostTheCapOfRunningJobs) {
-  test::FakeClock clock;
-  auto opened = SqliteStore::Open(":memory:");
-  ASSERT_TRUE(opened.ok());
-  SqliteStore& store = **opened;
-  store.SetMaxRunningJobsPerAccount(2);
-  ASSERT_TRUE(store.CreateUser(Alice(clock.Now())).ok());
-  ASSERT_TRUE(store.CreateZone({"zone_a", "user_alice", "example.com", true, clock.Now()}).ok());
-  for (int i = 0; i < 4; ++i) {
-    core::Certificate c;
-    c.id = "cert_" + std::to_string(i);
-    c.owner_id = "user_alice";
-    c.zone_id = "zone_a";
-    c.zone_name = "example.com";
-    c.domain = "w" + std::to_string(i) + ".example.com";
-    c.created_at = c.updated_at = clock.Now();
-    Job job{.id = "job_" + std::to_string(i), .certificate_id = c.id, .kind = JobKind::kIssue,
-            .step = "order", .run_at = clock.Now(), .created_at = clock.Now()};
-    ASSERT_TRUE(store.CreateCertificate(c, job).ok());
-  }
-  auto Claim = [&](const std::string& worker) {
-    auto job = store.ClaimJob(worker, clock.Now(), std::chrono::seconds(60));
-    EXPECT_TRUE(job.ok());
-    return job.ok() ? *job : std::nullopt;
-  };
-  auto first = Claim("w1");
-  ASSERT_TRUE(first.has_value());
-  ASSERT_TRUE(Claim("w2").has_value());
-  EXPECT_FALSE(Claim("w3").has_value()) << "two of Alice's jobs run: she is at her cap";
-
-  StepCommit done;
-  done.job = *first;
-  done.finished = true;
-  ASSERT_TRUE(store.CommitStep("w1", done).ok());
-  EXPECT_TRUE(Claim("w3").has_value()) << "one finished, so another may start";
-}
-
 TEST(SqliteStoreTest, APooledKeyIsTakenOnceOldestFirst) {
   test::FakeClock clock;
   auto store = SqliteStore::Open(":memory:");

@@ -13,13 +13,17 @@ namespace certadns::store::contract {
 namespace {
 
 Backend Memory() {
-  return {"memory", "", false, [](const test::TempDir&) -> core::Result<std::unique_ptr<Store>> {
+  return {"memory", "", false, {}, [](const test::TempDir&) -> core::Result<std::unique_ptr<Store>> {
             return std::unique_ptr<Store>(std::make_unique<test::MemoryStore>());
           }};
 }
 
 Backend Sqlite() {
-  return {"sqlite", "", true, [](const test::TempDir& dir) -> core::Result<std::unique_ptr<Store>> {
+  return {"sqlite", "", true,
+          [](Store& store, int max) {
+            static_cast<sqlite::SqliteStore&>(store).SetMaxRunningJobsPerAccount(max);
+          },
+          [](const test::TempDir& dir) -> core::Result<std::unique_ptr<Store>> {
             ASSIGN_OR_RETURN(auto store, sqlite::SqliteStore::Open(dir.File("store.db")));
             return std::unique_ptr<Store>(std::move(store));
           }};
@@ -31,12 +35,16 @@ Backend Sqlite() {
 Backend Postgres() {
   const char* url = std::getenv("CERTADNS_TEST_PG_URL");
   if (url == nullptr || *url == '\0') {
-    if (!test::PgTestDatabase::Required()) return {"postgres", "CERTADNS_TEST_PG_URL is not set", false, {}};
-    return {"postgres", "", false, [](const test::TempDir&) -> core::Result<std::unique_ptr<Store>> {
+    if (!test::PgTestDatabase::Required()) return {"postgres", "CERTADNS_TEST_PG_URL is not set", true, {}, {}};
+    return {"postgres", "", true, {}, [](const test::TempDir&) -> core::Result<std::unique_ptr<Store>> {
               return core::FailedPrecondition("CERTADNS_REQUIRE_PG=1: set CERTADNS_TEST_PG_URL");
             }};
   }
-  return {"postgres", "", false, [](const test::TempDir&) -> core::Result<std::unique_ptr<Store>> {
+  return {"postgres", "", true,
+          [](Store& store, int max) {
+            static_cast<postgres::PgStore&>(store).SetMaxRunningJobsPerAccount(max);
+          },
+          [](const test::TempDir&) -> core::Result<std::unique_ptr<Store>> {
             static std::unique_ptr<test::PgTestDatabase> current;
             current.reset();  // the previous test's database
             current = std::make_unique<test::PgTestDatabase>();

@@ -22,6 +22,8 @@ struct Backend {
   /// Claims serve accounts in turn (JobQueue::ClaimJob's fair claiming); tests of it skip
   /// on the others, saying so.
   bool fair_claims = false;
+  /// Sets the cap of running jobs per account (empty where the backend has none).
+  std::function<void(Store& store, int max)> set_max_running_per_account;
   /// A new store with no data in it; `dir` is the test's own temporary folder.
   std::function<core::Result<std::unique_ptr<Store>>(const test::TempDir& dir)> open;
 };

@@ -71,6 +71,47 @@ TEST_P(JobQueueContract, FairClaimsServeAnotherAccountsJobWithinTheFirstClaims) 
   EXPECT_EQ(order, (std::vector<std::string>{"job_a0", "job_bob", "job_a1"}));
 }
 
+TEST_P(JobQueueContract, AnAccountHoldsAtMostTheCapOfRunningJobs) {
+  if (!GetParam().set_max_running_per_account) {
+    GTEST_SKIP() << GetParam().name << " has no per-account cap";
+  }
+  GetParam().set_max_running_per_account(*store_, 2);
+  for (int i = 0; i < 4; ++i) {
+    const std::string n = std::to_string(i);
+    AddCertWithJob("cert_" + n, "job_" + n, clock_.Now());
+  }
+  auto first = Claim("w1");
+  ASSERT_TRUE(first.has_value());
+  ASSERT_TRUE(Claim("w2").has_value());
+  EXPECT_FALSE(Claim("w3").has_value()) << "two of Alice's jobs run: she is at her cap";
+
+  ASSERT_TRUE(store_->CreateZone({"zone_b", kBob, "bob.example", true, clock_.Now()}).ok());
+  core::Certificate bob = Cert("cert_bob", kBob);
+  bob.zone_id = "zone_b";
+  bob.zone_name = "bob.example";
+  bob.domain = "www.bob.example";
+  ASSERT_TRUE(store_->CreateCertificate(bob, MakeJob("job_bob", "cert_bob")).ok());
+  auto bobs = Claim("w3");
+  ASSERT_TRUE(bobs.has_value()) << "Alice's cap does not hold Bob back";
+  EXPECT_EQ(bobs->id, "job_bob");
+  StepCommit bob_done;
+  bob_done.job = *bobs;
+  bob_done.finished = true;
+  ASSERT_TRUE(store_->CommitStep("w3", bob_done).ok());
+
+  StepCommit done;
+  done.job = *first;
+  done.finished = true;
+  ASSERT_TRUE(store_->CommitStep("w1", done).ok());
+  EXPECT_TRUE(Claim("w4").has_value()) << "one finished, so another may start";
+  EXPECT_FALSE(Claim("w5").has_value()) << "at her cap again";
+
+  clock_.Advance(std::chrono::seconds(61));  // every lease has expired: none run now
+  EXPECT_TRUE(Claim("w6").has_value());
+  EXPECT_TRUE(Claim("w7").has_value());
+  EXPECT_FALSE(Claim("w8").has_value());
+}
+
 TEST_P(JobQueueContract, ALeasedJobIsClaimedAgainOnlyAfterItsLeaseExpires) {
   AddCertWithJob("cert_1", "job_1", clock_.Now());
   ASSERT_TRUE(Claim("w1", seconds(10)).has_value());
