@@ -7,7 +7,6 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <limits>
 #include <map>
@@ -155,7 +154,8 @@ class MemoryStore final : public store::Store, public store::KeyPoolStore {
   std::map<std::string, store::Zone> zones_;            // by id; guarded by mutex_
   std::map<std::string, CertificateRow> certificates_;  // by id; guarded by mutex_
   std::map<std::string, JobRow> jobs_;                  // by id; guarded by mutex_
-  std::deque<store::PooledKey> pooled_keys_;            // oldest first; guarded by mutex_
+  // By (created_at, id), oldest first, as the databases take them; guarded by mutex_.
+  std::map<std::pair<core::TimePoint, std::string>, std::string> pooled_keys_;
   std::map<std::string, std::string> acme_accounts_;    // url -> sealed key; guarded by mutex_
   std::optional<std::string> master_key_fingerprint_;   // guarded by mutex_
   store::WakeHook wake_hook_;

@@ -429,20 +429,21 @@ core::Result<std::optional<core::TimePoint>> MemoryStore::NextLifecycleEvent(cor
   return next;
 }
 
-core::Status MemoryStore::AddPooledKey(const store::PooledKey& key, core::TimePoint) {
+core::Status MemoryStore::AddPooledKey(const store::PooledKey& key, core::TimePoint created_at) {
   std::lock_guard lock(mutex_);
-  for (const store::PooledKey& pooled : pooled_keys_) {
-    if (pooled.id == key.id) return core::AlreadyExists("pooled key " + key.id);
+  for (const auto& [order, sealed] : pooled_keys_) {
+    if (order.second == key.id) return core::AlreadyExists("pooled key " + key.id);
   }
-  pooled_keys_.push_back(key);
+  pooled_keys_.emplace(std::make_pair(created_at, key.id), key.sealed_key);
   return core::Ok();
 }
 
 core::Result<std::optional<store::PooledKey>> MemoryStore::TakePooledKey() {
   std::lock_guard lock(mutex_);
   if (pooled_keys_.empty()) return std::optional<store::PooledKey>();
-  store::PooledKey key = std::move(pooled_keys_.front());
-  pooled_keys_.pop_front();
+  auto oldest = pooled_keys_.begin();
+  store::PooledKey key{oldest->first.second, std::move(oldest->second)};
+  pooled_keys_.erase(oldest);
   return std::optional<store::PooledKey>(std::move(key));
 }
 

@@ -13,6 +13,7 @@
 #include <mutex>
 #include <string>
 
+#include "store/key_pool_store.h"
 #include "store/store.h"
 
 namespace certadns::store::postgres {
@@ -23,7 +24,7 @@ class PgConnection;
 class PgResult;
 class Params;
 
-class PgStore final : public Store {
+class PgStore final : public Store, public KeyPoolStore {
  public:
   /// Connects to `url` ("postgresql://user@host:port/db", optionally with ?pool_size=N and
   /// pool_wait_ms=MS among libpq's parameters) and applies pending migrations.
@@ -114,6 +115,11 @@ class PgStore final : public Store {
       const std::string& directory_url) override;
   core::Result<std::string> PutAcmeAccountKey(const std::string& directory_url,
                                               const std::string& sealed_key) override;
+
+  // The key pool, shared by every node (pg_store_key_pool.cc).
+  core::Status AddPooledKey(const PooledKey& key, core::TimePoint created_at) override;
+  core::Result<std::optional<PooledKey>> TakePooledKey() override;
+  core::Result<int64_t> CountPooledKeys() override;
 
   // The master key's fingerprint (pg_store.cc).
   core::Result<std::optional<std::string>> GetMasterKeyFingerprint() override;

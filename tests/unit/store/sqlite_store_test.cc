@@ -100,30 +100,5 @@ TEST(SqliteStoreTest, OpeningAnUnwritablePathFails) {
   EXPECT_EQ(store.error().code(), core::ErrorCode::kUnavailable);
 }
 
-TEST(SqliteStoreTest, APooledKeyIsTakenOnceOldestFirst) {
-  test::FakeClock clock;
-  auto store = SqliteStore::Open(":memory:");
-  ASSERT_TRUE(store.ok());
-  KeyPoolStore& pool = **store;
-  ASSERT_TRUE(pool.AddPooledKey({"pkey_a", "sealed-a"}, clock.Now()).ok());
-  clock.Advance(std::chrono::seconds(1));
-  ASSERT_TRUE(pool.AddPooledKey({"pkey_b", "sealed-b"}, clock.Now()).ok());
-  EXPECT_EQ(pool.AddPooledKey({"pkey_a", "again"}, clock.Now()).error().code(),
-            core::ErrorCode::kAlreadyExists);
-  EXPECT_EQ(*pool.CountPooledKeys(), 2);
-
-  auto first = pool.TakePooledKey();
-  ASSERT_TRUE(first.ok() && first->has_value());
-  EXPECT_EQ((*first)->id, "pkey_a");
-  EXPECT_EQ((*first)->sealed_key, "sealed-a");
-  auto second = pool.TakePooledKey();
-  ASSERT_TRUE(second.ok() && second->has_value());
-  EXPECT_EQ((*second)->id, "pkey_b");
-  auto none = pool.TakePooledKey();
-  ASSERT_TRUE(none.ok());
-  EXPECT_FALSE(none->has_value());
-  EXPECT_EQ(*pool.CountPooledKeys(), 0);
-}
-
 }  // namespace
 }  // namespace certadns::store::sqlite
