@@ -10,6 +10,7 @@
 
 #include "accounts/api_keys.h"
 #include "app/config.h"
+#include "app/master_key.h"
 #include "app/store_factory.h"
 #include "core/clock.h"
 #include "core/names.h"
@@ -194,6 +195,29 @@ core::Status ZoneImport(Context& ctx, const AdminOptions& o, Streams io) {
   return core::Ok();
 }
 
+// Re-seals every secret under secrets.master_key_file (opening them with it or with
+// secrets.previous_master_key_files), then records the new key's fingerprint.
+core::Status MasterKeyRotate(Context& ctx, const AdminOptions&, Streams io) {
+  ASSIGN_OR_RETURN(store::Store * db, ctx.Store());
+  const auto& secrets = ctx.config().secrets;
+  if (secrets.previous_master_key_files.empty()) {
+    return core::InvalidArgument(
+        "secrets.previous_master_key_files is empty: put the new key in "
+        "secrets.master_key_file and the old one there (docs/operations.md)");
+  }
+  ASSIGN_OR_RETURN(crypto::SecretBox box, OpenMasterKey(secrets.master_key_file, *db,
+                                                        secrets.previous_master_key_files));
+  ASSIGN_OR_RETURN(RotationReport report, RotateMasterKey(*db, box));
+  io.out << "re-sealed " << report.resealed << " secrets under master key "
+         << box.Fingerprint().substr(0, 16) << " (" << report.already_new
+         << " were sealed under it already); "
+         << (report.recorded ? "the database now records it"
+                             : "the database recorded it already")
+         << ". Remove secrets.previous_master_key_files from every node's configuration, "
+            "restart them, then retire the old key file.\n";
+  return core::Ok();
+}
+
 }  // namespace
 
 core::Result<std::string> NormalizeEmail(const std::string& raw) {
@@ -259,6 +283,11 @@ AdminCli::AdminCli(CLI::App& app) {
       ->required();
   zone_import_->add_flag("--verified", options_.verified,
                          "Mark it verified, usable for certificates at once");
+
+  CLI::App* master_key = app.add_subcommand("master-key", "Manage the master key");
+  master_key->require_subcommand(1);
+  master_key_rotate_ = with_config(master_key->add_subcommand(
+      "rotate", "Re-seal every secret under secrets.master_key_file, then record it"));
 }
 
 std::optional<int> AdminCli::Run(std::istream& in, std::ostream& out, std::ostream& err) {
@@ -269,6 +298,7 @@ std::optional<int> AdminCli::Run(std::istream& in, std::ostream& out, std::ostre
       {apikey_create_, ApiKeyCreate},
       {apikey_revoke_, ApiKeyRevoke},
       {zone_import_, ZoneImport},
+      {master_key_rotate_, MasterKeyRotate},
   };
   Command command = nullptr;
   for (const auto& [app, run] : commands) {

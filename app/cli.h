@@ -1,5 +1,5 @@
 // The operator's commands beside `serve` (DESIGN.md "Contracts"): user add / set-plan /
-// set-password, apikey create / revoke, zone import. Each loads the configuration, opens the
+// set-password, apikey create / revoke, zone import, master-key rotate. Each loads the configuration, opens the
 // store named by database.url, does one thing and reports on stderr; only `apikey create`
 // writes a secret, the new key, alone on stdout. Not thread-safe (one command per process).
 #pragma once
@@ -31,7 +31,7 @@ struct AdminOptions {
 
 class AdminCli {
  public:
-  /// Adds the `user`, `apikey` and `zone` subcommands to `app`; `app` must outlive this.
+  /// Adds the `user`, `apikey`, `zone` and `master-key` subcommands to `app`; `app` must outlive this.
   explicit AdminCli(CLI::App& app);
 
   /// Runs the subcommand CLI11 parsed, if it is one of ours: 0 on success, 1 after writing
@@ -48,6 +48,7 @@ class AdminCli {
   CLI::App* apikey_create_ = nullptr;
   CLI::App* apikey_revoke_ = nullptr;
   CLI::App* zone_import_ = nullptr;
+  CLI::App* master_key_rotate_ = nullptr;
 };
 
 /// `raw` trimmed and lower-cased; kInvalidArgument unless it has exactly one '@' with text on

@@ -125,6 +125,7 @@ std::vector<Field> Fields(Config& c) {
       ListField("server", "trusted_proxies", &c.server.trusted_proxies),
       StringField("database", "url", &c.database.url),
       StringField("secrets", "master_key_file", &c.secrets.master_key_file),
+      ListField("secrets", "previous_master_key_files", &c.secrets.previous_master_key_files),
       StringField("acme", "directory_url", &c.acme.directory_url),
       StringField("acme", "ca_bundle", &c.acme.ca_bundle),
       StringField("acme", "contact_email", &c.acme.contact_email),

@@ -26,6 +26,9 @@ struct Config {
   } database;
   struct {
     std::string master_key_file = "./data/master.key";
+    // During a master-key rotation: the keys being rotated out. Secrets sealed under them
+    // still open; new ones are sealed under master_key_file (docs/operations.md).
+    std::vector<std::string> previous_master_key_files;
   } secrets;
   struct {
     std::string directory_url = "https://acme-v02.api.letsencrypt.org/directory";

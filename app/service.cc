@@ -133,7 +133,8 @@ core::Result<std::unique_ptr<Service>> Service::Create(const Config& config) {
   ASSIGN_OR_RETURN(p->store,
                    OpenStore(config.database.url, {.max_running_jobs_per_account = per_account}));
   ASSIGN_OR_RETURN(crypto::SecretBox box,
-                   OpenMasterKey(config.secrets.master_key_file, *p->store));
+                   OpenMasterKey(config.secrets.master_key_file, *p->store,
+                                 config.secrets.previous_master_key_files));
   p->box = std::make_unique<crypto::SecretBox>(std::move(box));
   ASSIGN_OR_RETURN(p->name_locks, OpenNameLocks(config.database.url, config.issuance.workers));
 

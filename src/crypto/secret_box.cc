@@ -146,13 +146,23 @@ core::Result<SecretBox> SecretBox::LoadKeyFile(const std::string& path) {
   return Create(std::move(key));
 }
 
-std::string SecretBox::Fingerprint() const {
+std::string SecretBox::Fingerprint() const { return FingerprintOf(key_); }
+
+void SecretBox::AddPreviousKey(const SecretBox& previous) { previous_.push_back(previous.key_); }
+
+std::vector<std::string> SecretBox::PreviousFingerprints() const {
+  std::vector<std::string> fingerprints;
+  for (const SecretString& key : previous_) fingerprints.push_back(FingerprintOf(key));
+  return fingerprints;
+}
+
+std::string SecretBox::FingerprintOf(const SecretString& key) {
   // A derived value, not the key's own hash: the fingerprint reveals nothing usable with
   // the key elsewhere.
   static constexpr std::string_view kLabel = "certadns master key fingerprint v1";
   unsigned char mac[EVP_MAX_MD_SIZE];
   unsigned int mac_size = 0;
-  HMAC(EVP_sha256(), key_.reveal().data(), static_cast<int>(key_.reveal().size()), Bytes(kLabel),
+  HMAC(EVP_sha256(), key.reveal().data(), static_cast<int>(key.reveal().size()), Bytes(kLabel),
        kLabel.size(), mac, &mac_size);
   std::string derived(reinterpret_cast<const char*>(mac), mac_size);
   OPENSSL_cleanse(mac, sizeof mac);
@@ -185,6 +195,20 @@ core::Result<std::string> SecretBox::Seal(std::string_view plaintext, std::strin
 }
 
 core::Result<SecretString> SecretBox::Open(std::string_view sealed, std::string_view aad) const {
+  auto opened = OpenWith(key_, sealed, aad);
+  for (size_t i = 0; !opened.ok() && i < previous_.size(); ++i) {
+    auto by_previous = OpenWith(previous_[i], sealed, aad);
+    if (by_previous.ok()) return by_previous;
+  }
+  return opened;
+}
+
+bool SecretBox::SealedUnderThisKey(std::string_view sealed, std::string_view aad) const {
+  return OpenWith(key_, sealed, aad).ok();
+}
+
+core::Result<SecretString> SecretBox::OpenWith(const SecretString& key, std::string_view sealed,
+                                               std::string_view aad) {
   if (sealed.size() < kNonceSize + kTagSize || sealed.size() > static_cast<size_t>(INT_MAX) ||
       aad.size() > static_cast<size_t>(INT_MAX)) {
     return core::InvalidArgument("secret box: sealed blob has the wrong size");
@@ -198,7 +222,7 @@ core::Result<SecretString> SecretBox::Open(std::string_view sealed, std::string_
   int len = 0;
   bool ok = ctx && EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, nullptr, nullptr) &&
             EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_IVLEN, kNonceSize, nullptr) &&
-            EVP_DecryptInit_ex(ctx.get(), nullptr, nullptr, Bytes(key_.reveal()), Bytes(nonce)) &&
+            EVP_DecryptInit_ex(ctx.get(), nullptr, nullptr, Bytes(key.reveal()), Bytes(nonce)) &&
             EVP_DecryptUpdate(ctx.get(), nullptr, &len, Bytes(aad), static_cast<int>(aad.size())) &&
             EVP_DecryptUpdate(ctx.get(), pt, &len, Bytes(ct), static_cast<int>(ct.size())) &&
             EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, kTagSize, tag.data()) &&

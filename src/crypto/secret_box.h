@@ -1,10 +1,13 @@
 // SecretBox seals secrets at rest with AES-256-GCM under the service's master key. A sealed
 // blob is nonce(12) || ciphertext || tag(16); the associated data binds a blob to its owner
-// record (e.g. the certificate id), so blobs cannot be swapped between rows. Thread-safe.
+// record (e.g. the certificate id), so blobs cannot be swapped between rows. During a
+// master-key rotation a box also holds the previous keys: it opens blobs sealed under any of
+// them (GCM's tag tells which key fits) and seals under its own key only. Thread-safe.
 #pragma once
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/result.h"
 #include "crypto/secret.h"
@@ -29,13 +32,27 @@ class SecretBox {
   /// label). Equal keys give equal fingerprints; the key cannot be recovered from it.
   std::string Fingerprint() const;
 
+  /// Makes Open also accept blobs sealed under `previous`'s key (a key being rotated out).
+  /// Not thread-safe: call before sharing the box.
+  void AddPreviousKey(const SecretBox& previous);
+  /// The fingerprints of the keys AddPreviousKey added, in order.
+  std::vector<std::string> PreviousFingerprints() const;
+
+  /// Seals under this box's own key.
   core::Result<std::string> Seal(std::string_view plaintext, std::string_view aad) const;
-  /// kInvalidArgument when the blob was tampered with, sealed under another key or another aad.
+  /// Opens a blob sealed under this box's key or one of its previous keys. kInvalidArgument
+  /// when the blob was tampered with, sealed under another key or another aad.
   core::Result<SecretString> Open(std::string_view sealed, std::string_view aad) const;
+  /// Whether `sealed` opens under this box's own key (not only under a previous one).
+  bool SealedUnderThisKey(std::string_view sealed, std::string_view aad) const;
 
  private:
   explicit SecretBox(SecretString key) : key_(std::move(key)) {}
+  static core::Result<SecretString> OpenWith(const SecretString& key, std::string_view sealed,
+                                             std::string_view aad);
+  static std::string FingerprintOf(const SecretString& key);
   SecretString key_;
+  std::vector<SecretString> previous_;
 };
 
 }  // namespace certadns::crypto

@@ -2,10 +2,14 @@
 
 namespace certadns::issuance {
 
+std::string AccountKeyAad(const std::string& directory_url) {
+  return "acme-account:" + directory_url;
+}
+
 core::Result<crypto::PrivateKey> LoadOrCreateAccountKey(store::AcmeAccountStore& store,
                                                         const crypto::SecretBox& box,
                                                         const std::string& directory_url) {
-  const std::string aad = "acme-account:" + directory_url;
+  const std::string aad = AccountKeyAad(directory_url);
   ASSIGN_OR_RETURN(auto sealed, store.GetAcmeAccountKey(directory_url));
   if (!sealed) {
     ASSIGN_OR_RETURN(crypto::PrivateKey fresh, crypto::PrivateKey::GenerateRsa(2048));

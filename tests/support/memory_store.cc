@@ -352,4 +352,75 @@ core::Result<bool> MemoryStore::HoldsSealedData() {
          !pooled_keys_.empty();
 }
 
+core::Result<std::vector<store::SealedValue>> MemoryStore::ListSealedValues(
+    store::SealedColumn column, const std::string& after_id, int limit) {
+  std::lock_guard lock(mutex_);
+  std::vector<store::SealedValue> values;  // by id, as the databases list them
+  switch (column) {
+    case store::SealedColumn::kCertificateKey:
+      for (const auto& [id, row] : certificates_) {
+        if (row.sealed_private_key) values.push_back({id, id, *row.sealed_private_key});
+      }
+      break;
+    case store::SealedColumn::kJobKey:
+      for (const auto& [id, row] : jobs_) {
+        if (!row.job.sealed_key.empty()) values.push_back({id, Visible(row).certificate_id, row.job.sealed_key});
+      }
+      break;
+    case store::SealedColumn::kAcmeAccountKey:
+      for (const auto& [url, sealed] : acme_accounts_) values.push_back({url, url, sealed});
+      break;
+    case store::SealedColumn::kPooledKey:
+      for (const auto& [order, sealed] : pooled_keys_) {
+        values.push_back({order.second, order.second, sealed});
+      }
+      std::sort(values.begin(), values.end(),
+                [](const auto& a, const auto& b) { return a.id < b.id; });
+      break;
+  }
+  std::erase_if(values, [&](const store::SealedValue& v) { return v.id <= after_id; });
+  if (values.size() > static_cast<size_t>(limit)) values.resize(static_cast<size_t>(limit));
+  return values;
+}
+
+core::Result<bool> MemoryStore::ReplaceSealedValue(store::SealedColumn column,
+                                                   const std::string& id,
+                                                   const std::string& expected,
+                                                   const std::string& sealed) {
+  std::lock_guard lock(mutex_);
+  std::string* value = nullptr;
+  switch (column) {
+    case store::SealedColumn::kCertificateKey:
+      if (auto it = certificates_.find(id); it != certificates_.end() && it->second.sealed_private_key) {
+        value = &*it->second.sealed_private_key;
+      }
+      break;
+    case store::SealedColumn::kJobKey:
+      if (auto it = jobs_.find(id); it != jobs_.end()) value = &it->second.job.sealed_key;
+      break;
+    case store::SealedColumn::kAcmeAccountKey:
+      if (auto it = acme_accounts_.find(id); it != acme_accounts_.end()) value = &it->second;
+      break;
+    case store::SealedColumn::kPooledKey:
+      for (auto& [order, pooled] : pooled_keys_) {
+        if (order.second == id) value = &pooled;
+      }
+      break;
+  }
+  if (value == nullptr || *value != expected) return false;
+  *value = sealed;
+  return true;
+}
+
+core::Status MemoryStore::ReplaceMasterKeyFingerprint(const std::string& expected,
+                                                      const std::string& fingerprint) {
+  std::lock_guard lock(mutex_);
+  if (master_key_fingerprint_ != expected) {
+    return core::FailedPrecondition("the database does not record master key " +
+                                    expected.substr(0, 16));
+  }
+  master_key_fingerprint_ = fingerprint;
+  return core::Ok();
+}
+
 }  // namespace certadns::test

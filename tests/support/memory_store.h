@@ -68,6 +68,14 @@ class MemoryStore final : public store::Store, public store::KeyPoolStore {
   core::Result<std::optional<std::string>> GetMasterKeyFingerprint() override;
   core::Result<std::string> RecordMasterKeyFingerprint(const std::string& fingerprint) override;
   core::Result<bool> HoldsSealedData() override;
+  core::Result<std::vector<store::SealedValue>> ListSealedValues(store::SealedColumn column,
+                                                          const std::string& after_id,
+                                                          int limit) override;
+  core::Result<bool> ReplaceSealedValue(store::SealedColumn column, const std::string& id,
+                                        const std::string& expected,
+                                        const std::string& sealed) override;
+  core::Status ReplaceMasterKeyFingerprint(const std::string& expected,
+                                           const std::string& fingerprint) override;
 
   // CertificateStore (memory_store_certificates.cc).
   core::Status CreateCertificate(const core::Certificate& certificate, const store::Job& job,

@@ -133,4 +133,39 @@ core::Result<std::string> PgStore::PutAcmeAccountKey(const std::string& director
   return r.Bytes(0, 0);
 }
 
+core::Result<std::vector<SealedValue>> PgStore::ListSealedValues(SealedColumn column,
+                                                                const std::string& after_id,
+                                                                int limit) {
+  const SealedColumnSql c = SqlOf(column);
+  ASSIGN_OR_RETURN(auto r, Exec(std::string("SELECT ") + c.id + ", " + c.owner + ", " + c.value +
+                                    " FROM " + c.table + " WHERE " + c.value + " IS NOT NULL AND " +
+                                    c.id + " > $1 ORDER BY " + c.id + " LIMIT $2",
+                                Params().Text(after_id).Int(int64_t{limit})));
+  std::vector<SealedValue> values;
+  for (int i = 0; i < r.rows(); ++i) values.push_back({r.Text(i, 0), r.Text(i, 1), r.Bytes(i, 2)});
+  return values;
+}
+
+core::Result<bool> PgStore::ReplaceSealedValue(SealedColumn column, const std::string& id,
+                                               const std::string& expected,
+                                               const std::string& sealed) {
+  const SealedColumnSql c = SqlOf(column);
+  ASSIGN_OR_RETURN(auto r, Exec(std::string("UPDATE ") + c.table + " SET " + c.value + " = $3 " +
+                                    "WHERE " + c.id + " = $1 AND " + c.value + " = $2",
+                                Params().Text(id).Bytes(expected).Bytes(sealed)));
+  return r.affected() == 1;
+}
+
+core::Status PgStore::ReplaceMasterKeyFingerprint(const std::string& expected,
+                                                  const std::string& fingerprint) {
+  ASSIGN_OR_RETURN(auto r, Exec("UPDATE master_key SET fingerprint = $2 "
+                                "WHERE id = 1 AND fingerprint = $1",
+                                Params().Text(expected).Text(fingerprint)));
+  if (r.affected() != 1) {
+    return core::FailedPrecondition("the database does not record master key " +
+                                    expected.substr(0, 16));
+  }
+  return core::Ok();
+}
+
 }  // namespace certadns::store::postgres

@@ -117,6 +117,14 @@ class SqliteStore final : public Store, public KeyPoolStore {
   core::Result<std::optional<std::string>> GetMasterKeyFingerprint() override;
   core::Result<std::string> RecordMasterKeyFingerprint(const std::string& fingerprint) override;
   core::Result<bool> HoldsSealedData() override;
+  core::Result<std::vector<SealedValue>> ListSealedValues(SealedColumn column,
+                                                          const std::string& after_id,
+                                                          int limit) override;
+  core::Result<bool> ReplaceSealedValue(SealedColumn column, const std::string& id,
+                                        const std::string& expected,
+                                        const std::string& sealed) override;
+  core::Status ReplaceMasterKeyFingerprint(const std::string& expected,
+                                           const std::string& fingerprint) override;
 
  private:
   explicit SqliteStore(sqlite3* db) : db_(db) {}

@@ -45,4 +45,42 @@ core::Result<bool> SqliteStore::HoldsSealedData() {
   return holds;
 }
 
+core::Result<std::vector<SealedValue>> SqliteStore::ListSealedValues(SealedColumn column,
+                                                                    const std::string& after_id,
+                                                                    int limit) {
+  std::lock_guard lock(mutex_);
+  const SealedColumnSql c = SqlOf(column);
+  Statement s(db_, std::string("SELECT ") + c.id + ", " + c.owner + ", " + c.value + " FROM " +
+                       c.table + " WHERE " + c.value + " IS NOT NULL AND " + c.id +
+                       " > ?1 ORDER BY " + c.id + " LIMIT ?2");
+  s.Bind(1, after_id).Bind(2, int64_t{limit});
+  std::vector<SealedValue> values;
+  while (s.Step()) values.push_back({s.Text(0), s.Text(1), s.Blob(2)});
+  RETURN_IF_ERROR(s.status());
+  return values;
+}
+
+core::Result<bool> SqliteStore::ReplaceSealedValue(SealedColumn column, const std::string& id,
+                                                   const std::string& expected,
+                                                   const std::string& sealed) {
+  std::lock_guard lock(mutex_);
+  const SealedColumnSql c = SqlOf(column);
+  Statement s(db_, std::string("UPDATE ") + c.table + " SET " + c.value + " = ?3 WHERE " + c.id +
+                       " = ?1 AND " + c.value + " = ?2");
+  RETURN_IF_ERROR(s.Bind(1, id).BindBlob(2, expected).BindBlob(3, sealed).Run());
+  return sqlite3_changes(db_) == 1;
+}
+
+core::Status SqliteStore::ReplaceMasterKeyFingerprint(const std::string& expected,
+                                                      const std::string& fingerprint) {
+  std::lock_guard lock(mutex_);
+  Statement s(db_, "UPDATE master_key SET fingerprint = ?2 WHERE id = 1 AND fingerprint = ?1");
+  RETURN_IF_ERROR(s.Bind(1, expected).Bind(2, fingerprint).Run());
+  if (sqlite3_changes(db_) != 1) {
+    return core::FailedPrecondition("the database does not record master key " +
+                                    expected.substr(0, 16));
+  }
+  return core::Ok();
+}
+
 }  // namespace certadns::store::sqlite

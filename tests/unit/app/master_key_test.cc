@@ -9,6 +9,8 @@
 
 #include "app/store_factory.h"
 #include "crypto/encoding.h"
+#include "issuance/account_key.h"
+#include "store/key_pool_store.h"
 #include "tests/support/pg_test_database.h"
 #include "tests/support/temp_dir.h"
 
@@ -116,6 +118,145 @@ TEST_P(MasterKeyTest, TwoNodesStartingOnAnEmptyDatabaseAgreeOnOneKey) {
   EXPECT_TRUE(a.ok());
   EXPECT_FALSE(b.ok()) << "a second, different key was accepted";
 }
+
+// Data sealed under key A everywhere a secret lives: a certificate's private key, a running
+// job's key, the ACME account key and a pooled key.
+class MasterKeyRotationTest : public MasterKeyTest {
+ protected:
+  static constexpr char kDirectory[] = "https://ca.test/directory";
+
+  void SealEverythingUnder(const crypto::SecretBox& box, store::Store& db) {
+    const core::TimePoint now{};
+    ASSERT_TRUE(db.CreateUser({"user_1", "a@example.com", "elite", "", now}).ok());
+    ASSERT_TRUE(db.CreateZone({"zone_1", "user_1", "example.com", true, now}).ok());
+    core::Certificate cert;
+    cert.owner_id = "user_1";
+    cert.zone_id = "zone_1";
+    cert.zone_name = "example.com";
+    cert.created_at = cert.updated_at = now;
+    auto add = [&](const std::string& id, const std::string& job_key) {
+      cert.id = id;
+      cert.domain = id.substr(5) + ".example.com";
+      store::Job job{.id = "job_" + id, .certificate_id = id, .kind = store::JobKind::kIssue,
+                     .step = "order", .run_at = now, .sealed_key = job_key, .created_at = now};
+      return db.CreateCertificate(cert, job);
+    };
+    ASSERT_TRUE(add("cert_issued", "").ok());
+    auto claimed = db.ClaimJob("w", now, std::chrono::seconds(60));
+    ASSERT_TRUE(claimed.ok() && claimed->has_value());
+    store::StepCommit commit;
+    commit.job = **claimed;
+    commit.finished = true;
+    commit.sealed_private_key = *box.Seal("private key pem", "cert_issued");
+    ASSERT_TRUE(db.CommitStep("w", commit).ok());
+    ASSERT_TRUE(add("cert_running", *box.Seal("job key pem", "cert_running")).ok());
+    auto account = issuance::LoadOrCreateAccountKey(db, box, kDirectory);
+    ASSERT_TRUE(account.ok()) << account.error().message();
+    account_pem_ = account->ToPem().reveal();
+    auto& pool = dynamic_cast<store::KeyPoolStore&>(db);
+    ASSERT_TRUE(pool.AddPooledKey({"pkey_1", *box.Seal("pooled pem", "pkey_1")}, now).ok());
+  }
+
+  // Every secret SealEverythingUnder wrote, opened with `box`.
+  void ExpectEverythingOpensWith(const crypto::SecretBox& box, store::Store& db) {
+    const std::string running = "cert_running";
+    auto key = db.GetSealedPrivateKey("user_1", "cert_issued");
+    ASSERT_TRUE(key.ok()) << key.error().message();
+    auto opened = box.Open(*key, "cert_issued");
+    ASSERT_TRUE(opened.ok()) << "certificate key";
+    EXPECT_EQ(opened->reveal(), "private key pem");
+    auto jobs = db.ListJobs(running);
+    ASSERT_TRUE(jobs.ok() && jobs->size() == 1u);
+    auto job_key = box.Open((*jobs)[0].sealed_key, running);
+    ASSERT_TRUE(job_key.ok()) << "job key";
+    EXPECT_EQ(job_key->reveal(), "job key pem");
+    auto account = issuance::LoadOrCreateAccountKey(db, box, kDirectory);
+    ASSERT_TRUE(account.ok()) << "ACME account key: " << account.error().message();
+    EXPECT_EQ(account->ToPem().reveal(), account_pem_) << "the same account, not a new one";
+    auto pooled = dynamic_cast<store::KeyPoolStore&>(db).TakePooledKey();
+    ASSERT_TRUE(pooled.ok() && pooled->has_value());
+    auto pooled_pem = box.Open((*pooled)->sealed_key, (*pooled)->id);
+    ASSERT_TRUE(pooled_pem.ok()) << "pooled key";
+    EXPECT_EQ(pooled_pem->reveal(), "pooled pem");
+  }
+
+  std::string account_pem_;
+};
+
+TEST_P(MasterKeyRotationTest, AfterARotationEverythingOpensWithTheNewKeyAlone) {
+  auto db = Open();
+  auto a = OpenMasterKey(KeyFile("a.key"), *db);
+  ASSERT_TRUE(a.ok()) << a.error().message();
+  SealEverythingUnder(*a, *db);
+  ASSERT_TRUE(crypto::SecretBox::FromKeyFile(KeyFile("b.key")).ok());  // the operator's new key
+
+  // Nodes restarted with B current and A previous start while the database records A.
+  auto rotating = OpenMasterKey(KeyFile("b.key"), *db, {KeyFile("a.key")});
+  ASSERT_TRUE(rotating.ok()) << rotating.error().message();
+  EXPECT_EQ(**db->GetMasterKeyFingerprint(), a->Fingerprint());
+  // Before the rotation, B alone is refused: the secrets are A's.
+  EXPECT_FALSE(OpenMasterKey(KeyFile("b.key"), *Open()).ok());
+
+  auto report = RotateMasterKey(*db, *rotating, /*batch=*/1);  // batches of one row
+  ASSERT_TRUE(report.ok()) << report.error().message();
+  EXPECT_EQ(report->resealed, 4) << "certificate key, job key, ACME account key, pooled key";
+  EXPECT_TRUE(report->recorded);
+
+  auto b = OpenMasterKey(KeyFile("b.key"), *Open());
+  ASSERT_TRUE(b.ok()) << b.error().message();
+  EXPECT_EQ(**db->GetMasterKeyFingerprint(), b->Fingerprint());
+  ExpectEverythingOpensWith(*b, *db);
+
+  // A node still holding only A refuses to start, and says why.
+  auto old = OpenMasterKey(KeyFile("a.key"), *Open());
+  ASSERT_FALSE(old.ok());
+  EXPECT_EQ(old.error().code(), core::ErrorCode::kFailedPrecondition);
+  EXPECT_NE(old.error().message().find("after a master-key rotation that is the new key"),
+            std::string::npos) << old.error().message();
+}
+
+TEST_P(MasterKeyRotationTest, ARotationRunAgainFindsNothingLeft) {
+  auto db = Open();
+  auto a = OpenMasterKey(KeyFile("a.key"), *db);
+  ASSERT_TRUE(a.ok());
+  SealEverythingUnder(*a, *db);
+  ASSERT_TRUE(crypto::SecretBox::FromKeyFile(KeyFile("b.key")).ok());
+  auto rotating = OpenMasterKey(KeyFile("b.key"), *db, {KeyFile("a.key")});
+  ASSERT_TRUE(rotating.ok());
+  ASSERT_TRUE(RotateMasterKey(*db, *rotating).ok());
+  auto again = RotateMasterKey(*db, *rotating);
+  ASSERT_TRUE(again.ok()) << again.error().message();
+  EXPECT_EQ(again->resealed, 0);
+  EXPECT_EQ(again->already_new, 4);
+  EXPECT_FALSE(again->recorded) << "recorded by the first run";
+}
+
+TEST_P(MasterKeyRotationTest, ASecretUnderAnUnlistedKeyStopsTheRotationBeforeTheRecord) {
+  auto db = Open();
+  auto a = OpenMasterKey(KeyFile("a.key"), *db);
+  ASSERT_TRUE(a.ok());
+  SealEverythingUnder(*a, *db);
+  ASSERT_TRUE(crypto::SecretBox::FromKeyFile(KeyFile("b.key")).ok());
+  ASSERT_TRUE(crypto::SecretBox::FromKeyFile(KeyFile("c.key")).ok());
+  auto c = crypto::SecretBox::LoadKeyFile(KeyFile("c.key"));
+  ASSERT_TRUE(c.ok());
+  auto& pool = dynamic_cast<store::KeyPoolStore&>(*db);
+  ASSERT_TRUE(pool.AddPooledKey({"pkey_2", *c->Seal("stray", "pkey_2")}, core::TimePoint{}).ok());
+
+  auto rotating = OpenMasterKey(KeyFile("b.key"), *db, {KeyFile("a.key")});
+  ASSERT_TRUE(rotating.ok());
+  auto report = RotateMasterKey(*db, *rotating);
+  ASSERT_FALSE(report.ok());
+  EXPECT_EQ(report.error().code(), core::ErrorCode::kFailedPrecondition);
+  EXPECT_NE(report.error().message().find("pooled key pkey_2"), std::string::npos)
+      << report.error().message();
+  EXPECT_EQ(**db->GetMasterKeyFingerprint(), a->Fingerprint()) << "A stays recorded";
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, MasterKeyRotationTest, ::testing::Values("sqlite", "postgres"),
+                         [](const ::testing::TestParamInfo<std::string>& param_info) {
+                           return param_info.param;
+                         });
 
 INSTANTIATE_TEST_SUITE_P(Backends, MasterKeyTest, ::testing::Values("sqlite", "postgres"),
                          [](const ::testing::TestParamInfo<std::string>& param_info) {

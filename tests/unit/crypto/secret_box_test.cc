@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -176,6 +177,27 @@ TEST(SecretBoxTest, FingerprintIdentifiesTheKeyWithoutRevealingIt) {
   EXPECT_NE(a->Fingerprint(), MakeBox().Fingerprint());
   EXPECT_NE(a->Fingerprint(), HexEncode(Sha256(key)));
   EXPECT_EQ(a->Fingerprint().find(HexEncode(key)), std::string::npos);
+}
+
+TEST(SecretBoxTest, DuringARotationBlobsOfThePreviousKeyOpenAndNewOnesAreSealedUnderTheNew) {
+  SecretBox old_key = MakeBox();
+  auto old_blob = old_key.Seal("old secret", "cert_1");
+  ASSERT_TRUE(old_blob.ok());
+  SecretBox rotating = MakeBox();
+  ExpectInvalid(rotating.Open(*old_blob, "cert_1"), "the new key alone");
+  rotating.AddPreviousKey(old_key);
+  EXPECT_EQ(rotating.PreviousFingerprints(), std::vector<std::string>{old_key.Fingerprint()});
+
+  auto opened = rotating.Open(*old_blob, "cert_1");
+  ASSERT_TRUE(opened.ok());
+  EXPECT_EQ(opened->reveal(), "old secret");
+  EXPECT_FALSE(rotating.SealedUnderThisKey(*old_blob, "cert_1"));
+  ExpectInvalid(rotating.Open(*old_blob, "cert_2"), "the previous key, other aad");
+
+  auto new_blob = rotating.Seal("new secret", "cert_1");
+  ASSERT_TRUE(new_blob.ok());
+  EXPECT_TRUE(rotating.SealedUnderThisKey(*new_blob, "cert_1"));
+  ExpectInvalid(old_key.Open(*new_blob, "cert_1"), "sealed under the new key, not the old");
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 // The MasterKeyRecord contract (store/master_key_record.h), on every backend: the first
 // fingerprint recorded is kept (racing nodes agree on one key), and the database says when
-// it holds sealed values (then a missing key file must not be replaced by a new key).
+// it holds sealed values (then a missing key file must not be replaced by a new key); a
+// rotation lists the sealed values in batches and replaces each only if unchanged.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -11,6 +12,7 @@
 namespace certadns::store::contract {
 namespace {
 
+using core::ErrorCode;
 using MasterKeyRecordContract = StoreContract;
 
 TEST_P(MasterKeyRecordContract, TheFirstFingerprintRecordedIsKept) {
@@ -52,6 +54,73 @@ TEST_P(MasterKeyRecordContract, APooledKeyIsSealedData) {
   auto holds = store_->HoldsSealedData();
   ASSERT_TRUE(holds.ok());
   EXPECT_TRUE(*holds) << "a new master key would make the pooled keys unreadable";
+}
+
+TEST_P(MasterKeyRecordContract, SealedValuesAreListedInBatchesWithTheRecordTheyAreBoundTo) {
+  for (const char* id : {"cert_3", "cert_1", "cert_2"}) {
+    AddCertWithJob(id, std::string("job_") + id, clock_.Now());
+    auto job = Claim("w");  // the one due job: this certificate's
+    ASSERT_TRUE(job.has_value());
+    StepCommit commit;  // a key lands with a step's commit, as the engine writes it
+    commit.job = *job;
+    commit.finished = true;
+    commit.sealed_private_key = std::string("sealed-") + id;
+    ASSERT_TRUE(store_->CommitStep("w", commit).ok());
+  }
+  auto first = store_->ListSealedValues(SealedColumn::kCertificateKey, "", 2);
+  ASSERT_TRUE(first.ok()) << first.error().message();
+  ASSERT_EQ(first->size(), 2u);
+  EXPECT_EQ((*first)[0].id, "cert_1");
+  EXPECT_EQ((*first)[0].owner, "cert_1");
+  EXPECT_EQ((*first)[0].sealed, "sealed-cert_1");
+  EXPECT_EQ((*first)[1].id, "cert_2");
+  auto rest = store_->ListSealedValues(SealedColumn::kCertificateKey, (*first)[1].id, 2);
+  ASSERT_TRUE(rest.ok());
+  ASSERT_EQ(rest->size(), 1u);
+  EXPECT_EQ((*rest)[0].id, "cert_3");
+
+  ASSERT_TRUE(store_->PutAcmeAccountKey("https://ca.test/dir", "sealed-account").ok());
+  auto accounts = store_->ListSealedValues(SealedColumn::kAcmeAccountKey, "", 10);
+  ASSERT_TRUE(accounts.ok());
+  ASSERT_EQ(accounts->size(), 1u);
+  EXPECT_EQ((*accounts)[0].owner, "https://ca.test/dir");
+
+  Job with_key = MakeJob("job_k", "cert_k");
+  with_key.sealed_key = "sealed-job";
+  ASSERT_TRUE(store_->CreateCertificate(Cert("cert_k"), with_key).ok());
+  auto jobs = store_->ListSealedValues(SealedColumn::kJobKey, "", 10);
+  ASSERT_TRUE(jobs.ok());
+  ASSERT_EQ(jobs->size(), 1u) << "jobs without a key are not listed";
+  EXPECT_EQ((*jobs)[0].id, "job_k");
+  EXPECT_EQ((*jobs)[0].owner, "cert_k") << "a job's key is bound to its certificate";
+}
+
+TEST_P(MasterKeyRecordContract, ASealedValueIsReplacedOnlyIfUnchanged) {
+  ASSERT_TRUE(store_->PutAcmeAccountKey("https://ca.test/dir", "sealed-a").ok());
+  auto stale = store_->ReplaceSealedValue(SealedColumn::kAcmeAccountKey, "https://ca.test/dir",
+                                          "something else", "sealed-b");
+  ASSERT_TRUE(stale.ok());
+  EXPECT_FALSE(*stale);
+  EXPECT_EQ(**store_->GetAcmeAccountKey("https://ca.test/dir"), "sealed-a");
+  auto replaced = store_->ReplaceSealedValue(SealedColumn::kAcmeAccountKey,
+                                             "https://ca.test/dir", "sealed-a", "sealed-b");
+  ASSERT_TRUE(replaced.ok());
+  EXPECT_TRUE(*replaced);
+  EXPECT_EQ(**store_->GetAcmeAccountKey("https://ca.test/dir"), "sealed-b");
+  auto missing = store_->ReplaceSealedValue(SealedColumn::kCertificateKey, "cert_none", "x", "y");
+  ASSERT_TRUE(missing.ok());
+  EXPECT_FALSE(*missing);
+}
+
+TEST_P(MasterKeyRecordContract, TheFingerprintIsReplacedOnlyFromTheRecordedOne) {
+  EXPECT_EQ(store_->ReplaceMasterKeyFingerprint("aaaa", "bbbb").error().code(),
+            ErrorCode::kFailedPrecondition) << "none is recorded";
+  ASSERT_TRUE(store_->RecordMasterKeyFingerprint("aaaa").ok());
+  EXPECT_EQ(store_->ReplaceMasterKeyFingerprint("cccc", "bbbb").error().code(),
+            ErrorCode::kFailedPrecondition);
+  EXPECT_EQ(**store_->GetMasterKeyFingerprint(), "aaaa");
+  ASSERT_TRUE(store_->ReplaceMasterKeyFingerprint("aaaa", "bbbb").ok());
+  EXPECT_EQ(**store_->GetMasterKeyFingerprint(), "bbbb");
 }
 
 CERTADNS_STORE_CONTRACT(MasterKeyRecordContract);
