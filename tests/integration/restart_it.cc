@@ -1,7 +1,8 @@
 // The real binary, killed with SIGKILL while a certificate is validating, then restarted:
 // the same certificate ends issued without a new request. Also checks that the private key
 // never appears in plaintext in the database files or the service's log, and that a node
-// refuses to start with a master key other than the database's (or none), saying why.
+// refuses to start with a master key other than the database's (or none), saying why; and
+// a master-key rotation done under a running node (`certadns master-key rotate`).
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -16,6 +17,7 @@
 #include "crypto/secret_box.h"
 #include "dns/powerdns/powerdns_client.h"
 #include "http/curl_http_client.h"
+#include "issuance/account_key.h"
 #include "issuance/issuance_service.h"
 #include "store/sqlite/sqlite_store.h"
 #include "tests/support/file_text.h"
@@ -139,6 +141,58 @@ TEST(RestartIt, ANodeWithAnotherOrNoMasterKeyRefusesToStartAndSaysWhy) {
   EXPECT_THAT(missing, HasSubstr("exited during startup"));
   EXPECT_THAT(missing, HasSubstr("is missing"));
   EXPECT_NE(::access(key_file.c_str(), F_OK), 0) << "a new master key was created";
+}
+
+TEST(RestartIt, AfterAMasterKeyRotationTheNewKeyAloneServesAndTheOldIsRefused) {
+  // Needs no stack: nothing is ordered, and the secrets sealed at start (the ACME account
+  // key, the key pool's keys) are what the rotation re-seals.
+  ServiceProcess service;
+  ConfigValues config;
+  config["server"]["web_root"] = Toml("");
+  config["acme"]["directory_url"] = Toml("https://127.0.0.1:1/directory");
+  config["powerdns"]["api_url"] = Toml("http://127.0.0.1:1");
+  config["issuance"]["key_pool"] = "2";
+  ASSERT_EQ(service.Start(config), "");  // key A made; the ACME account key sealed under it
+  auto store = store::sqlite::SqliteStore::Open(service.File("certadns.db"));
+  ASSERT_TRUE(store.ok()) << store.error().message();
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while ((*store)->CountPooledKeys().value_or(0) < 2 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_EQ((*store)->CountPooledKeys().value_or(0), 2) << service.LogTail();
+
+  // The operator's steps: a new key B, every node restarted with B and A as previous, the
+  // rotation run beside the serving node, then B alone.
+  const std::string a = service.File("master.key");
+  const std::string b = service.File("new.key");
+  ASSERT_TRUE(crypto::SecretBox::FromKeyFile(b).ok());
+  service.Stop();
+  config["secrets"]["master_key_file"] = Toml(b);
+  config["secrets"]["previous_master_key_files"] = TomlList({a});
+  ASSERT_EQ(service.Start(config), "");
+  CommandResult rotated = service.Cli({"master-key", "rotate"});
+  ASSERT_EQ(rotated.exit_code, 0) << rotated.Describe();
+  EXPECT_THAT(rotated.out, HasSubstr("re-sealed 3 secrets"));
+  EXPECT_THAT(rotated.out, HasSubstr("the database now records it"));
+  service.Stop();
+
+  config["secrets"].erase("previous_master_key_files");
+  ASSERT_EQ(service.Start(config), "") << "B alone opens the ACME account key at start";
+  service.Stop();
+  auto box = crypto::SecretBox::LoadKeyFile(b);
+  ASSERT_TRUE(box.ok());
+  auto account = (*store)->ListSealedValues(store::SealedColumn::kAcmeAccountKey, "", 10);
+  ASSERT_TRUE(account.ok() && account->size() == 1u);
+  EXPECT_TRUE(box->Open((*account)[0].sealed, issuance::AccountKeyAad((*account)[0].owner)).ok());
+  auto pooled = (*store)->ListSealedValues(store::SealedColumn::kPooledKey, "", 10);
+  ASSERT_TRUE(pooled.ok());
+  EXPECT_EQ(pooled->size(), 2u);
+  for (const auto& value : *pooled) EXPECT_TRUE(box->Open(value.sealed, value.owner).ok());
+
+  config["secrets"]["master_key_file"] = Toml(a);
+  std::string old = service.Start(config);
+  EXPECT_THAT(old, HasSubstr("exited during startup"));
+  EXPECT_THAT(old, HasSubstr("after a master-key rotation that is the new key"));
 }
 
 }  // namespace
