@@ -2,19 +2,30 @@
 //  - one scheduler tick (expire, due renewals, next lifecycle event) in ms, with the plans
 //    PostgreSQL chose (EXPLAIN ANALYZE), and
 //  - GET /certificates' query for an account with 100 certificates, beside the same on a
-//    database holding only those 100.
+//    database holding only those 100;
+//  - a real `certadns serve` node on each database: its RSS idle, at its peak while its
+//    sweep ticks (a certificate expires every second) and GET /certificates requests for
+//    that account come over HTTP, and idle again after; and those requests' median and p99.
 // Needs CERTADNS_BENCH_PG_URL (or CERTADNS_TEST_PG_URL): scripts/run-bench.sh starts one.
+// The nodes order nothing (no CA is reachable from their configuration): auto-renewal is
+// turned off in the big database before they start, so the figures are the list and the
+// sweep's queries, not issuance.
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "core/clock.h"
+#include "http/curl_http_client.h"
 #include "store/postgres/pg_db.h"
 #include "store/postgres/pg_store.h"
 #include "tests/support/pg_test_database.h"
+#include "tests/support/service_process.h"
 
 namespace certadns {
 namespace {
@@ -62,6 +73,105 @@ bool Fill(PgConnection& conn, int accounts, int certificates, int64_t now_ms) {
   return status.ok();
 }
 
+// VmRSS of `pid` in kB (0 when unreadable).
+long RssKb(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
+  }
+  return 0;
+}
+
+// A node on `database_url` that orders nothing: no CA or PowerDNS is reachable from it, key
+// pool off, and request throttles above what the bench sends.
+test::ConfigValues NodeConfig(const std::string& database_url) {
+  test::ConfigValues c;
+  c["server"]["web_root"] = test::Toml("");
+  c["database"]["url"] = test::Toml(database_url);
+  c["acme"]["directory_url"] = test::Toml("https://127.0.0.1:1/directory");
+  c["powerdns"]["api_url"] = test::Toml("http://127.0.0.1:1");
+  c["issuance"]["key_pool"] = "0";
+  c["limits"]["api_requests_per_s"] = "100000";
+  c["limits"]["api_burst"] = "100000";
+  return c;
+}
+
+struct NodeFigures {
+  bool ok = false;
+  long rss_idle_kb = 0, rss_peak_kb = 0, rss_after_kb = 0;
+  int requests = 0, failed = 0;
+  double median_ms = 0, p99_ms = 0;
+};
+
+// One node under measurement: its process, API key, figures and request times.
+struct Node {
+  test::ServiceProcess* process;
+  const test::ConfigValues* config;
+  std::string key;
+  std::vector<double> times;
+  std::atomic<long> peak{0};
+  NodeFigures figures;
+};
+
+// Starts the nodes again (their databases hold the rows now) and, once they idle, lists
+// user_b100's certificates over HTTP `requests` times on each, alternating between them so
+// both meet the same load from the rest of the machine; then the sweeps tick until `busy`
+// has passed, and after `settle` idle the RSS is read once more. RSS is sampled every
+// 50 ms throughout.
+bool MeasureNodes(std::vector<Node*> nodes, int requests, std::chrono::seconds busy,
+                  std::chrono::seconds settle) {
+  for (Node* node : nodes) {
+    if (std::string error = node->process->Start(*node->config); !error.empty()) {
+      std::fprintf(stderr, "pg_scale_bench: node: %s\n", error.c_str());
+      return false;
+    }
+    node->key = node->process->Cli({"apikey", "create", "--email", "b100@b.test"}).out;
+    node->key = node->key.substr(0, node->key.find_last_not_of(" \r\n") + 1);
+  }
+  std::this_thread::sleep_for(settle);
+  for (Node* node : nodes) {
+    node->figures.rss_idle_kb = RssKb(node->process->pid());
+    node->peak = node->figures.rss_idle_kb;
+  }
+  std::atomic<bool> sampling{true};
+  std::thread sampler([&] {
+    while (sampling) {
+      for (Node* node : nodes) node->peak = std::max(node->peak.load(), RssKb(node->process->pid()));
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  });
+  http::CurlHttpClient http({});
+  const auto start = Clock::now();
+  for (int i = 0; i < requests; ++i) {  // bounded: `requests` rounds
+    for (Node* node : nodes) {
+      http::Request request;
+      request.url = node->process->base_url() + "/api/v1/certificates";
+      request.timeout = std::chrono::milliseconds(5000);
+      request.headers.push_back({"Authorization", "Bearer " + node->key});
+      auto sent = Clock::now();
+      auto response = http.Send(request);
+      node->times.push_back(Ms(Clock::now() - sent));
+      if (!response.ok() || response->status != 200) ++node->figures.failed;
+    }
+  }
+  while (Clock::now() - start < busy) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  sampling = false;
+  sampler.join();
+  std::this_thread::sleep_for(settle);
+  for (Node* node : nodes) {
+    NodeFigures& f = node->figures;
+    f.rss_after_kb = RssKb(node->process->pid());
+    f.rss_peak_kb = std::max(node->peak.load(), f.rss_after_kb);
+    node->process->Stop();
+    std::sort(node->times.begin(), node->times.end());
+    f.requests = requests;
+    f.median_ms = node->times[node->times.size() / 2];
+    f.p99_ms = node->times[std::min(node->times.size() - 1, node->times.size() * 99 / 100)];
+    f.ok = true;
+  }
+  return true;
+}
+
 void Explain(PgConnection& conn, const std::string& what, const std::string& sql) {
   auto r = conn.Exec("EXPLAIN (ANALYZE, BUFFERS) " + sql);
   std::printf("\n-- %s\n", what.c_str());
@@ -96,6 +206,21 @@ int Run() {
                  small.problem().c_str());
     return 1;
   }
+  // The nodes start once on the empty databases: they apply the migrations and make their
+  // master keys (a node never makes one for a database that holds data), then stop while
+  // the rows go in.
+  test::ServiceProcess big_node;
+  test::ServiceProcess small_node;
+  const auto big_config = NodeConfig(big.url());
+  const auto small_config = NodeConfig(small.url());
+  for (auto* node : {&big_node, &small_node}) {
+    const auto& config = node == &big_node ? big_config : small_config;
+    if (std::string error = node->Start(config); !error.empty()) {
+      std::fprintf(stderr, "pg_scale_bench: node: %s\n", error.c_str());
+      return 1;
+    }
+    node->Stop();
+  }
   auto fill_start = Clock::now();
   if (!Fill(**big_conn, 10000, certificates, now_ms)) return 1;
   double fill_s = Ms(Clock::now() - fill_start) / 1000;
@@ -129,6 +254,7 @@ int Run() {
   std::printf("| GET /certificates query, account with %zu certificates, %d in the table | %.2f ms |\n",
               listed.ok() ? listed->size() : 0, certificates + 100, list_big_ms);
   std::printf("| same, 100 in the table | %.2f ms |\n", list_small_ms);
+
   std::string n = std::to_string(now_ms);
   Explain(**big_conn, "expire",
           "SELECT id FROM certificates WHERE status = 'issued' AND expires_at <= " + n);
@@ -151,6 +277,48 @@ int Run() {
               " AND renewal_retry_at > next_renewal_at");
   Explain(**big_conn, "GET /certificates",
           "SELECT id FROM certificates WHERE owner_id = 'user_b100' ORDER BY created_at, id");
+  // The nodes: the fill made every auto-renewing certificate due, which a node would
+  // start renewing (ordering at a CA); renewals off, the sweep still ticks every second
+  // (one certificate expires each second) over the same million rows.
+  if (auto off = (*big_conn)->Run("UPDATE certificates SET auto_renew = FALSE WHERE auto_renew"); !off.ok()) {
+    std::fprintf(stderr, "pg_scale_bench: %s\n", off.error().message().c_str());
+    return 1;
+  }
+  // The rows went in behind the nodes' backs (SQL, not the API), so nothing woke their
+  // sweep: it is made due, as a node's own writes would have made it.
+  if (auto woken = (*big_conn)->Run("UPDATE jobs SET run_at = 0 WHERE kind = 'sweep'"); !woken.ok()) {
+    std::fprintf(stderr, "pg_scale_bench: %s\n", woken.error().message().c_str());
+    return 1;
+  }
+  auto count_expired = [&] {
+    auto r = (*big_conn)->Exec("SELECT COUNT(*) FROM certificates WHERE status = 'expired'");
+    return r.ok() ? r->Int(0, 0) : -1;
+  };
+  const int64_t expired_before = count_expired();
+  constexpr int kRequests = 500;
+  Node big_measured{&big_node, &big_config};
+  Node small_measured{&small_node, &small_config};
+  if (!MeasureNodes({&big_measured, &small_measured}, kRequests, std::chrono::seconds(30),
+                    std::chrono::seconds(5))) {
+    return 1;
+  }
+  const NodeFigures& big_figures = big_measured.figures;
+  const NodeFigures& small_figures = small_measured.figures;
+  const int64_t expired_by_node = count_expired() - expired_before;
+  std::printf("\nA `certadns serve` node on each database, %d sequential GET /certificates "
+              "(user_b100, 100 certificates) over HTTP, alternating between the nodes; the big one's sweep expired %lld "
+              "certificates meanwhile (one falls due each second):\n",
+              kRequests, static_cast<long long>(expired_by_node));
+  std::printf("| database | median | p99 | failed | RSS idle | RSS peak (requests, then "
+              "ticks) | RSS idle after |\n|---|---|---|---|---|---|---|\n");
+  for (const auto& [label, f] : {std::pair<std::string, const NodeFigures&>(
+                                     std::to_string(certificates + 100) + " certificates", big_figures),
+                                 std::pair<std::string, const NodeFigures&>("100 certificates", small_figures)}) {
+    std::printf("| %s | %.2f ms | %.2f ms | %d | %.1f MiB | %.1f MiB | %.1f MiB |\n", label.c_str(),
+                f.median_ms, f.p99_ms, f.failed, f.rss_idle_kb / 1024.0, f.rss_peak_kb / 1024.0,
+                f.rss_after_kb / 1024.0);
+  }
+
   return 0;
 }
 
