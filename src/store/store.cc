@@ -1,3 +1,7 @@
+#include <algorithm>
+#include <tuple>
+
+#include "store/fair_claims.h"
 #include "store/master_key_record.h"
 #include "store/records.h"
 
@@ -29,6 +33,28 @@ std::optional<JobKind> ParseJobKind(std::string_view text) {
     if (ToString(k) == text) return k;
   }
   return std::nullopt;
+}
+
+std::vector<ClaimCandidate> FairClaims::Order(std::vector<ClaimCandidate> candidates, int cap) {
+  std::erase_if(candidates, [cap](const ClaimCandidate& c) {
+    return !c.owner.empty() && cap > 0 && c.running >= cap;  // waits for one of its own
+  });
+  std::lock_guard lock(mutex_);
+  auto last = [this](const std::string& owner) {
+    auto it = last_claim_.find(owner);
+    return it == last_claim_.end() ? uint64_t{0} : it->second;
+  };
+  std::stable_sort(candidates.begin(), candidates.end(),
+                   [&](const ClaimCandidate& a, const ClaimCandidate& b) {
+                     return std::tuple(a.running, last(a.owner), a.due) <
+                            std::tuple(b.running, last(b.owner), b.due);
+                   });
+  return candidates;
+}
+
+void FairClaims::Served(const std::string& owner) {
+  std::lock_guard lock(mutex_);
+  last_claim_[owner] = ++claims_;
 }
 
 }  // namespace certadns::store

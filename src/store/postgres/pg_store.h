@@ -8,11 +8,11 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
-#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
 
+#include "store/fair_claims.h"
 #include "store/key_pool_store.h"
 #include "store/store.h"
 
@@ -150,9 +150,7 @@ class PgStore final : public Store, public KeyPoolStore {
   std::unique_ptr<PgPool> pool_;
   WakeHook wake_hook_;
   std::atomic<int> max_running_per_account_{0};
-  std::mutex claim_mutex_;
-  std::map<std::string, uint64_t> last_claim_;  // guarded by claim_mutex_: account -> claims_
-  uint64_t claims_ = 0;                         // guarded by claim_mutex_
+  FairClaims fair_claims_;
   std::mutex listener_mutex_;
   std::unique_ptr<PgListener> listener_;  // guarded by listener_mutex_; stops before the hook
 };

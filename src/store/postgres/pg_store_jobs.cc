@@ -1,8 +1,6 @@
 // PgStore's job queue: a due job is claimed by one node only (FOR UPDATE SKIP LOCKED) with a
 // lease that expires unless renewed; a step commits atomically with the certificate changes
 // it makes, and only while its worker still holds the lease.
-#include <algorithm>
-#include <tuple>
 #include <vector>
 
 #include "store/postgres/pg_db.h"
@@ -87,16 +85,9 @@ core::Result<std::optional<Job>> PgStore::ClaimJob(const std::string& worker_id,
                                                    core::TimePoint now, core::Duration lease) {
   const int64_t now_ms = ToUnixMillis(now);
   const int cap = max_running_per_account_.load();
-  // Fairness, as SQLite's: every account with due work, by how many of its jobs run now
-  // (on every node: the leases are in the table), then by how long ago this node last
-  // served it, then by its oldest due job.
-  struct Candidate {
-    std::string owner;
-    int64_t running;
-    uint64_t last_claim;
-    int64_t due;
-  };
-  std::vector<Candidate> candidates;
+  // Every account with due work, with its running jobs on every node (the leases are in
+  // the table); FairClaims orders them.
+  std::vector<ClaimCandidate> candidates;
   {
     ASSIGN_OR_RETURN(auto r, Exec("SELECT COALESCE(c.owner_id, ''), "
                                   "COUNT(*) FILTER (WHERE j.lease_until >= $1), "
@@ -107,18 +98,9 @@ core::Result<std::optional<Job>> PgStore::ClaimJob(const std::string& worker_id,
                                   "GROUP BY 1 HAVING MIN(j.run_at) FILTER (WHERE j.run_at <= $1 "
                                   "AND (j.lease_until IS NULL OR j.lease_until < $1)) IS NOT NULL",
                                   Params().Int(now_ms)));
-    std::lock_guard lock(claim_mutex_);
-    for (int i = 0; i < r.rows(); ++i) {
-      Candidate c{r.Text(i, 0), r.Int(i, 1), 0, r.Int(i, 2)};
-      if (!c.owner.empty() && cap > 0 && c.running >= cap) continue;  // waits for a slot
-      if (auto it = last_claim_.find(c.owner); it != last_claim_.end()) c.last_claim = it->second;
-      candidates.push_back(std::move(c));
-    }
+    for (int i = 0; i < r.rows(); ++i) candidates.push_back({r.Text(i, 0), r.Int(i, 1), r.Int(i, 2)});
   }
-  std::sort(candidates.begin(), candidates.end(), [](const Candidate& a, const Candidate& b) {
-    return std::tie(a.running, a.last_claim, a.due) < std::tie(b.running, b.last_claim, b.due);
-  });
-  for (const Candidate& candidate : candidates) {
+  for (const ClaimCandidate& candidate : fair_claims_.Order(std::move(candidates), cap)) {
     ASSIGN_OR_RETURN(auto conn, pool_->Acquire());
     PgTransaction tx(*conn);
     RETURN_IF_ERROR(tx.status());
@@ -152,10 +134,7 @@ core::Result<std::optional<Job>> PgStore::ClaimJob(const std::string& worker_id,
                                             .Int(now_ms).Text(candidate.owner)));
     if (r.rows() == 0) continue;
     RETURN_IF_ERROR(tx.Commit());
-    {
-      std::lock_guard lock(claim_mutex_);
-      last_claim_[candidate.owner] = ++claims_;
-    }
+    fair_claims_.Served(candidate.owner);
     return std::optional<Job>(ReadJob(r, 0));
   }
   return std::optional<Job>();

@@ -7,8 +7,8 @@
 #include <mutex>
 #include <string>
 #include <utility>
-#include <unordered_map>
 
+#include "store/fair_claims.h"
 #include "store/key_pool_store.h"
 #include "store/store.h"
 
@@ -151,10 +151,7 @@ class SqliteStore final : public Store, public KeyPoolStore {
   sqlite3* db_;  // guarded by mutex_
   WakeHook wake_hook_;
   int max_running_per_account_ = 0;  // guarded by mutex_
-  uint64_t claims_ = 0;              // guarded by mutex_
-  /// Per account (owner id, "" for jobs without one): the value of claims_ at its last
-  /// claim, so ClaimJob serves accounts in turn. Guarded by mutex_.
-  std::unordered_map<std::string, uint64_t> last_claim_;
+  FairClaims fair_claims_;           // the order ClaimJob serves accounts in
 };
 
 }  // namespace certadns::store::sqlite

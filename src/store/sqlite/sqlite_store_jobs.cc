@@ -2,8 +2,6 @@
 // certificate changes it makes.
 #include <sqlite3.h>
 
-#include <algorithm>
-#include <tuple>
 #include <vector>
 
 #include "store/sqlite/sqlite_db.h"
@@ -85,16 +83,8 @@ core::Result<std::optional<Job>> SqliteStore::ClaimJob(const std::string& worker
                                                        core::Duration lease) {
   std::lock_guard lock(mutex_);
   const int64_t now_ms = ToUnixMillis(now);
-  // Fairness: every account with due work, by how many of its jobs run now, then by how
-  // long ago it was last served here, then by its oldest due job. One account's burst so
-  // delays another's single job by about one claim, not by the whole burst.
-  struct Candidate {
-    std::string owner;
-    int64_t running;
-    uint64_t last_claim;
-    int64_t due;
-  };
-  std::vector<Candidate> candidates;
+  // Every account with due work, with its running jobs; FairClaims orders them.
+  std::vector<ClaimCandidate> candidates;
   {
     Statement s(db_, "SELECT COALESCE(c.owner_id, ''), "
                      "SUM(CASE WHEN j.lease_until >= ?1 THEN 1 ELSE 0 END), "
@@ -104,23 +94,11 @@ core::Result<std::optional<Job>> SqliteStore::ClaimJob(const std::string& worker
                      "ON c.id = COALESCE(j.detached_from, j.certificate_id) "
                      "GROUP BY 1 HAVING due IS NOT NULL");
     s.Bind(1, now_ms);
-    while (s.Step()) {
-      Candidate c{s.Text(0), s.Int(1), 0, s.Int(2)};
-      if (!c.owner.empty() && max_running_per_account_ > 0 &&
-          c.running >= max_running_per_account_) {
-        continue;  // at its cap: its jobs wait for one of its running ones
-      }
-      if (auto it = last_claim_.find(c.owner); it != last_claim_.end()) {
-        c.last_claim = it->second;
-      }
-      candidates.push_back(std::move(c));
-    }
+    while (s.Step()) candidates.push_back({s.Text(0), s.Int(1), s.Int(2)});
     RETURN_IF_ERROR(s.status());
   }
-  std::sort(candidates.begin(), candidates.end(), [](const Candidate& a, const Candidate& b) {
-    return std::tie(a.running, a.last_claim, a.due) < std::tie(b.running, b.last_claim, b.due);
-  });
-  for (const Candidate& candidate : candidates) {
+  for (const ClaimCandidate& candidate :
+       fair_claims_.Order(std::move(candidates), max_running_per_account_)) {
     // One statement, so the pick and the lease are atomic even across processes; another
     // process may have taken the job since the query above, then the next account is tried.
     Statement s(db_, "UPDATE jobs SET lease_owner = ?1, lease_until = ?2 WHERE id = ("
@@ -136,7 +114,7 @@ core::Result<std::optional<Job>> SqliteStore::ClaimJob(const std::string& worker
     }
     Job job = ReadJob(s);
     RETURN_IF_ERROR(s.Run());
-    last_claim_[candidate.owner] = ++claims_;
+    fair_claims_.Served(candidate.owner);
     return std::optional<Job>(std::move(job));
   }
   return std::optional<Job>();
