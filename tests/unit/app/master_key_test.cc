@@ -180,20 +180,33 @@ class MasterKeyRotationTest : public MasterKeyTest {
     EXPECT_EQ(pooled_pem->reveal(), "pooled pem");
   }
 
+  // The state a rotation starts from: everything sealed under A (a.key) in db_, and the
+  // operator's new key B (b.key) made.
+  void SealUnderAAndMakeB() {
+    db_ = Open();
+    auto a = OpenMasterKey(KeyFile("a.key"), *db_);
+    ASSERT_TRUE(a.ok()) << a.error().message();
+    a_fingerprint_ = a->Fingerprint();
+    SealEverythingUnder(*a, *db_);
+    ASSERT_TRUE(crypto::SecretBox::FromKeyFile(KeyFile("b.key")).ok());
+  }
+  // A node restarted for the rotation: B current, A previous.
+  core::Result<crypto::SecretBox> Rotating() {
+    return OpenMasterKey(KeyFile("b.key"), *db_, {KeyFile("a.key")});
+  }
+
+  std::unique_ptr<store::Store> db_;
+  std::string a_fingerprint_;
   std::string account_pem_;
 };
 
 TEST_P(MasterKeyRotationTest, AfterARotationEverythingOpensWithTheNewKeyAlone) {
-  auto db = Open();
-  auto a = OpenMasterKey(KeyFile("a.key"), *db);
-  ASSERT_TRUE(a.ok()) << a.error().message();
-  SealEverythingUnder(*a, *db);
-  ASSERT_TRUE(crypto::SecretBox::FromKeyFile(KeyFile("b.key")).ok());  // the operator's new key
-
+  SealUnderAAndMakeB();
+  store::Store* db = db_.get();
   // Nodes restarted with B current and A previous start while the database records A.
-  auto rotating = OpenMasterKey(KeyFile("b.key"), *db, {KeyFile("a.key")});
+  auto rotating = Rotating();
   ASSERT_TRUE(rotating.ok()) << rotating.error().message();
-  EXPECT_EQ(**db->GetMasterKeyFingerprint(), a->Fingerprint());
+  EXPECT_EQ(**db->GetMasterKeyFingerprint(), a_fingerprint_);
   // Before the rotation, B alone is refused: the secrets are A's.
   EXPECT_FALSE(OpenMasterKey(KeyFile("b.key"), *Open()).ok());
 
@@ -216,15 +229,11 @@ TEST_P(MasterKeyRotationTest, AfterARotationEverythingOpensWithTheNewKeyAlone) {
 }
 
 TEST_P(MasterKeyRotationTest, ARotationRunAgainFindsNothingLeft) {
-  auto db = Open();
-  auto a = OpenMasterKey(KeyFile("a.key"), *db);
-  ASSERT_TRUE(a.ok());
-  SealEverythingUnder(*a, *db);
-  ASSERT_TRUE(crypto::SecretBox::FromKeyFile(KeyFile("b.key")).ok());
-  auto rotating = OpenMasterKey(KeyFile("b.key"), *db, {KeyFile("a.key")});
+  SealUnderAAndMakeB();
+  auto rotating = Rotating();
   ASSERT_TRUE(rotating.ok());
-  ASSERT_TRUE(RotateMasterKey(*db, *rotating).ok());
-  auto again = RotateMasterKey(*db, *rotating);
+  ASSERT_TRUE(RotateMasterKey(*db_, *rotating).ok());
+  auto again = RotateMasterKey(*db_, *rotating);
   ASSERT_TRUE(again.ok()) << again.error().message();
   EXPECT_EQ(again->resealed, 0);
   EXPECT_EQ(again->already_new, 4);
@@ -232,25 +241,21 @@ TEST_P(MasterKeyRotationTest, ARotationRunAgainFindsNothingLeft) {
 }
 
 TEST_P(MasterKeyRotationTest, ASecretUnderAnUnlistedKeyStopsTheRotationBeforeTheRecord) {
-  auto db = Open();
-  auto a = OpenMasterKey(KeyFile("a.key"), *db);
-  ASSERT_TRUE(a.ok());
-  SealEverythingUnder(*a, *db);
-  ASSERT_TRUE(crypto::SecretBox::FromKeyFile(KeyFile("b.key")).ok());
+  SealUnderAAndMakeB();
   ASSERT_TRUE(crypto::SecretBox::FromKeyFile(KeyFile("c.key")).ok());
   auto c = crypto::SecretBox::LoadKeyFile(KeyFile("c.key"));
   ASSERT_TRUE(c.ok());
-  auto& pool = dynamic_cast<store::KeyPoolStore&>(*db);
+  auto& pool = dynamic_cast<store::KeyPoolStore&>(*db_);
   ASSERT_TRUE(pool.AddPooledKey({"pkey_2", *c->Seal("stray", "pkey_2")}, core::TimePoint{}).ok());
 
-  auto rotating = OpenMasterKey(KeyFile("b.key"), *db, {KeyFile("a.key")});
+  auto rotating = Rotating();
   ASSERT_TRUE(rotating.ok());
-  auto report = RotateMasterKey(*db, *rotating);
+  auto report = RotateMasterKey(*db_, *rotating);
   ASSERT_FALSE(report.ok());
   EXPECT_EQ(report.error().code(), core::ErrorCode::kFailedPrecondition);
   EXPECT_NE(report.error().message().find("pooled key pkey_2"), std::string::npos)
       << report.error().message();
-  EXPECT_EQ(**db->GetMasterKeyFingerprint(), a->Fingerprint()) << "A stays recorded";
+  EXPECT_EQ(**db_->GetMasterKeyFingerprint(), a_fingerprint_) << "A stays recorded";
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, MasterKeyRotationTest, ::testing::Values("sqlite", "postgres"),
