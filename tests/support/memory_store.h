@@ -17,12 +17,13 @@
 #include <utility>
 #include <vector>
 
+#include "store/audit_log.h"
 #include "store/key_pool_store.h"
 #include "store/store.h"
 
 namespace certadns::test {
 
-class MemoryStore final : public store::Store, public store::KeyPoolStore {
+class MemoryStore final : public store::Store, public store::KeyPoolStore, public store::AuditLog {
  public:
   // AccountStore (memory_store.cc).
   core::Status CreateUser(const store::User& user) override;
@@ -118,6 +119,10 @@ class MemoryStore final : public store::Store, public store::KeyPoolStore {
   core::Result<std::optional<store::PooledKey>> TakePooledKey() override;
   core::Result<int64_t> CountPooledKeys() override;
 
+  // AuditLog (memory_store_jobs.cc).
+  core::Status AppendAudit(const store::AuditEntry& entry) override;
+  core::Result<std::vector<store::AuditEntry>> ListAudit(const store::AuditQuery& query) override;
+
  private:
   struct CertificateRow {
     core::Certificate certificate;
@@ -158,6 +163,7 @@ class MemoryStore final : public store::Store, public store::KeyPoolStore {
   std::deque<store::PooledKey> pooled_keys_;            // oldest first; guarded by mutex_
   std::map<std::string, std::string> acme_accounts_;    // url -> sealed key; guarded by mutex_
   std::optional<std::string> master_key_fingerprint_;   // guarded by mutex_
+  std::vector<store::AuditEntry> audit_;                // appended; guarded by mutex_
   store::WakeHook wake_hook_;
 };
 

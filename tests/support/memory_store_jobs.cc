@@ -451,4 +451,36 @@ core::Result<int64_t> MemoryStore::CountPooledKeys() {
   return static_cast<int64_t>(pooled_keys_.size());
 }
 
+core::Status MemoryStore::AppendAudit(const store::AuditEntry& entry) {
+  std::lock_guard lock(mutex_);
+  if (FindUser(entry.owner_id) == nullptr) return core::NotFound("user " + entry.owner_id);
+  for (const auto& e : audit_) {
+    if (e.id == entry.id) return core::AlreadyExists("audit entry " + entry.id);
+  }
+  store::AuditEntry stored = entry;
+  stored.at = StoredTime(entry.at);
+  audit_.push_back(std::move(stored));
+  return core::Ok();
+}
+
+core::Result<std::vector<store::AuditEntry>> MemoryStore::ListAudit(
+    const store::AuditQuery& q) {
+  std::lock_guard lock(mutex_);
+  std::vector<store::AuditEntry> out;
+  for (const auto& e : audit_) {
+    if (e.owner_id != q.owner_id || (q.action && e.action != *q.action) ||
+        (q.target_id && e.target_id != *q.target_id) || (q.since && e.at < *q.since) ||
+        (q.until && e.at >= *q.until)) {
+      continue;
+    }
+    if (q.after_at && std::tie(e.at, e.id) >= std::tie(*q.after_at, q.after_id)) continue;
+    out.push_back(e);
+  }
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.at, a.id) > std::tie(b.at, b.id);
+  });
+  if (out.size() > static_cast<size_t>(std::max(0, q.limit))) out.resize(std::max(0, q.limit));
+  return out;
+}
+
 }  // namespace certadns::test

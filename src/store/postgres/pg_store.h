@@ -10,6 +10,7 @@
 #include <mutex>
 #include <string>
 
+#include "store/audit_log.h"
 #include "store/store.h"
 
 namespace certadns::store::postgres {
@@ -20,7 +21,7 @@ class PgConnection;
 class PgResult;
 class Params;
 
-class PgStore final : public Store {
+class PgStore final : public Store, public AuditLog {
  public:
   /// Connects to `url` ("postgresql://user@host:port/db", optionally with ?pool_size=N and
   /// pool_wait_ms=MS among libpq's parameters) and applies pending migrations.
@@ -113,6 +114,10 @@ class PgStore final : public Store {
   core::Result<std::optional<std::string>> GetMasterKeyFingerprint() override;
   core::Result<std::string> RecordMasterKeyFingerprint(const std::string& fingerprint) override;
   core::Result<bool> HoldsSealedData() override;
+
+  // The audit log (pg_store_audit.cc).
+  core::Status AppendAudit(const AuditEntry& entry) override;
+  core::Result<std::vector<AuditEntry>> ListAudit(const AuditQuery& query) override;
 
  private:
   PgStore(std::string conninfo, std::unique_ptr<PgPool> pool);
