@@ -26,6 +26,7 @@
 #include "issuance/issuance_service.h"
 #include "issuance/key_pool.h"
 #include "issuance/worker_pool.h"
+#include "store/audit_log.h"
 #include "store/key_pool_store.h"
 #include "zones/zone_recheck_loop.h"
 #include "zones/zone_service.h"
@@ -218,7 +219,7 @@ core::Result<std::unique_ptr<Service>> Service::Create(const Config& config) {
                      .idle_timeout = std::chrono::seconds(config.limits.idle_timeout_s),
                      .workers = config.limits.workers,
                      .queue = config.limits.queue}},
-      p->throttle.get()});
+      p->throttle.get(), dynamic_cast<store::AuditLog*>(p->store.get())});
   return std::unique_ptr<Service>(new Service(std::move(p)));
 }
 

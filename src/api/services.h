@@ -8,6 +8,7 @@
 #include "core/clock.h"
 #include "issuance/certificate_service.h"
 #include "store/account_store.h"
+#include "store/audit_log.h"
 #include "zones/zone_service.h"
 
 namespace certadns::api {
@@ -38,6 +39,7 @@ struct Services {
   const core::Clock& clock;
   ApiOptions options;
   Throttle* throttle = nullptr;  // rate limits and login lockout; none when null
+  store::AuditLog* audit = nullptr;  // the audit log (api/audit.h); none when null
 };
 
 }  // namespace certadns::api

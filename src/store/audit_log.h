@@ -4,6 +4,7 @@
 // newest first, in pages. Implementations are thread-safe.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -23,18 +24,20 @@ struct AuditEntry {
   std::string client_address;  // the caller's IP address
   std::string credential;      // "api_key:key_..." or "session"; never a secret
   std::string detail = "{}";   // a small JSON object, e.g. {"format":"pem"}
+  /// The order of appends, set by the store (AppendAudit ignores it): later entries have
+  /// larger numbers, also within one millisecond.
+  int64_t sequence = 0;
 };
 
-/// A page of one account's entries, newest first (by `at`, then `id`).
+/// A page of one account's entries, newest first (in the order they were appended).
 struct AuditQuery {
   std::string owner_id;
   std::optional<std::string> action;
   std::optional<std::string> target_id;
   std::optional<core::TimePoint> since;  // at >= since
   std::optional<core::TimePoint> until;  // at < until
-  /// Paging: only entries older than this one (its `at` and `id`), i.e. after it in the order.
-  std::optional<core::TimePoint> after_at;
-  std::string after_id;
+  /// Paging: only entries appended before the one with this sequence number.
+  std::optional<int64_t> before_sequence;
   int limit = 50;
 };
 

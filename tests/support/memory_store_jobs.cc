@@ -459,6 +459,7 @@ core::Status MemoryStore::AppendAudit(const store::AuditEntry& entry) {
   }
   store::AuditEntry stored = entry;
   stored.at = StoredTime(entry.at);
+  stored.sequence = static_cast<int64_t>(audit_.size()) + 1;
   audit_.push_back(std::move(stored));
   return core::Ok();
 }
@@ -473,12 +474,10 @@ core::Result<std::vector<store::AuditEntry>> MemoryStore::ListAudit(
         (q.until && e.at >= *q.until)) {
       continue;
     }
-    if (q.after_at && std::tie(e.at, e.id) >= std::tie(*q.after_at, q.after_id)) continue;
+    if (q.before_sequence && e.sequence >= *q.before_sequence) continue;
     out.push_back(e);
   }
-  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
-    return std::tie(a.at, a.id) > std::tie(b.at, b.id);
-  });
+  std::reverse(out.begin(), out.end());
   if (out.size() > static_cast<size_t>(std::max(0, q.limit))) out.resize(std::max(0, q.limit));
   return out;
 }

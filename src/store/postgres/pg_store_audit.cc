@@ -19,21 +19,22 @@ core::Result<std::vector<AuditEntry>> PgStore::ListAudit(const AuditQuery& q) {
   params.Text(q.owner_id);
   q.action ? params.Text(*q.action) : params.Null();
   q.target_id ? params.Text(*q.target_id) : params.Null();
-  params.Int(OptionalMillis(q.since)).Int(OptionalMillis(q.until)).Int(OptionalMillis(q.after_at));
-  params.Text(q.after_id).Int(int64_t{q.limit});
+  params.Int(OptionalMillis(q.since)).Int(OptionalMillis(q.until)).Int(q.before_sequence);
+  params.Int(int64_t{q.limit});
   ASSIGN_OR_RETURN(auto r, Exec("SELECT id, owner_id, at, action, target_id, target_name, "
-                                "client_address, credential, detail FROM audit_log "
+                                "client_address, credential, detail, sequence FROM audit_log "
                                 "WHERE owner_id = $1 AND ($2::TEXT IS NULL OR action = $2) "
                                 "AND ($3::TEXT IS NULL OR target_id = $3) "
                                 "AND ($4::BIGINT IS NULL OR at >= $4) "
                                 "AND ($5::BIGINT IS NULL OR at < $5) "
-                                "AND ($6::BIGINT IS NULL OR at < $6 OR (at = $6 AND id < $7)) "
-                                "ORDER BY at DESC, id DESC LIMIT $8",
+                                "AND ($6::BIGINT IS NULL OR sequence < $6) "
+                                "ORDER BY sequence DESC LIMIT $7",
                                 params));
   std::vector<AuditEntry> out;
   for (int i = 0; i < r.rows(); ++i) {
     out.push_back({r.Text(i, 0), r.Text(i, 1), core::FromUnixMillis(r.Int(i, 2)), r.Text(i, 3),
-                   r.Text(i, 4), r.Text(i, 5), r.Text(i, 6), r.Text(i, 7), r.Text(i, 8)});
+                   r.Text(i, 4), r.Text(i, 5), r.Text(i, 6), r.Text(i, 7), r.Text(i, 8),
+                   r.Int(i, 9)});
   }
   return out;
 }

@@ -25,20 +25,19 @@ core::Result<std::vector<AuditEntry>> SqliteStore::ListAudit(const AuditQuery& q
   std::lock_guard lock(mutex_);
   Statement s(db_,
               "SELECT id, owner_id, at, action, target_id, target_name, client_address, "
-              "credential, detail FROM audit_log WHERE owner_id = ?1 "
+              "credential, detail, sequence FROM audit_log WHERE owner_id = ?1 "
               "AND (?2 IS NULL OR action = ?2) AND (?3 IS NULL OR target_id = ?3) "
               "AND (?4 IS NULL OR at >= ?4) AND (?5 IS NULL OR at < ?5) "
-              "AND (?6 IS NULL OR at < ?6 OR (at = ?6 AND id < ?7)) "
-              "ORDER BY at DESC, id DESC LIMIT ?8");
+              "AND (?6 IS NULL OR sequence < ?6) ORDER BY sequence DESC LIMIT ?7");
   s.Bind(1, q.owner_id);
   q.action ? s.Bind(2, *q.action) : s.BindNull(2);
   q.target_id ? s.Bind(3, *q.target_id) : s.BindNull(3);
-  s.Bind(4, millis(q.since)).Bind(5, millis(q.until)).Bind(6, millis(q.after_at));
-  s.Bind(7, q.after_id).Bind(8, int64_t{q.limit});
+  s.Bind(4, millis(q.since)).Bind(5, millis(q.until)).Bind(6, q.before_sequence);
+  s.Bind(7, int64_t{q.limit});
   std::vector<AuditEntry> out;
   while (s.Step()) {
     out.push_back({s.Text(0), s.Text(1), core::FromUnixMillis(s.Int(2)), s.Text(3), s.Text(4),
-                   s.Text(5), s.Text(6), s.Text(7), s.Text(8)});
+                   s.Text(5), s.Text(6), s.Text(7), s.Text(8), s.Int(9)});
   }
   RETURN_IF_ERROR(s.status());
   return out;

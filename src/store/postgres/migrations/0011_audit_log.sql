@@ -1,6 +1,7 @@
 -- The audit log (store/audit_log.h): append-only; rows go only with their account.
 CREATE TABLE audit_log (
-  id             TEXT PRIMARY KEY,
+  sequence       BIGSERIAL PRIMARY KEY,
+  id             TEXT NOT NULL UNIQUE,
   owner_id       TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
   at             BIGINT NOT NULL,
   action         TEXT NOT NULL,
@@ -10,8 +11,8 @@ CREATE TABLE audit_log (
   credential     TEXT NOT NULL,
   detail         TEXT NOT NULL
 );
-CREATE INDEX audit_log_owner ON audit_log(owner_id, at, id);
-CREATE INDEX audit_log_target ON audit_log(owner_id, target_id, at);
+CREATE INDEX audit_log_owner ON audit_log(owner_id, sequence);
+CREATE INDEX audit_log_target ON audit_log(owner_id, target_id, sequence);
 CREATE FUNCTION audit_log_append_only() RETURNS trigger AS $$
 BEGIN RAISE EXCEPTION 'audit_log is append-only'; END $$ LANGUAGE plpgsql;
 CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
