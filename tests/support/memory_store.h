@@ -19,11 +19,13 @@
 
 #include "store/audit_log.h"
 #include "store/key_pool_store.h"
+#include "store/stats_reader.h"
 #include "store/store.h"
 
 namespace certadns::test {
 
-class MemoryStore final : public store::Store, public store::KeyPoolStore, public store::AuditLog {
+class MemoryStore final : public store::Store, public store::KeyPoolStore, public store::AuditLog,
+                          public store::StatsReader {
  public:
   // AccountStore (memory_store.cc).
   core::Status CreateUser(const store::User& user) override;
@@ -122,6 +124,11 @@ class MemoryStore final : public store::Store, public store::KeyPoolStore, publi
   // AuditLog (memory_store_jobs.cc).
   core::Status AppendAudit(const store::AuditEntry& entry) override;
   core::Result<std::vector<store::AuditEntry>> ListAudit(const store::AuditQuery& query) override;
+
+  // StatsReader (memory_store_jobs.cc).
+  core::Result<store::ServiceStats> ReadServiceStats(core::TimePoint now,
+                                                     core::Duration overdue_after) override;
+  core::Result<std::vector<store::CertificateExpiry>> ListCertificateExpiries(int limit) override;
 
  private:
   struct CertificateRow {

@@ -482,4 +482,43 @@ core::Result<std::vector<store::AuditEntry>> MemoryStore::ListAudit(
   return out;
 }
 
+core::Result<store::ServiceStats> MemoryStore::ReadServiceStats(core::TimePoint now,
+                                                                core::Duration overdue_after) {
+  std::lock_guard lock(mutex_);
+  store::ServiceStats stats;
+  std::map<std::pair<std::string, std::string>, int64_t> counts;
+  for (const auto& [id, row] : certificates_) {
+    const core::Certificate& c = row.certificate;
+    const store::User* owner = FindUser(c.owner_id);
+    ++counts[{std::string(core::ToString(c.status)), owner ? owner->plan : ""}];
+    if (c.status == core::CertificateState::kIssued && c.auto_renew && c.next_renewal_at &&
+        *c.next_renewal_at <= now) {
+      ++stats.renewals_due;
+      if (*c.next_renewal_at <= now - overdue_after) ++stats.renewals_overdue;
+    }
+  }
+  for (const auto& [key, count] : counts) stats.certificates.push_back({key.first, key.second, count});
+  for (const auto& [id, row] : jobs_) {
+    if (row.job.run_at > now || (row.lease_until && *row.lease_until > now)) continue;
+    ++stats.jobs_due;
+    if (!stats.oldest_due_job || row.job.run_at < *stats.oldest_due_job) {
+      stats.oldest_due_job = row.job.run_at;
+    }
+  }
+  return stats;
+}
+
+core::Result<std::vector<store::CertificateExpiry>> MemoryStore::ListCertificateExpiries(
+    int limit) {
+  std::lock_guard lock(mutex_);
+  std::vector<store::CertificateExpiry> out;
+  for (const auto& [id, row] : certificates_) {  // by id
+    if (static_cast<int>(out.size()) >= limit) break;
+    if (row.certificate.expires_at) {
+      out.push_back({id, row.certificate.domain, *row.certificate.expires_at});
+    }
+  }
+  return out;
+}
+
 }  // namespace certadns::test

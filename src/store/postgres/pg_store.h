@@ -11,6 +11,7 @@
 #include <string>
 
 #include "store/audit_log.h"
+#include "store/stats_reader.h"
 #include "store/store.h"
 
 namespace certadns::store::postgres {
@@ -21,7 +22,7 @@ class PgConnection;
 class PgResult;
 class Params;
 
-class PgStore final : public Store, public AuditLog {
+class PgStore final : public Store, public AuditLog, public StatsReader {
  public:
   /// Connects to `url` ("postgresql://user@host:port/db", optionally with ?pool_size=N and
   /// pool_wait_ms=MS among libpq's parameters) and applies pending migrations.
@@ -118,6 +119,11 @@ class PgStore final : public Store, public AuditLog {
   // The audit log (pg_store_audit.cc).
   core::Status AppendAudit(const AuditEntry& entry) override;
   core::Result<std::vector<AuditEntry>> ListAudit(const AuditQuery& query) override;
+
+  // Counts for /metrics (pg_store_stats.cc).
+  core::Result<ServiceStats> ReadServiceStats(core::TimePoint now,
+                                              core::Duration overdue_after) override;
+  core::Result<std::vector<CertificateExpiry>> ListCertificateExpiries(int limit) override;
 
  private:
   PgStore(std::string conninfo, std::unique_ptr<PgPool> pool);
