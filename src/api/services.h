@@ -2,6 +2,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,9 @@ struct ApiOptions {
   std::chrono::seconds session_ttl{std::chrono::hours(12)};
   bool secure_cookies = false;  // add "Secure" to cookies (behind HTTPS)
   std::vector<std::string> trusted_proxies;  // peers whose X-Forwarded-For is believed
+  /// Set on the metrics listener (metrics.listen) only: that server answers GET /metrics
+  /// with what this returns (api/metrics_page.h) and serves nothing of the API.
+  std::function<std::string()> metrics_page;
   ServerLimits limits;
 };
 
