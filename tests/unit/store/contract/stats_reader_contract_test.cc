@@ -35,20 +35,11 @@ class StatsReaderContract : public StoreContract {
 
   /// Issues `cert_id` (its job finished), expiring in 60 days, renewing at `renew_at`.
   void Issue(const std::string& cert_id, core::TimePoint renew_at, bool auto_renew) {
-    auto claimed = store_->ClaimJob("w", clock_.Now(), minutes(1));
-    ASSERT_TRUE(claimed.ok() && claimed->has_value());
-    ASSERT_EQ((*claimed)->certificate_id, cert_id);
-    StepCommit commit;
-    commit.job = **claimed;
-    commit.finished = true;
-    auto cert = store_->GetCertificateForWorker(cert_id);
-    ASSERT_TRUE(cert.ok());
-    cert->status = core::CertificateState::kIssued;
-    cert->issued_at = clock_.Now();
-    cert->expires_at = clock_.Now() + hours(24 * 60);
-    cert->next_renewal_at = renew_at;
-    commit.certificate = *cert;
-    ASSERT_TRUE(store_->CommitStep("w", commit).ok());
+    Finish(cert_id, core::CertificateState::kIssued, [&](core::Certificate& c) {
+      c.issued_at = clock_.Now();
+      c.expires_at = clock_.Now() + hours(24 * 60);
+      c.next_renewal_at = renew_at;
+    });
     ASSERT_TRUE(store_->SetAutoRenew(kAlice, cert_id, auto_renew, renew_at).ok());
   }
 
