@@ -2,7 +2,8 @@
 //  - one scheduler tick (expire, due renewals, next lifecycle event) in ms, with the plans
 //    PostgreSQL chose (EXPLAIN ANALYZE), and
 //  - GET /certificates' query for an account with 100 certificates, beside the same on a
-//    database holding only those 100.
+//    database holding only those 100, and
+//  - the store's counts behind /metrics (StatsReader::ReadServiceStats; cached 5 s).
 // Needs CERTADNS_BENCH_PG_URL (or CERTADNS_TEST_PG_URL): scripts/run-bench.sh starts one.
 #include <algorithm>
 #include <chrono>
@@ -118,6 +119,8 @@ int Run() {
   double list_small_ms =
       MedianMs(21, [&] { (void)(*small_store)->ListCertificates("user_b100"); });
   auto listed = store.ListCertificates("user_b100");
+  double stats_ms =
+      MedianMs(5, [&] { (void)store.ReadServiceStats(now, std::chrono::hours(24)); });
 
   std::printf("\nPostgreSQL store at scale (%d certificates, 10,001 accounts; filled in %.1f s)\n",
               certificates, fill_s);
@@ -129,6 +132,7 @@ int Run() {
   std::printf("| GET /certificates query, account with %zu certificates, %d in the table | %.2f ms |\n",
               listed.ok() ? listed->size() : 0, certificates + 100, list_big_ms);
   std::printf("| same, 100 in the table | %.2f ms |\n", list_small_ms);
+  std::printf("| /metrics store counts (by state and plan, renewals, jobs) | %.1f ms |\n", stats_ms);
   std::string n = std::to_string(now_ms);
   Explain(**big_conn, "expire",
           "SELECT id FROM certificates WHERE status = 'issued' AND expires_at <= " + n);
