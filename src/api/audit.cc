@@ -1,10 +1,10 @@
 #include "api/audit.h"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <array>
 #include <charconv>
-
-#include <spdlog/spdlog.h>
 
 #include "api/routes.h"
 #include "core/errors.h"
@@ -16,11 +16,19 @@ namespace {
 constexpr int kDefaultLimit = 50;
 constexpr int kMaxLimit = 200;
 
-constexpr std::array<std::string_view, 13> kActions = {
-    audit::kCertificateCreated, audit::kCertificateDownloaded, audit::kCertificateRenewed,
-    audit::kCertificateAutoRenewChanged, audit::kCertificateRevoked, audit::kCertificateDeleted,
-    audit::kZoneCreated, audit::kZoneVerified, audit::kZoneDeleted, audit::kApiKeyCreated,
-    audit::kApiKeyRevoked, audit::kPasswordChanged, audit::kLoggedIn};
+constexpr std::array<std::string_view, 13> kActions = {audit::kCertificateCreated,
+                                                       audit::kCertificateDownloaded,
+                                                       audit::kCertificateRenewed,
+                                                       audit::kCertificateAutoRenewChanged,
+                                                       audit::kCertificateRevoked,
+                                                       audit::kCertificateDeleted,
+                                                       audit::kZoneCreated,
+                                                       audit::kZoneVerified,
+                                                       audit::kZoneDeleted,
+                                                       audit::kApiKeyCreated,
+                                                       audit::kApiKeyRevoked,
+                                                       audit::kPasswordChanged,
+                                                       audit::kLoggedIn};
 
 std::string Credential(const Call& call) {
   if (!call.principal) return "";
@@ -62,7 +70,7 @@ core::Result<store::AuditQuery> ParseQuery(const Call& call) {
   q.limit = kDefaultLimit;
   for (const auto& [name, value] : call.query) {
     static const std::array<std::string_view, 6> kKnown = {"action", "target", "since",
-                                                          "until",  "limit",  "cursor"};
+                                                           "until",  "limit",  "cursor"};
     if (std::find(kKnown.begin(), kKnown.end(), name) == kKnown.end()) {
       return core::errors::InvalidRequest("unknown parameter " + name +
                                           " (action, target, since, until, limit, cursor)");
@@ -132,8 +140,8 @@ void RecordAudit(Services& s, const Call& call, std::string_view action,
   e.credential = Credential(call);
   e.detail = detail.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   if (auto written = s.audit->AppendAudit(e); !written.ok()) {
-    spdlog::error("audit log: cannot record {} of {} for {}: {}", e.action, target_id,
-                  e.owner_id, written.error().message());
+    spdlog::error("audit log: cannot record {} of {} for {}: {}", e.action, target_id, e.owner_id,
+                  written.error().message());
   }
 }
 

@@ -3,10 +3,9 @@
 // caller's address and credential; and GET /audit (routes.h). Private to src/api/.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 #include "api/call.h"
 #include "api/services.h"

@@ -1,10 +1,10 @@
 #include "api/metrics_page.h"
 
+#include <spdlog/spdlog.h>
+
 #include <array>
 #include <map>
 #include <utility>
-
-#include <spdlog/spdlog.h>
 
 #include "api/metrics_text.h"
 #include "core/certificate.h"
@@ -15,15 +15,16 @@ namespace {
 
 namespace m = core::metrics;
 
-constexpr std::array kStates = {core::CertificateState::kPending, core::CertificateState::kValidating,
-                                core::CertificateState::kIssued,  core::CertificateState::kFailed,
-                                core::CertificateState::kExpired, core::CertificateState::kRevoked};
+constexpr std::array kStates = {
+    core::CertificateState::kPending, core::CertificateState::kValidating,
+    core::CertificateState::kIssued,  core::CertificateState::kFailed,
+    core::CertificateState::kExpired, core::CertificateState::kRevoked};
 constexpr std::array kPlans = {core::Plan::kFree, core::Plan::kPlus, core::Plan::kPro,
                                core::Plan::kElite};
 constexpr std::array kEndpoints = {
-    m::AcmeEndpoint::kDirectory, m::AcmeEndpoint::kNewNonce,   m::AcmeEndpoint::kNewAccount,
-    m::AcmeEndpoint::kNewOrder,  m::AcmeEndpoint::kOrder,      m::AcmeEndpoint::kAuthorization,
-    m::AcmeEndpoint::kChallenge, m::AcmeEndpoint::kFinalize,   m::AcmeEndpoint::kCertificate,
+    m::AcmeEndpoint::kDirectory, m::AcmeEndpoint::kNewNonce,    m::AcmeEndpoint::kNewAccount,
+    m::AcmeEndpoint::kNewOrder,  m::AcmeEndpoint::kOrder,       m::AcmeEndpoint::kAuthorization,
+    m::AcmeEndpoint::kChallenge, m::AcmeEndpoint::kFinalize,    m::AcmeEndpoint::kCertificate,
     m::AcmeEndpoint::kRevoke,    m::AcmeEndpoint::kRenewalInfo, m::AcmeEndpoint::kOther};
 constexpr std::array kOutcomes = {m::Outcome::kSuccess, m::Outcome::kClientError,
                                   m::Outcome::kServerError, m::Outcome::kNetworkError};
@@ -35,7 +36,8 @@ void StoreSeries(MetricsText& out, const store::ServiceStats& stats, core::TimeP
   // plan the code does not know (a newer node's) is shown as it is.
   std::map<std::pair<std::string, std::string>, int64_t> counts;
   for (auto state : kStates) {
-    for (auto plan : kPlans) counts[{std::string(core::ToString(state)), std::string(core::ToString(plan))}] = 0;
+    for (auto plan : kPlans)
+      counts[{std::string(core::ToString(state)), std::string(core::ToString(plan))}] = 0;
   }
   for (const auto& c : stats.certificates) counts[{c.state, c.plan}] += c.count;
   out.Family("certadns_certificates", "gauge", "Certificates by state and their owner's plan.");
@@ -110,7 +112,8 @@ MetricsPage::MetricsPage(store::StatsReader& stats, const core::Clock& clock,
       metrics_(metrics) {}
 
 const MetricsPage::Cached& MetricsPage::StoreCounts(core::TimePoint now) {
-  if (cached_ && cached_->ok && now >= cached_->read_at && now - cached_->read_at < options_.cache) {
+  if (cached_ && cached_->ok && now >= cached_->read_at &&
+      now - cached_->read_at < options_.cache) {
     return *cached_;
   }
   Cached fresh;

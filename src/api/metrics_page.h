@@ -23,8 +23,8 @@ struct MetricsOptions {
   /// certadns_certificate_expiry_timestamp_seconds, one series per certificate (opt-in:
   /// it does not scale to a million certificates).
   bool per_certificate = false;
-  int max_certificate_series = 100000;  // beyond: the first ones by id only
-  core::Duration cache = std::chrono::seconds(5);  // how long the store's counts are reused
+  int max_certificate_series = 100000;                    // beyond: the first ones by id only
+  core::Duration cache = std::chrono::seconds(5);         // how long the store's counts are reused
   core::Duration overdue_after = std::chrono::hours(24);  // renewals due longer are overdue
 };
 
@@ -53,7 +53,7 @@ class MetricsPage {
   std::function<std::optional<int64_t>()> key_pool_;
   const MetricsOptions options_;
   const core::metrics::ServiceMetrics& metrics_;
-  std::mutex mutex_;  // one scrape at a time reads the store
+  std::mutex mutex_;              // one scrape at a time reads the store
   std::optional<Cached> cached_;  // guarded by mutex_
 };
 

@@ -26,8 +26,7 @@ Histogram::Histogram(std::vector<double> upper_bounds)
 void Histogram::Observe(double value) noexcept {
   // The first bound the value does not exceed ("le" is inclusive); past the last: +Inf.
   size_t i = static_cast<size_t>(
-      std::lower_bound(upper_bounds_.begin(), upper_bounds_.end(), value) -
-      upper_bounds_.begin());
+      std::lower_bound(upper_bounds_.begin(), upper_bounds_.end(), value) - upper_bounds_.begin());
   buckets_[i].fetch_add(1, std::memory_order_relaxed);
   sum_.fetch_add(value, std::memory_order_relaxed);
   count_.fetch_add(1, std::memory_order_relaxed);
@@ -50,28 +49,44 @@ Histogram::Snapshot Histogram::Read() const {
 
 std::string_view Name(AcmeEndpoint endpoint) {
   switch (endpoint) {
-    case AcmeEndpoint::kDirectory: return "directory";
-    case AcmeEndpoint::kNewNonce: return "newNonce";
-    case AcmeEndpoint::kNewAccount: return "newAccount";
-    case AcmeEndpoint::kNewOrder: return "newOrder";
-    case AcmeEndpoint::kOrder: return "order";
-    case AcmeEndpoint::kAuthorization: return "authz";
-    case AcmeEndpoint::kChallenge: return "challenge";
-    case AcmeEndpoint::kFinalize: return "finalize";
-    case AcmeEndpoint::kCertificate: return "certificate";
-    case AcmeEndpoint::kRevoke: return "revokeCert";
-    case AcmeEndpoint::kRenewalInfo: return "renewalInfo";
-    case AcmeEndpoint::kOther: return "other";
+    case AcmeEndpoint::kDirectory:
+      return "directory";
+    case AcmeEndpoint::kNewNonce:
+      return "newNonce";
+    case AcmeEndpoint::kNewAccount:
+      return "newAccount";
+    case AcmeEndpoint::kNewOrder:
+      return "newOrder";
+    case AcmeEndpoint::kOrder:
+      return "order";
+    case AcmeEndpoint::kAuthorization:
+      return "authz";
+    case AcmeEndpoint::kChallenge:
+      return "challenge";
+    case AcmeEndpoint::kFinalize:
+      return "finalize";
+    case AcmeEndpoint::kCertificate:
+      return "certificate";
+    case AcmeEndpoint::kRevoke:
+      return "revokeCert";
+    case AcmeEndpoint::kRenewalInfo:
+      return "renewalInfo";
+    case AcmeEndpoint::kOther:
+      return "other";
   }
   return "other";
 }
 
 std::string_view Name(Outcome outcome) {
   switch (outcome) {
-    case Outcome::kSuccess: return "success";
-    case Outcome::kClientError: return "client_error";
-    case Outcome::kServerError: return "server_error";
-    case Outcome::kNetworkError: return "network_error";
+    case Outcome::kSuccess:
+      return "success";
+    case Outcome::kClientError:
+      return "client_error";
+    case Outcome::kServerError:
+      return "server_error";
+    case Outcome::kNetworkError:
+      return "network_error";
   }
   return "network_error";
 }
@@ -83,7 +98,9 @@ Outcome OutcomeOf(long status) {
   return Outcome::kSuccess;
 }
 
-std::string_view Name(IssuanceKind kind) { return kind == IssuanceKind::kIssue ? "issue" : "renew"; }
+std::string_view Name(IssuanceKind kind) {
+  return kind == IssuanceKind::kIssue ? "issue" : "renew";
+}
 
 std::string_view Name(IssuanceResult result) {
   return result == IssuanceResult::kIssued ? "issued" : "failed";

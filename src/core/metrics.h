@@ -67,8 +67,18 @@ class Stopwatch {
 
 /// RFC 8555 resources the ACME client calls (never a URL: URLs hold ids).
 enum class AcmeEndpoint {
-  kDirectory, kNewNonce, kNewAccount, kNewOrder, kOrder, kAuthorization, kChallenge,
-  kFinalize, kCertificate, kRevoke, kRenewalInfo, kOther
+  kDirectory,
+  kNewNonce,
+  kNewAccount,
+  kNewOrder,
+  kOrder,
+  kAuthorization,
+  kChallenge,
+  kFinalize,
+  kCertificate,
+  kRevoke,
+  kRenewalInfo,
+  kOther
 };
 inline constexpr size_t kAcmeEndpoints = static_cast<size_t>(AcmeEndpoint::kOther) + 1;
 std::string_view Name(AcmeEndpoint endpoint);

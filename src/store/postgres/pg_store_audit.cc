@@ -5,11 +5,19 @@
 namespace certadns::store::postgres {
 
 core::Status PgStore::AppendAudit(const AuditEntry& e) {
-  RETURN_IF_ERROR(Exec("INSERT INTO audit_log(id, owner_id, at, action, target_id, target_name, "
-              "client_address, credential, detail) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-              Params().Text(e.id).Text(e.owner_id).Int(core::ToUnixMillis(e.at)).Text(e.action)
-                  .Text(e.target_id).Text(e.target_name).Text(e.client_address)
-                  .Text(e.credential).Text(e.detail)));
+  RETURN_IF_ERROR(
+      Exec("INSERT INTO audit_log(id, owner_id, at, action, target_id, target_name, "
+           "client_address, credential, detail) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+           Params()
+               .Text(e.id)
+               .Text(e.owner_id)
+               .Int(core::ToUnixMillis(e.at))
+               .Text(e.action)
+               .Text(e.target_id)
+               .Text(e.target_name)
+               .Text(e.client_address)
+               .Text(e.credential)
+               .Text(e.detail)));
   return core::Ok();
 }
 

@@ -8,8 +8,9 @@ namespace certadns::store::sqlite {
 
 core::Status SqliteStore::AppendAudit(const AuditEntry& e) {
   std::lock_guard lock(mutex_);
-  Statement s(db_, "INSERT INTO audit_log(id, owner_id, at, action, target_id, target_name, "
-                   "client_address, credential, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+  Statement s(db_,
+              "INSERT INTO audit_log(id, owner_id, at, action, target_id, target_name, "
+              "client_address, credential, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
   s.Bind(1, e.id).Bind(2, e.owner_id).Bind(3, core::ToUnixMillis(e.at)).Bind(4, e.action);
   s.Bind(5, e.target_id).Bind(6, e.target_name).Bind(7, e.client_address).Bind(8, e.credential);
   s.Bind(9, e.detail);

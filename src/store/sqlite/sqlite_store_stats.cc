@@ -12,16 +12,18 @@ core::Result<ServiceStats> SqliteStore::ReadServiceStats(core::TimePoint now,
   std::lock_guard lock(mutex_);
   ServiceStats stats;
   {
-    Statement s(db_, "SELECT c.status, u.plan, COUNT(*) FROM certificates c "
-                     "JOIN users u ON u.id = c.owner_id GROUP BY c.status, u.plan");
+    Statement s(db_,
+                "SELECT c.status, u.plan, COUNT(*) FROM certificates c "
+                "JOIN users u ON u.id = c.owner_id GROUP BY c.status, u.plan");
     while (s.Step()) stats.certificates.push_back({s.Text(0), s.Text(1), s.Int(2)});
     RETURN_IF_ERROR(s.status());
   }
   {
     // certificates_renewal (status, auto_renew, next_renewal_at) serves this.
-    Statement s(db_, "SELECT COUNT(*), COALESCE(SUM(next_renewal_at <= ?2), 0) "
-                     "FROM certificates WHERE status = 'issued' AND auto_renew = 1 "
-                     "AND next_renewal_at <= ?1");
+    Statement s(db_,
+                "SELECT COUNT(*), COALESCE(SUM(next_renewal_at <= ?2), 0) "
+                "FROM certificates WHERE status = 'issued' AND auto_renew = 1 "
+                "AND next_renewal_at <= ?1");
     s.Bind(1, now_ms).Bind(2, now_ms - overdue_after.count());
     if (s.Step()) {
       stats.renewals_due = s.Int(0);
@@ -30,8 +32,9 @@ core::Result<ServiceStats> SqliteStore::ReadServiceStats(core::TimePoint now,
     RETURN_IF_ERROR(s.status());
   }
   {
-    Statement s(db_, "SELECT COUNT(*), MIN(run_at) FROM jobs WHERE run_at <= ?1 "
-                     "AND (lease_until IS NULL OR lease_until <= ?1)");
+    Statement s(db_,
+                "SELECT COUNT(*), MIN(run_at) FROM jobs WHERE run_at <= ?1 "
+                "AND (lease_until IS NULL OR lease_until <= ?1)");
     s.Bind(1, now_ms);
     if (s.Step()) {
       stats.jobs_due = s.Int(0);
@@ -44,8 +47,9 @@ core::Result<ServiceStats> SqliteStore::ReadServiceStats(core::TimePoint now,
 
 core::Result<std::vector<CertificateExpiry>> SqliteStore::ListCertificateExpiries(int limit) {
   std::lock_guard lock(mutex_);
-  Statement s(db_, "SELECT id, domain, expires_at FROM certificates "
-                   "WHERE expires_at IS NOT NULL ORDER BY id LIMIT ?1");
+  Statement s(db_,
+              "SELECT id, domain, expires_at FROM certificates "
+              "WHERE expires_at IS NOT NULL ORDER BY id LIMIT ?1");
   s.Bind(1, int64_t{limit});
   std::vector<CertificateExpiry> out;
   while (s.Step()) out.push_back({s.Text(0), s.Text(1), core::FromUnixMillis(s.Int(2))});

@@ -2,13 +2,13 @@
 // (created, each download, renewed, auto-renew toggled, revoked, deleted) with the caller's
 // address and credential; another account sees none of them; filters and pages work, and a
 // bad filter is a 400 that says what is wrong.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
 #include <chrono>
 #include <set>
 #include <string>
 #include <vector>
-
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 
 #include "tests/e2e/api/e2e_fixture.h"
 
@@ -43,13 +43,13 @@ class AuditE2e : public ApiE2eTest {
 
   std::string IssuedCertificate(const TestUser& user, const TestZone& zone,
                                 const std::string& label) {
-    ApiResponse created = RequestCertificate(
-        user.api, {{"zone_id", zone.id}, {"domain", label + "." + zone.name}});
+    ApiResponse created =
+        RequestCertificate(user.api, {{"zone_id", zone.id}, {"domain", label + "." + zone.name}});
     EXPECT_TRUE(HasStatus(created, 202));
     const std::string id = created.json.value("id", "");
     ApiResponse issued = WaitSettled(user.api, id);
-    EXPECT_EQ(issued.json.value("status", ""), "issued")
-        << issued.Describe() << "\n" << LogsText(user.api, id);
+    EXPECT_EQ(issued.json.value("status", ""), "issued") << issued.Describe() << "\n"
+                                                         << LogsText(user.api, id);
     return id;
   }
 };
@@ -65,7 +65,8 @@ TEST_F(AuditE2e, EachActionOnACertificateIsRecordedForItsOwnerOnly) {
   ASSERT_TRUE(HasStatus(a.api.Get("/certificates/" + id + "/download"), 200));
   ASSERT_TRUE(HasStatus(a.api.Post("/certificates/" + id + "/renew", json::object()), 202));
   ASSERT_EQ(WaitSettled(a.api, id).json.value("status", ""), "issued") << LogsText(a.api, id);
-  ASSERT_TRUE(HasStatus(a.api.Put("/certificates/" + id + "/auto-renew", {{"enabled", true}}), 200));
+  ASSERT_TRUE(
+      HasStatus(a.api.Put("/certificates/" + id + "/auto-renew", {{"enabled", true}}), 200));
   ASSERT_TRUE(HasStatus(a.api.Delete("/certificates/" + id + "?revoke=true"), 200));
   // What failed is not recorded: B's attempts on A's certificate are 404s.
   EXPECT_EQ(b.api.Get("/certificates/" + id + "/download").status, 404);
@@ -153,9 +154,9 @@ TEST_F(AuditE2e, ABadFilterIsA400ThatSaysWhatIsWrong) {
   EXPECT_TRUE(IsBadRequestNaming(a.api.Get("/audit?action=certificate.stolen"),
                                  {"action", "certificate.downloaded"}));
   EXPECT_TRUE(IsBadRequestNaming(a.api.Get("/audit?since=yesterday"), {"since", "RFC 3339"}));
-  EXPECT_TRUE(IsBadRequestNaming(
-      a.api.Get("/audit?since=2026-02-01T00:00:00Z&until=2026-01-01T00:00:00Z"),
-      {"since", "until"}));
+  EXPECT_TRUE(
+      IsBadRequestNaming(a.api.Get("/audit?since=2026-02-01T00:00:00Z&until=2026-01-01T00:00:00Z"),
+                         {"since", "until"}));
   EXPECT_TRUE(IsBadRequestNaming(a.api.Get("/audit?cursor=not-a-cursor"), {"cursor"}));
   EXPECT_TRUE(IsBadRequestNaming(a.api.Get("/audit?page=2"), {"page"}));
   EXPECT_TRUE(HasStatus(Anonymous().Get("/audit"), 401));

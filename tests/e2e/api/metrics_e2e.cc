@@ -2,13 +2,13 @@
 // through the API, the scrape says what happened (10 issued, the state gauge, the ACME
 // requests by endpoint, the issuance histogram, each certificate's expiry time), in
 // Prometheus's text format; the listener serves nothing else.
+#include <gtest/gtest.h>
+
 #include <chrono>
 #include <map>
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "core/clock.h"
 #include "tests/e2e/api/e2e_fixture.h"
@@ -87,8 +87,8 @@ TEST_F(MetricsE2e, AScrapeReflectsTenIssuances) {
   std::map<std::string, json> issued;
   for (const std::string& id : ids) {
     ApiResponse settled = WaitSettled(user.api, id);
-    ASSERT_EQ(settled.json.value("status", ""), "issued")
-        << settled.Describe() << "\n" << LogsText(user.api, id);
+    ASSERT_EQ(settled.json.value("status", ""), "issued") << settled.Describe() << "\n"
+                                                          << LogsText(user.api, id);
     issued[id] = settled.json;
   }
 

@@ -14,8 +14,7 @@ using std::chrono::seconds;
 
 class FakeStats final : public store::StatsReader {
  public:
-  core::Result<store::ServiceStats> ReadServiceStats(core::TimePoint now,
-                                                     core::Duration) override {
+  core::Result<store::ServiceStats> ReadServiceStats(core::TimePoint now, core::Duration) override {
     ++reads;
     if (fail) return core::Unavailable("database is down");
     store::ServiceStats s = stats;
@@ -48,7 +47,8 @@ class MetricsPageTest : public ::testing::Test {
     stats_.expiries = {{"cert_1", "a.example.com", core::FromUnixMillis(1767225600000)}};
   }
   MetricsPage Page(MetricsOptions options = {}) {
-    return MetricsPage(stats_, clock_, [] { return std::optional<int64_t>(5); }, options, metrics_);
+    return MetricsPage(
+        stats_, clock_, [] { return std::optional<int64_t>(5); }, options, metrics_);
   }
 
   FakeStats stats_;
@@ -71,8 +71,10 @@ TEST_F(MetricsPageTest, ByDefaultCountsOnlyAndNoSeriesPerCertificate) {
   EXPECT_TRUE(Has(page, "certadns_jobs_due 4"));
   EXPECT_TRUE(Has(page, "certadns_oldest_due_job_age_seconds 90"));
   EXPECT_TRUE(Has(page, "certadns_key_pool_keys 5"));
-  EXPECT_TRUE(Has(page, R"(certadns_acme_requests_total{endpoint="newOrder",outcome="success"} 1)"));
-  EXPECT_TRUE(Has(page, R"(certadns_acme_requests_total{endpoint="finalize",outcome="success"} 0)"));
+  EXPECT_TRUE(
+      Has(page, R"(certadns_acme_requests_total{endpoint="newOrder",outcome="success"} 1)"));
+  EXPECT_TRUE(
+      Has(page, R"(certadns_acme_requests_total{endpoint="finalize",outcome="success"} 0)"));
   EXPECT_TRUE(Has(page, R"(certadns_acme_request_duration_seconds_count{endpoint="newOrder"} 1)"));
   EXPECT_EQ(page.find(R"(certadns_acme_request_duration_seconds_count{endpoint="finalize"})"),
             std::string::npos);
@@ -86,7 +88,9 @@ TEST_F(MetricsPageTest, ByDefaultCountsOnlyAndNoSeriesPerCertificate) {
 TEST_F(MetricsPageTest, PerCertificateExpiryWhenAskedFor) {
   std::string page = Page({.per_certificate = true}).Render();
   EXPECT_TRUE(Has(page, "# TYPE certadns_certificate_expiry_timestamp_seconds gauge"));
-  EXPECT_TRUE(Has(page, R"(certadns_certificate_expiry_timestamp_seconds{id="cert_1",domain="a.example.com"} 1767225600)"));
+  EXPECT_TRUE(Has(
+      page,
+      R"(certadns_certificate_expiry_timestamp_seconds{id="cert_1",domain="a.example.com"} 1767225600)"));
 }
 
 TEST_F(MetricsPageTest, TheStoresCountsAreReusedWithinTheCacheTime) {

@@ -16,7 +16,7 @@ TEST(HistogramTest, BucketsAreCumulativeWithInclusiveBoundsAndAnInfBucket) {
   Histogram::Snapshot s = h.Read();
   EXPECT_EQ(s.upper_bounds, (std::vector<double>{0.1, 1, 10}));
   EXPECT_EQ(s.cumulative, (std::vector<uint64_t>{2, 4, 6}));  // le=0.1, le=1, le=10
-  EXPECT_EQ(s.count, 8u);                                      // le=+Inf
+  EXPECT_EQ(s.count, 8u);                                     // le=+Inf
   EXPECT_DOUBLE_EQ(s.sum, 0.05 + 0.1 + 0.5 + 1.0 + 3.0 + 10.0 + 11.0 + 1000.0);
 }
 

@@ -71,18 +71,18 @@ TEST_P(StatsReaderContract, CertificatesByStateAndPlan) {
   AddCertWithJob("cert_2", "job_2", clock_.Now());
   AddCertWithJob("cert_3", "job_3", clock_.Now());
   ASSERT_TRUE(store_->CreateCertificate(Cert("cert_b", kBob), MakeJob("job_b", "cert_b")).ok());
-  EXPECT_EQ(Sorted(Read()), (Counts{{"issued", "pro", 1}, {"pending", "free", 1},
-                                    {"pending", "pro", 2}}));
+  EXPECT_EQ(Sorted(Read()),
+            (Counts{{"issued", "pro", 1}, {"pending", "free", 1}, {"pending", "pro", 2}}));
 }
 
 TEST_P(StatsReaderContract, RenewalsDueAndOverdue) {
   const core::TimePoint start = clock_.Now();
   AddCertWithJob("cert_due", "job_1", start);
-  Issue("cert_due", start + hours(1), true);          // due in an hour
+  Issue("cert_due", start + hours(1), true);  // due in an hour
   AddCertWithJob("cert_late", "job_2", start);
-  Issue("cert_late", start - hours(30), true);        // due 30 h ago: overdue
+  Issue("cert_late", start - hours(30), true);  // due 30 h ago: overdue
   AddCertWithJob("cert_manual", "job_3", start);
-  Issue("cert_manual", start - hours(30), false);     // no auto-renewal: never due
+  Issue("cert_manual", start - hours(30), false);  // no auto-renewal: never due
   ServiceStats s = Read();
   EXPECT_EQ(s.renewals_due, 1);
   EXPECT_EQ(s.renewals_overdue, 1);
