@@ -153,6 +153,13 @@ int Run() {
           "SELECT MIN(renewal_retry_at) FROM certificates WHERE status = 'issued' AND auto_renew "
           "AND next_renewal_at IS NOT NULL AND renewal_retry_at > " + n +
               " AND renewal_retry_at > next_renewal_at");
+  Explain(**big_conn, "/metrics: certificates by state and plan",
+          "SELECT c.status, u.plan, COUNT(*) FROM certificates c JOIN users u ON u.id = "
+          "c.owner_id GROUP BY c.status, u.plan");
+  Explain(**big_conn, "/metrics: renewals due and overdue",
+          "SELECT COUNT(*), COUNT(*) FILTER (WHERE next_renewal_at <= " + n +
+              " - 86400000) FROM certificates WHERE status = 'issued' AND auto_renew AND "
+              "next_renewal_at <= " + n);
   Explain(**big_conn, "GET /certificates",
           "SELECT id FROM certificates WHERE owner_id = 'user_b100' ORDER BY created_at, id");
   return 0;

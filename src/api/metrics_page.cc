@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <array>
 #include <map>
 #include <utility>
@@ -113,11 +114,12 @@ MetricsPage::MetricsPage(store::StatsReader& stats, const core::Clock& clock,
 
 const MetricsPage::Cached& MetricsPage::StoreCounts(core::TimePoint now) {
   if (cached_ && cached_->ok && now >= cached_->read_at &&
-      now - cached_->read_at < options_.cache) {
+      now - cached_->read_at < cached_->reuse) {
     return *cached_;
   }
   Cached fresh;
   fresh.read_at = now;
+  const core::metrics::Stopwatch stopwatch;
   auto stats = stats_.ReadServiceStats(now, options_.overdue_after);
   if (stats.ok()) {
     fresh.ok = true;
@@ -133,6 +135,8 @@ const MetricsPage::Cached& MetricsPage::StoreCounts(core::TimePoint now) {
       spdlog::warn("metrics: cannot list expiry times: {}", expiries.error().message());
     }
   }
+  const auto took = core::Duration(static_cast<int64_t>(stopwatch.Seconds() * 1000));
+  fresh.reuse = std::max(options_.cache, 10 * took);
   cached_ = std::move(fresh);
   return *cached_;
 }

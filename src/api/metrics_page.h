@@ -23,8 +23,10 @@ struct MetricsOptions {
   /// certadns_certificate_expiry_timestamp_seconds, one series per certificate (opt-in:
   /// it does not scale to a million certificates).
   bool per_certificate = false;
-  int max_certificate_series = 100000;                    // beyond: the first ones by id only
-  core::Duration cache = std::chrono::seconds(5);         // how long the store's counts are reused
+  int max_certificate_series = 100000;  // beyond: the first ones by id only
+  /// How long the store's counts are reused: at least this, and ten times as long as
+  /// reading them took, so scrapes never hold the database more than a tenth of the time.
+  core::Duration cache = std::chrono::seconds(5);
   core::Duration overdue_after = std::chrono::hours(24);  // renewals due longer are overdue
 };
 
@@ -44,6 +46,7 @@ class MetricsPage {
     store::ServiceStats stats;
     std::vector<store::CertificateExpiry> expiries;
     core::TimePoint read_at;
+    core::Duration reuse{0};  // how long these counts are served
   };
   /// The store's counts, read again once the cache has aged (mutex_ held).
   const Cached& StoreCounts(core::TimePoint now);
