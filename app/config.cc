@@ -123,6 +123,8 @@ std::vector<Field> Fields(Config& c) {
       StringField("server", "web_root", &c.server.web_root),
       OptionalBoolField("server", "secure_cookies", &c.server.secure_cookies),
       ListField("server", "trusted_proxies", &c.server.trusted_proxies),
+      StringField("metrics", "listen", &c.metrics.listen),
+      OptionalBoolField("metrics", "per_certificate", &c.metrics.per_certificate),
       StringField("database", "url", &c.database.url),
       StringField("secrets", "master_key_file", &c.secrets.master_key_file),
       ListField("secrets", "previous_master_key_files", &c.secrets.previous_master_key_files),

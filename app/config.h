@@ -18,9 +18,15 @@ struct Config {
     std::string web_root = "web/dist";
     // Mark the session cookie Secure; unset = on unless `listen` is a loopback address.
     std::optional<bool> secure_cookies;
-    // Peers (load balancers) whose X-Forwarded-For names the client; nobody else's is.
+    // Peers (load balancers) whose X-Forwarded-For names the client; nobody else's is:
+    // addresses or CIDR networks.
     std::vector<std::string> trusted_proxies;
   } server;
+  struct {
+    std::string listen;  // "host:port" of the Prometheus /metrics listener; "" = off
+    // One expiry series per certificate (does not scale to millions); off = counts only.
+    std::optional<bool> per_certificate;
+  } metrics;
   struct {
     std::string url = "sqlite://./data/certadns.db";
   } database;

@@ -11,6 +11,7 @@
 
 #include "acme/rfc8555_client.h"
 #include "api/http_server.h"
+#include "api/metrics_page.h"
 #include "api/throttle.h"
 #include "app/master_key.h"
 #include "app/store_factory.h"
@@ -26,7 +27,9 @@
 #include "issuance/issuance_service.h"
 #include "issuance/key_pool.h"
 #include "issuance/worker_pool.h"
+#include "store/audit_log.h"
 #include "store/key_pool_store.h"
+#include "store/stats_reader.h"
 #include "zones/zone_recheck_loop.h"
 #include "zones/zone_service.h"
 
@@ -54,6 +57,8 @@ struct Service::Parts {
   std::unique_ptr<api::Throttle> throttle;
   std::unique_ptr<zones::ZoneRecheckLoop> zone_recheck;
   std::unique_ptr<api::HttpServer> server;
+  std::unique_ptr<api::MetricsPage> metrics_page;
+  std::unique_ptr<api::HttpServer> metrics_server;  // only with metrics.listen
 };
 
 namespace {
@@ -219,7 +224,28 @@ core::Result<std::unique_ptr<Service>> Service::Create(const Config& config) {
                      .idle_timeout = std::chrono::seconds(config.limits.idle_timeout_s),
                      .workers = config.limits.workers,
                      .queue = config.limits.queue}},
-      p->throttle.get()});
+      p->throttle.get(), dynamic_cast<store::AuditLog*>(p->store.get())});
+  if (!config.metrics.listen.empty()) {
+    auto* stats = dynamic_cast<store::StatsReader*>(p->store.get());
+    if (stats == nullptr) return core::FailedPrecondition("metrics: this store reads no counts");
+    issuance::KeyPool* keys = p->keys.get();
+    p->metrics_page = std::make_unique<api::MetricsPage>(
+        *stats, p->clock,
+        [keys]() -> std::optional<int64_t> {
+          if (keys == nullptr) return std::nullopt;
+          auto ready = keys->Ready();
+          if (!ready.ok()) return std::nullopt;
+          return static_cast<int64_t>(*ready);
+        },
+        api::MetricsOptions{.per_certificate = config.metrics.per_certificate.value_or(false)});
+    api::MetricsPage* page = p->metrics_page.get();
+    // Its own small server: scrapes are few, and the API's limits and routes do not apply.
+    p->metrics_server = std::make_unique<api::HttpServer>(api::Services{
+        db, *p->certificates, *p->zones, p->clock,
+        api::ApiOptions{.metrics_page = [page] { return page->Render(); },
+                        .limits = {.max_connections = 64, .max_connections_per_ip = 16,
+                                   .workers = 2, .queue = 16}}});
+  }
   return std::unique_ptr<Service>(new Service(std::move(p)));
 }
 
@@ -249,12 +275,17 @@ core::Status Service::Start() {
   RETURN_IF_ERROR(parts_->server->Start(parts_->config.server.listen));
   spdlog::info("certadns listening on {} (port {})", parts_->config.server.listen,
                parts_->server->port());
+  if (parts_->metrics_server) {
+    RETURN_IF_ERROR(parts_->metrics_server->Start(parts_->config.metrics.listen));
+    spdlog::info("metrics on http://{}/metrics", parts_->config.metrics.listen);
+  }
   return core::Ok();
 }
 
 void Service::Stop() {
   if (parts_->store) parts_->store->SetWakeHook({});  // before the workers it wakes go
   if (parts_->server) parts_->server->Stop();
+  if (parts_->metrics_server) parts_->metrics_server->Stop();
   if (parts_->workers) parts_->workers->Stop();
   if (parts_->zone_recheck) parts_->zone_recheck->Stop();
 }

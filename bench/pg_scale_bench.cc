@@ -6,6 +6,7 @@
 //  - a real `certadns serve` node on each database: its RSS idle, at its peak while its
 //    sweep ticks (a certificate expires every second) and GET /certificates requests for
 //    that account come over HTTP, and idle again after; and those requests' median and p99.
+//  - the store's counts behind /metrics (StatsReader::ReadServiceStats; cached 5 s).
 // Needs CERTADNS_BENCH_PG_URL (or CERTADNS_TEST_PG_URL): scripts/run-bench.sh starts one.
 // The nodes order nothing (no CA is reachable from their configuration): auto-renewal is
 // turned off in the big database before they start, so the figures are the list and the
@@ -243,6 +244,8 @@ int Run() {
   double list_small_ms =
       MedianMs(21, [&] { (void)(*small_store)->ListCertificates("user_b100"); });
   auto listed = store.ListCertificates("user_b100");
+  double stats_ms =
+      MedianMs(5, [&] { (void)store.ReadServiceStats(now, std::chrono::hours(24)); });
 
   std::printf("\nPostgreSQL store at scale (%d certificates, 10,001 accounts; filled in %.1f s)\n",
               certificates, fill_s);
@@ -255,6 +258,7 @@ int Run() {
               listed.ok() ? listed->size() : 0, certificates + 100, list_big_ms);
   std::printf("| same, 100 in the table | %.2f ms |\n", list_small_ms);
 
+  std::printf("| /metrics store counts (by state and plan, renewals, jobs) | %.1f ms |\n", stats_ms);
   std::string n = std::to_string(now_ms);
   Explain(**big_conn, "expire",
           "SELECT id FROM certificates WHERE status = 'issued' AND expires_at <= " + n);
@@ -275,6 +279,13 @@ int Run() {
           "SELECT MIN(renewal_retry_at) FROM certificates WHERE status = 'issued' AND auto_renew "
           "AND next_renewal_at IS NOT NULL AND renewal_retry_at > " + n +
               " AND renewal_retry_at > next_renewal_at");
+  Explain(**big_conn, "/metrics: certificates by state and plan",
+          "SELECT c.status, u.plan, COUNT(*) FROM certificates c JOIN users u ON u.id = "
+          "c.owner_id GROUP BY c.status, u.plan");
+  Explain(**big_conn, "/metrics: renewals due and overdue",
+          "SELECT COUNT(*), COUNT(*) FILTER (WHERE next_renewal_at <= " + n +
+              " - 86400000) FROM certificates WHERE status = 'issued' AND auto_renew AND "
+              "next_renewal_at <= " + n);
   Explain(**big_conn, "GET /certificates",
           "SELECT id FROM certificates WHERE owner_id = 'user_b100' ORDER BY created_at, id");
   // The nodes: the fill made every auto-renewing certificate due, which a node would

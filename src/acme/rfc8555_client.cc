@@ -70,7 +70,7 @@ core::Result<Directory> Rfc8555Client::GetDirectory() {
     if (directory_) return *directory_;
   }
   http::Request request{.method = "GET", .url = config_.directory_url};
-  ASSIGN_OR_RETURN(http::Response response, http_.Send(request));
+  ASSIGN_OR_RETURN(http::Response response, Send(core::metrics::AcmeEndpoint::kDirectory, request));
   if (response.status != 200) {
     core::Error error = core::Unavailable("ACME directory " + config_.directory_url +
                                           " answered " + StatusLine(response));
@@ -89,7 +89,7 @@ core::Result<Directory> Rfc8555Client::GetDirectory() {
 core::Result<std::string> Rfc8555Client::FreshNonce(const Directory& directory) {
   if (auto cached = nonces_.Take()) return *std::move(cached);
   http::Request request{.method = "HEAD", .url = directory.new_nonce};
-  ASSIGN_OR_RETURN(http::Response response, http_.Send(request));
+  ASSIGN_OR_RETURN(http::Response response, Send(core::metrics::AcmeEndpoint::kNewNonce, request));
   auto nonce = response.FindHeader("Replay-Nonce");
   if (!nonce || !IsNonce(*nonce)) {
     core::Error error = core::Unavailable("ACME newNonce gave no valid Replay-Nonce (" +
@@ -106,7 +106,17 @@ core::Result<std::string> Rfc8555Client::Kid() {
   return account_url_;
 }
 
-core::Result<Rfc8555Client::Reply> Rfc8555Client::Post(const std::string& url,
+core::Result<http::Response> Rfc8555Client::Send(core::metrics::AcmeEndpoint endpoint,
+                                                 const http::Request& request) {
+  core::metrics::Stopwatch stopwatch;
+  core::Result<http::Response> response = http_.Send(request);
+  core::metrics::Process().AcmeRequest(endpoint, response.ok() ? response->status : 0,
+                                       stopwatch.Seconds());
+  return response;
+}
+
+core::Result<Rfc8555Client::Reply> Rfc8555Client::Post(core::metrics::AcmeEndpoint endpoint,
+                                                       const std::string& url,
                                                        const std::string& payload,
                                                        bool use_jwk, const std::string& accept) {
   ASSIGN_OR_RETURN(Directory directory, GetDirectory());
@@ -127,7 +137,7 @@ core::Result<Rfc8555Client::Reply> Rfc8555Client::Post(const std::string& url,
     request.headers.push_back({"Content-Type", std::string(kJoseJson)});
     if (!accept.empty()) request.headers.push_back({"Accept", accept});
     request.body = jws.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-    ASSIGN_OR_RETURN(http::Response response, http_.Send(request));
+    ASSIGN_OR_RETURN(http::Response response, Send(endpoint, request));
     if (auto next = response.FindHeader("Replay-Nonce"); next && IsNonce(*next)) {
       nonces_.Put(*next);
     }
@@ -168,7 +178,7 @@ core::Status Rfc8555Client::EnsureAccount() {
   if (!config_.contact_email.empty()) {
     payload["contact"] = nlohmann::json::array({"mailto:" + config_.contact_email});
   }
-  ASSIGN_OR_RETURN(Reply reply, Post(directory.new_account, payload.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), /*use_jwk=*/true));
+  ASSIGN_OR_RETURN(Reply reply, Post(core::metrics::AcmeEndpoint::kNewAccount, directory.new_account, payload.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), /*use_jwk=*/true));
   auto location = reply.response.FindHeader("Location");
   if (!location || location->empty()) {
     return core::Unavailable("ACME newAccount answered without a Location header");
@@ -192,7 +202,7 @@ core::Result<Order> Rfc8555Client::NewOrder(const std::vector<std::string>& name
     identifiers.push_back({{"type", "dns"}, {"value", name}});
   }
   nlohmann::json payload = {{"identifiers", identifiers}};
-  ASSIGN_OR_RETURN(Reply reply, Post(directory.new_order, payload.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), false));
+  ASSIGN_OR_RETURN(Reply reply, Post(core::metrics::AcmeEndpoint::kNewOrder, directory.new_order, payload.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), false));
   ASSIGN_OR_RETURN(Order order, ParseOrder(reply.json));
   auto location = reply.response.FindHeader("Location");
   if (!location) return core::Unavailable("ACME newOrder answered without a Location header");
@@ -202,7 +212,7 @@ core::Result<Order> Rfc8555Client::NewOrder(const std::vector<std::string>& name
 }
 
 core::Result<Order> Rfc8555Client::GetOrder(const std::string& url) {
-  ASSIGN_OR_RETURN(Reply reply, Post(url, "", false));
+  ASSIGN_OR_RETURN(Reply reply, Post(core::metrics::AcmeEndpoint::kOrder, url, "", false));
   ASSIGN_OR_RETURN(Order order, ParseOrder(reply.json));
   order.url = url;
   order.retry_after_s = reply.retry_after_s;
@@ -210,7 +220,7 @@ core::Result<Order> Rfc8555Client::GetOrder(const std::string& url) {
 }
 
 core::Result<Authorization> Rfc8555Client::GetAuthorization(const std::string& url) {
-  ASSIGN_OR_RETURN(Reply reply, Post(url, "", false));
+  ASSIGN_OR_RETURN(Reply reply, Post(core::metrics::AcmeEndpoint::kAuthorization, url, "", false));
   ASSIGN_OR_RETURN(Authorization authz, ParseAuthorization(reply.json));
   authz.url = url;
   authz.retry_after_s = reply.retry_after_s;
@@ -218,7 +228,7 @@ core::Result<Authorization> Rfc8555Client::GetAuthorization(const std::string& u
 }
 
 core::Result<Challenge> Rfc8555Client::RespondToChallenge(const std::string& url) {
-  ASSIGN_OR_RETURN(Reply reply, Post(url, "{}", false));
+  ASSIGN_OR_RETURN(Reply reply, Post(core::metrics::AcmeEndpoint::kChallenge, url, "{}", false));
   return ParseChallenge(reply.json);
 }
 
@@ -226,7 +236,7 @@ core::Result<Order> Rfc8555Client::Finalize(const std::string& order_url,
                                             const std::string& finalize_url,
                                             const std::string& csr_der) {
   nlohmann::json payload = {{"csr", crypto::Base64UrlEncode(csr_der)}};
-  ASSIGN_OR_RETURN(Reply reply, Post(finalize_url, payload.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), false));
+  ASSIGN_OR_RETURN(Reply reply, Post(core::metrics::AcmeEndpoint::kFinalize, finalize_url, payload.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), false));
   ASSIGN_OR_RETURN(Order order, ParseOrder(reply.json));
   order.url = order_url;
   order.retry_after_s = reply.retry_after_s;
@@ -234,7 +244,7 @@ core::Result<Order> Rfc8555Client::Finalize(const std::string& order_url,
 }
 
 core::Result<std::string> Rfc8555Client::DownloadCertificate(const std::string& url) {
-  ASSIGN_OR_RETURN(Reply reply, Post(url, "", false, "application/pem-certificate-chain"));
+  ASSIGN_OR_RETURN(Reply reply, Post(core::metrics::AcmeEndpoint::kCertificate, url, "", false, "application/pem-certificate-chain"));
   if (reply.response.body.find("-----BEGIN CERTIFICATE-----") == std::string::npos) {
     return core::Unavailable("ACME certificate download returned no PEM certificate");
   }
@@ -248,7 +258,7 @@ core::Status Rfc8555Client::RevokeCertificate(const std::string& certificate_der
   }
   nlohmann::json payload = {{"certificate", crypto::Base64UrlEncode(certificate_der)},
                             {"reason", reason}};
-  ASSIGN_OR_RETURN(Reply reply, Post(directory.revoke_cert, payload.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), false));
+  ASSIGN_OR_RETURN(Reply reply, Post(core::metrics::AcmeEndpoint::kRevoke, directory.revoke_cert, payload.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), false));
   (void)reply;
   return core::Ok();
 }

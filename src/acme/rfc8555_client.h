@@ -13,6 +13,7 @@
 
 #include "acme/acme_client.h"
 #include "acme/nonce_pool.h"
+#include "core/metrics.h"
 #include "crypto/private_key.h"
 #include "http/http_client.h"
 
@@ -54,8 +55,12 @@ class Rfc8555Client final : public AcmeClient {
   core::Result<std::string> FreshNonce(const Directory& directory);
   /// Signs and POSTs `payload` (empty = POST-as-GET) to `url`; retries on badNonce; turns
   /// an error status with a problem document into an Error.
-  core::Result<Reply> Post(const std::string& url, const std::string& payload, bool use_jwk,
+  core::Result<Reply> Post(core::metrics::AcmeEndpoint endpoint, const std::string& url,
+                           const std::string& payload, bool use_jwk,
                            const std::string& accept = "");
+  /// Sends one request to the CA, counted and timed under `endpoint` (core/metrics.h).
+  core::Result<http::Response> Send(core::metrics::AcmeEndpoint endpoint,
+                                    const http::Request& request);
   core::Result<std::string> Kid();
 
   http::HttpClient& http_;

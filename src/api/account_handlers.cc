@@ -1,5 +1,6 @@
 // /api-keys: the calling account's own API keys (list, create on paid plans, revoke).
 #include "accounts/api_keys.h"
+#include "api/audit.h"
 #include "api/dto.h"
 #include "api/routes.h"
 #include "core/errors.h"
@@ -22,6 +23,7 @@ core::Result<Reply> HandleApiKeysPost(Services& s, const Call& call) {
   ASSIGN_OR_RETURN(accounts::CreatedApiKey created,
                    accounts::CreateApiKey(s.accounts, call.user(), s.clock.Now()));
   nlohmann::json json = ApiKeyJson(created.row);
+  RecordAudit(s, call, audit::kApiKeyCreated, created.row.id, created.row.prefix);
   json["key"] = created.key.reveal();  // the only time the key is shown
   return Reply{201, json};
 }
@@ -35,6 +37,7 @@ core::Result<Reply> HandleApiKeyDelete(Services& s, const Call& call) {
     return core::errors::ApiKeyNotFound();
   }
   RETURN_IF_ERROR(revoked);
+  RecordAudit(s, call, audit::kApiKeyRevoked, id, "");
   return Reply{200, {{"revoked", true}}};
 }
 

@@ -46,7 +46,7 @@ core::Result<Principal> Authenticate(Services& s, const std::string& authorizati
     if (!owner->key.last_used_at || *owner->key.last_used_at <= now - store::kApiKeyUseResolution) {
       (void)s.accounts.TouchApiKey(owner->key.id, now);
     }
-    return Principal{std::move(owner->user), false, "", ""};
+    return Principal{std::move(owner->user), false, "", "", owner->key.id};
   }
   if (auto token = CookieValue(cookie_header, kSessionCookie)) {
     std::string hash = crypto::HashToken(*token);

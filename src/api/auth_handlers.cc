@@ -1,5 +1,6 @@
 // /auth/login (JSON only, throttled: lockout per account and address, bounded concurrent
 // password checks), /auth/logout, /me and PUT /me/password (checked as a login is).
+#include "api/audit.h"
 #include "api/auth.h"
 #include "api/dto.h"
 #include "api/routes.h"
@@ -122,6 +123,10 @@ core::Result<Reply> HandleLoginPost(Services& s, const Call& call) {
                          crypto::Base64UrlEncode(crypto::RandomBytes(24)), s.clock.Now(),
                          s.clock.Now() + s.options.session_ttl};
   RETURN_IF_ERROR(s.accounts.CreateSession(session));
+  Call who;  // the new session's caller, for its audit entry (never the body: the password)
+  who.client_address = call.client_address;
+  who.principal = Principal{*user, true, session.token_hash, session.csrf_token};
+  RecordAudit(s, who, audit::kLoggedIn, user->id, user->email);
   nlohmann::json json = UserJson(*user);
   json["csrf_token"] = session.csrf_token;
   return Reply{200, json, {{"Set-Cookie", SessionCookie(token, s.options)}}};
@@ -164,6 +169,7 @@ core::Result<Reply> HandleMePasswordPut(Services& s, const Call& call) {
   check.slot.reset();
   // The other sessions end (someone else may hold one); the caller's stays.
   RETURN_IF_ERROR(s.accounts.ChangePassword(user.id, hash, call.principal->session_token_hash));
+  RecordAudit(s, call, audit::kPasswordChanged, user.id, user.email);
   return Reply{200, {{"password_changed", true}}};
 }
 

@@ -20,6 +20,7 @@ struct Principal {
   bool via_session = false;       // dashboard cookie (CSRF applies) rather than an API key
   std::string session_token_hash;
   std::string csrf_token;
+  std::string api_key_id;  // the API key that authenticated the call ("" for a session)
 };
 
 struct Call {

@@ -1,5 +1,6 @@
 // /certificates: list (with the plan's limits), create, get, logs, download, renew,
 // auto-renew toggle and delete (optionally revoking first).
+#include "api/audit.h"
 #include "api/dto.h"
 #include "api/routes.h"
 #include "core/errors.h"
@@ -33,6 +34,9 @@ core::Result<Reply> HandleCertificatesPost(Services& s, const Call& call) {
   input.wildcard = wildcard.value_or(false);
   input.auto_renew = auto_renew.value_or(false);
   ASSIGN_OR_RETURN(core::Certificate created, s.certificates.Create(call.user(), input));
+  RecordAudit(s, call, audit::kCertificateCreated, created.id, created.domain,
+              {{"sans", created.sans}, {"wildcard", created.is_wildcard},
+               {"auto_renew", created.auto_renew}});
   return Reply{202, CertificateJson(created)};
 }
 
@@ -50,6 +54,8 @@ core::Result<Reply> HandleCertificateLogsGet(Services& s, const Call& call) {
 
 core::Result<Reply> HandleCertificateDownloadGet(Services& s, const Call& call) {
   ASSIGN_OR_RETURN(auto files, s.certificates.Download(call.user(), call.params[0]));
+  ASSIGN_OR_RETURN(core::Certificate c, s.certificates.Get(call.user(), call.params[0]));
+  RecordDownload(s, call, c, "pem");
   return Reply{200,
                {{"certificate_pem", files.certificate_pem},
                 {"chain_pem", files.chain_pem},
@@ -58,6 +64,7 @@ core::Result<Reply> HandleCertificateDownloadGet(Services& s, const Call& call) 
 
 core::Result<Reply> HandleCertificateRenewPost(Services& s, const Call& call) {
   ASSIGN_OR_RETURN(core::Certificate c, s.certificates.Renew(call.user(), call.params[0]));
+  RecordAudit(s, call, audit::kCertificateRenewed, c.id, c.domain);
   return Reply{202, CertificateJson(c)};
 }
 
@@ -67,6 +74,8 @@ core::Result<Reply> HandleCertificateAutoRenewPut(Services& s, const Call& call)
   if (!enabled) return core::errors::InvalidRequest("enabled is required (true or false)");
   ASSIGN_OR_RETURN(core::Certificate c,
                    s.certificates.SetAutoRenew(call.user(), call.params[0], *enabled));
+  RecordAudit(s, call, audit::kCertificateAutoRenewChanged, c.id, c.domain,
+              {{"auto_renew", *enabled}});
   return Reply{200, CertificateJson(c)};
 }
 
@@ -79,7 +88,12 @@ core::Result<Reply> HandleCertificateDelete(Services& s, const Call& call) {
       return core::errors::InvalidRequest("revoke must be true or false");
     }
   }
+  // Read first: the entry names the domain of a certificate that is gone afterwards.
+  ASSIGN_OR_RETURN(core::Certificate c, s.certificates.Get(call.user(), call.params[0]));
   ASSIGN_OR_RETURN(bool revoked, s.certificates.Delete(call.user(), call.params[0], revoke));
+  if (revoked) RecordAudit(s, call, audit::kCertificateRevoked, c.id, c.domain);
+  RecordAudit(s, call, audit::kCertificateDeleted, c.id, c.domain,
+              {{"revoke", revoke}, {"revoked", revoked}});
   return Reply{200, {{"id", call.params[0]}, {"deleted", true}, {"revoked", revoked}}};
 }
 

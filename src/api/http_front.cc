@@ -66,6 +66,39 @@ std::string CanonicalAddress(std::string_view text) {
   return "";
 }
 
+// The address as bytes (4 or 16), or "" when `text` is not an IP address.
+std::string AddressBytes(std::string_view text) {
+  std::string s(text);
+  unsigned char buf[16];
+  if (inet_pton(AF_INET, s.c_str(), buf) == 1) return std::string(buf, buf + 4);
+  if (inet_pton(AF_INET6, s.c_str(), buf) == 1) return std::string(buf, buf + 16);
+  return "";
+}
+
+// Whether `address` is `entry`: an address, or a network "address/prefix-length".
+bool Matches(const std::string& address, const std::string& entry) {
+  size_t slash = entry.find('/');
+  if (slash == std::string::npos) return CanonicalAddress(entry) == address;
+  std::string network = AddressBytes(std::string_view(entry).substr(0, slash));
+  std::string peer = AddressBytes(address);
+  std::string_view length_text = std::string_view(entry).substr(slash + 1);
+  auto digit = [](char c) { return c >= '0' && c <= '9'; };
+  if (network.empty() || network.size() != peer.size() || length_text.empty() ||
+      length_text.size() > 3 || !std::all_of(length_text.begin(), length_text.end(), digit)) {
+    return false;
+  }
+  const size_t length = std::stoul(std::string(length_text));
+  if (length > network.size() * 8) return false;
+  for (size_t bit = 0; bit < length; ++bit) {
+    const unsigned mask = 0x80u >> (bit % 8);
+    if ((static_cast<unsigned char>(network[bit / 8]) & mask) !=
+        (static_cast<unsigned char>(peer[bit / 8]) & mask)) {
+      return false;
+    }
+  }
+  return true;
+}
+
 int HexValue(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -144,7 +177,7 @@ bool IsTrustedProxy(const std::string& peer, const std::vector<std::string>& tru
   std::string address = CanonicalAddress(peer);
   return !address.empty() &&
          std::any_of(trusted_proxies.begin(), trusted_proxies.end(),
-                     [&](const std::string& t) { return CanonicalAddress(t) == address; });
+                     [&](const std::string& t) { return Matches(address, t); });
 }
 
 std::string ClientAddress(const std::string& peer, std::string_view forwarded_for,

@@ -39,7 +39,8 @@ RouteMatch MatchRoute(std::string_view method, std::string_view path);
 std::string ClientAddress(const std::string& peer, std::string_view forwarded_for,
                           const std::vector<std::string>& trusted_proxies);
 
-/// True when `peer` is one of `trusted_proxies` (addresses compared in canonical form).
+/// True when `peer` is one of `trusted_proxies`: addresses (compared in canonical form) or
+/// networks in CIDR notation ("10.0.0.0/8", "2001:db8::/32"); a malformed entry matches nothing.
 bool IsTrustedProxy(const std::string& peer, const std::vector<std::string>& trusted_proxies);
 
 /// Splits a request target into its path and its decoded query parameters.

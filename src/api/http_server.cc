@@ -252,7 +252,25 @@ class Session : public std::enable_shared_from_this<Session> {
       return Write(JsonResponse(200, {{"status", "ok"}}));
     }
     std::function<ResponsePtr()> work;
-    if (api) {
+    if (server_.services.options.metrics_page) {
+      if (path != "/metrics") {
+        return Write(ProblemResponse(core::errors::kNoSuchEndpoint,
+                                     std::string(core::errors::kNoSuchEndpoint.detail) + ": " +
+                                         path + " (this listener serves /metrics)"));
+      }
+      if (req.method() != bhttp::verb::get) {
+        ResponsePtr res = ProblemResponse(core::errors::kMethodNotAllowed);
+        res->set(bhttp::field::allow, "GET");
+        return Write(res);
+      }
+      work = [server = &server_] {
+        ResponsePtr res = NewResponse(200);
+        res->set(bhttp::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
+        res->set(bhttp::field::cache_control, "no-store");
+        res->body() = server->services.options.metrics_page();
+        return res;
+      };
+    } else if (api) {
       std::string method(req.method_string());
       RouteMatch match = MatchRoute(method, path);
       if (match.kind == RouteMatch::kNotFound) {

@@ -24,6 +24,7 @@ const std::vector<Route>& Routes() {
       {"POST", "/certificates/{id}/renew", true, HandleCertificateRenewPost},
       {"PUT", "/certificates/{id}/auto-renew", true, HandleCertificateAutoRenewPut},
       {"DELETE", "/certificates/{id}", true, HandleCertificateDelete},
+      {"GET", "/audit", true, HandleAuditGet},
   };
   return routes;
 }

@@ -43,5 +43,6 @@ core::Result<Reply> HandleCertificateDownloadGet(Services& s, const Call& call);
 core::Result<Reply> HandleCertificateRenewPost(Services& s, const Call& call);
 core::Result<Reply> HandleCertificateAutoRenewPut(Services& s, const Call& call);
 core::Result<Reply> HandleCertificateDelete(Services& s, const Call& call);
+core::Result<Reply> HandleAuditGet(Services& s, const Call& call);
 
 }  // namespace certadns::api

@@ -2,12 +2,14 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <string>
 #include <vector>
 
 #include "core/clock.h"
 #include "issuance/certificate_service.h"
 #include "store/account_store.h"
+#include "store/audit_log.h"
 #include "zones/zone_service.h"
 
 namespace certadns::api {
@@ -28,6 +30,9 @@ struct ApiOptions {
   std::chrono::seconds session_ttl{std::chrono::hours(12)};
   bool secure_cookies = false;  // add "Secure" to cookies (behind HTTPS)
   std::vector<std::string> trusted_proxies;  // peers whose X-Forwarded-For is believed
+  /// Set on the metrics listener (metrics.listen) only: that server answers GET /metrics
+  /// with what this returns (api/metrics_page.h) and serves nothing of the API.
+  std::function<std::string()> metrics_page;
   ServerLimits limits;
 };
 
@@ -38,6 +43,7 @@ struct Services {
   const core::Clock& clock;
   ApiOptions options;
   Throttle* throttle = nullptr;  // rate limits and login lockout; none when null
+  store::AuditLog* audit = nullptr;  // the audit log (api/audit.h); none when null
 };
 
 }  // namespace certadns::api

@@ -238,6 +238,7 @@ core::Status Engine::WaitMore(Context& ctx, const std::string& what,
 
 void Engine::Fail(Context& ctx, const std::string& reason) {
   ctx.state.failed = true;
+  ctx.RecordEnd(core::metrics::IssuanceResult::kFailed);
   if (ctx.job.kind == store::JobKind::kIssue) {
     ctx.Log(EventLevel::kError, "Issuance failed: " + reason);
     ctx.SetStatus(CertificateState::kFailed);

@@ -1,10 +1,13 @@
 // Engine::Context: the working set of one step (private to the engine's .cc files).
 #pragma once
 
+#include <algorithm>
+#include <chrono>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "core/metrics.h"
 #include "core/text.h"
 #include "issuance/engine.h"
 
@@ -35,6 +38,14 @@ struct Engine::Context {
     state.delay_ms = 0;
     state.retry_since_ms = 0;
     next_chosen = true;
+  }
+  /// Counts the end of this issuance or renewal (core/metrics.h), timed from its request
+  /// (the job's creation) by the engine's clock.
+  void RecordEnd(core::metrics::IssuanceResult result) const {
+    const auto kind = job.kind == store::JobKind::kRenew ? core::metrics::IssuanceKind::kRenew
+                                                         : core::metrics::IssuanceKind::kIssue;
+    const double seconds = std::chrono::duration<double>(now - job.created_at).count();
+    core::metrics::Process().IssuanceEnded(kind, result, std::max(0.0, seconds));
   }
   void SetStatus(core::CertificateState status) {
     if (cert.status != status) {

@@ -271,6 +271,7 @@ core::Status Engine::DownloadCertificate(Context& ctx) {
   c.next_renewal_at = RenewalTime(info.not_before, info.not_after, config_.renew_before);
   ctx.cert_changed = true;
   ctx.SetStatus(CertificateState::kIssued);
+  ctx.RecordEnd(core::metrics::IssuanceResult::kIssued);
   ctx.install_key = ctx.job.sealed_key;
   ctx.job.sealed_key.clear();
   ctx.Info("Certificate issued: serial " + info.serial_hex + ", expires " +

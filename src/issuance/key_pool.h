@@ -53,12 +53,12 @@ class KeyPool final : public KeySource {
   /// its store fails.
   core::Result<crypto::PrivateKey> Take() override;
   size_t ReadyForTest();
+  /// How many keys are ready (in the store, or in memory).
+  core::Result<size_t> Ready();
 
  private:
   void Start();
   void Refill();
-  /// How many keys are ready (in the store, or in memory).
-  core::Result<size_t> Ready();
   /// A ready key taken out of the pool; nullopt when it is empty.
   core::Result<std::optional<crypto::PrivateKey>> Unshelve();
   core::Status Shelve(crypto::PrivateKey key);

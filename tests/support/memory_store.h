@@ -16,12 +16,15 @@
 #include <utility>
 #include <vector>
 
+#include "store/audit_log.h"
 #include "store/key_pool_store.h"
+#include "store/stats_reader.h"
 #include "store/store.h"
 
 namespace certadns::test {
 
-class MemoryStore final : public store::Store, public store::KeyPoolStore {
+class MemoryStore final : public store::Store, public store::KeyPoolStore, public store::AuditLog,
+                          public store::StatsReader {
  public:
   // AccountStore (memory_store.cc).
   core::Status CreateUser(const store::User& user) override;
@@ -125,6 +128,15 @@ class MemoryStore final : public store::Store, public store::KeyPoolStore {
   core::Result<std::optional<store::PooledKey>> TakePooledKey() override;
   core::Result<int64_t> CountPooledKeys() override;
 
+  // AuditLog (memory_store_jobs.cc).
+  core::Status AppendAudit(const store::AuditEntry& entry) override;
+  core::Result<std::vector<store::AuditEntry>> ListAudit(const store::AuditQuery& query) override;
+
+  // StatsReader (memory_store_jobs.cc).
+  core::Result<store::ServiceStats> ReadServiceStats(core::TimePoint now,
+                                                     core::Duration overdue_after) override;
+  core::Result<std::vector<store::CertificateExpiry>> ListCertificateExpiries(int limit) override;
+
  private:
   struct CertificateRow {
     core::Certificate certificate;
@@ -166,6 +178,7 @@ class MemoryStore final : public store::Store, public store::KeyPoolStore {
   std::map<std::pair<core::TimePoint, std::string>, std::string> pooled_keys_;
   std::map<std::string, std::string> acme_accounts_;    // url -> sealed key; guarded by mutex_
   std::optional<std::string> master_key_fingerprint_;   // guarded by mutex_
+  std::vector<store::AuditEntry> audit_;                // appended; guarded by mutex_
   store::WakeHook wake_hook_;
 };
 

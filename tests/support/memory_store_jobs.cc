@@ -452,4 +452,74 @@ core::Result<int64_t> MemoryStore::CountPooledKeys() {
   return static_cast<int64_t>(pooled_keys_.size());
 }
 
+core::Status MemoryStore::AppendAudit(const store::AuditEntry& entry) {
+  std::lock_guard lock(mutex_);
+  if (FindUser(entry.owner_id) == nullptr) return core::NotFound("user " + entry.owner_id);
+  for (const auto& e : audit_) {
+    if (e.id == entry.id) return core::AlreadyExists("audit entry " + entry.id);
+  }
+  store::AuditEntry stored = entry;
+  stored.at = StoredTime(entry.at);
+  stored.sequence = static_cast<int64_t>(audit_.size()) + 1;
+  audit_.push_back(std::move(stored));
+  return core::Ok();
+}
+
+core::Result<std::vector<store::AuditEntry>> MemoryStore::ListAudit(
+    const store::AuditQuery& q) {
+  std::lock_guard lock(mutex_);
+  std::vector<store::AuditEntry> out;
+  for (const auto& e : audit_) {
+    if (e.owner_id != q.owner_id || (q.action && e.action != *q.action) ||
+        (q.target_id && e.target_id != *q.target_id) || (q.since && e.at < *q.since) ||
+        (q.until && e.at >= *q.until)) {
+      continue;
+    }
+    if (q.before_sequence && e.sequence >= *q.before_sequence) continue;
+    out.push_back(e);
+  }
+  std::reverse(out.begin(), out.end());
+  if (out.size() > static_cast<size_t>(std::max(0, q.limit))) out.resize(std::max(0, q.limit));
+  return out;
+}
+
+core::Result<store::ServiceStats> MemoryStore::ReadServiceStats(core::TimePoint now,
+                                                                core::Duration overdue_after) {
+  std::lock_guard lock(mutex_);
+  store::ServiceStats stats;
+  std::map<std::pair<std::string, std::string>, int64_t> counts;
+  for (const auto& [id, row] : certificates_) {
+    const core::Certificate& c = row.certificate;
+    const store::User* owner = FindUser(c.owner_id);
+    ++counts[{std::string(core::ToString(c.status)), owner ? owner->plan : ""}];
+    if (c.status == core::CertificateState::kIssued && c.auto_renew && c.next_renewal_at &&
+        *c.next_renewal_at <= now) {
+      ++stats.renewals_due;
+      if (*c.next_renewal_at <= now - overdue_after) ++stats.renewals_overdue;
+    }
+  }
+  for (const auto& [key, count] : counts) stats.certificates.push_back({key.first, key.second, count});
+  for (const auto& [id, row] : jobs_) {
+    if (row.job.run_at > now || (row.lease_until && *row.lease_until > now)) continue;
+    ++stats.jobs_due;
+    if (!stats.oldest_due_job || row.job.run_at < *stats.oldest_due_job) {
+      stats.oldest_due_job = row.job.run_at;
+    }
+  }
+  return stats;
+}
+
+core::Result<std::vector<store::CertificateExpiry>> MemoryStore::ListCertificateExpiries(
+    int limit) {
+  std::lock_guard lock(mutex_);
+  std::vector<store::CertificateExpiry> out;
+  for (const auto& [id, row] : certificates_) {  // by id
+    if (static_cast<int>(out.size()) >= limit) break;
+    if (row.certificate.expires_at) {
+      out.push_back({id, row.certificate.domain, *row.certificate.expires_at});
+    }
+  }
+  return out;
+}
+
 }  // namespace certadns::test

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <utility>
 
+#include "core/metrics.h"
 #include "dns/powerdns/powerdns_json.h"
 
 namespace certadns::dns::powerdns {
@@ -94,6 +95,7 @@ core::Result<http::Response> PowerDnsClient::Call(std::string method, std::strin
   request.body = std::move(body);
   request.timeout = kRequestTimeout;
   core::Result<http::Response> response = http_.Send(request);
+  core::metrics::Process().PowerDnsAnswer(response.ok() ? response->status : 0);
   if (!response.ok()) return response.error().Wrap("powerdns: " + std::string(what));
   return response;
 }

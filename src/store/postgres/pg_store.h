@@ -12,8 +12,10 @@
 #include <mutex>
 #include <string>
 
+#include "store/audit_log.h"
 #include "store/fair_claims.h"
 #include "store/key_pool_store.h"
+#include "store/stats_reader.h"
 #include "store/store.h"
 
 namespace certadns::store::postgres {
@@ -24,7 +26,7 @@ class PgConnection;
 class PgResult;
 class Params;
 
-class PgStore final : public Store, public KeyPoolStore {
+class PgStore final : public Store, public KeyPoolStore, public AuditLog, public StatsReader {
  public:
   /// Connects to `url` ("postgresql://user@host:port/db", optionally with ?pool_size=N and
   /// pool_wait_ms=MS among libpq's parameters) and applies pending migrations.
@@ -133,6 +135,15 @@ class PgStore final : public Store, public KeyPoolStore {
                                         const std::string& sealed) override;
   core::Status ReplaceMasterKeyFingerprint(const std::string& expected,
                                            const std::string& fingerprint) override;
+
+  // The audit log (pg_store_audit.cc).
+  core::Status AppendAudit(const AuditEntry& entry) override;
+  core::Result<std::vector<AuditEntry>> ListAudit(const AuditQuery& query) override;
+
+  // Counts for /metrics (pg_store_stats.cc).
+  core::Result<ServiceStats> ReadServiceStats(core::TimePoint now,
+                                              core::Duration overdue_after) override;
+  core::Result<std::vector<CertificateExpiry>> ListCertificateExpiries(int limit) override;
 
  private:
   PgStore(std::string conninfo, std::unique_ptr<PgPool> pool);

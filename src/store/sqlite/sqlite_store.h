@@ -8,15 +8,18 @@
 #include <string>
 #include <utility>
 
+#include "store/audit_log.h"
 #include "store/fair_claims.h"
 #include "store/key_pool_store.h"
+#include "store/stats_reader.h"
 #include "store/store.h"
 
 struct sqlite3;
 
 namespace certadns::store::sqlite {
 
-class SqliteStore final : public Store, public KeyPoolStore {
+class SqliteStore final : public Store, public KeyPoolStore, public AuditLog,
+                           public StatsReader {
  public:
   /// Opens (creating when missing) the database at `path` and applies pending migrations.
   /// `path` may be ":memory:" for tests.
@@ -85,6 +88,15 @@ class SqliteStore final : public Store, public KeyPoolStore {
   core::Status AddPooledKey(const PooledKey& key, core::TimePoint created_at) override;
   core::Result<std::optional<PooledKey>> TakePooledKey() override;
   core::Result<int64_t> CountPooledKeys() override;
+
+  // The audit log (sqlite_store_audit.cc).
+  core::Status AppendAudit(const AuditEntry& entry) override;
+  core::Result<std::vector<AuditEntry>> ListAudit(const AuditQuery& query) override;
+
+  // Counts for /metrics (sqlite_store_stats.cc).
+  core::Result<ServiceStats> ReadServiceStats(core::TimePoint now,
+                                              core::Duration overdue_after) override;
+  core::Result<std::vector<CertificateExpiry>> ListCertificateExpiries(int limit) override;
 
   core::Result<std::optional<Job>> ClaimJob(const std::string& worker_id, core::TimePoint now,
                                             core::Duration lease) override;

@@ -71,6 +71,23 @@ TEST(ClientAddressTest, ForwardedForIsBelievedOnlyFromATrustedProxy) {
   EXPECT_EQ(ClientAddress("10.0.0.1", "198.51.100.7,,", proxies), "10.0.0.1");
 }
 
+TEST(IsTrustedProxyTest, ACidrTrustsItsWholeNetworkAndNothingElse) {
+  const std::vector<std::string> proxies = {"10.1.0.0/16", "2001:db8:aa::/48", "192.0.2.7/32"};
+  EXPECT_TRUE(IsTrustedProxy("10.1.0.1", proxies));
+  EXPECT_TRUE(IsTrustedProxy("10.1.255.254", proxies));
+  EXPECT_FALSE(IsTrustedProxy("10.2.0.1", proxies));
+  EXPECT_FALSE(IsTrustedProxy("11.1.0.1", proxies));
+  EXPECT_TRUE(IsTrustedProxy("2001:db8:aa:ffff::9", proxies));
+  EXPECT_FALSE(IsTrustedProxy("2001:db8:ab::9", proxies));
+  EXPECT_TRUE(IsTrustedProxy("192.0.2.7", proxies));
+  EXPECT_FALSE(IsTrustedProxy("192.0.2.8", proxies));
+  // An IPv4 peer never matches an IPv6 network, nor a broken entry anything.
+  EXPECT_FALSE(IsTrustedProxy("10.1.0.1", {"::/0"}));
+  EXPECT_FALSE(IsTrustedProxy("10.1.0.1", {"10.1.0.0/33", "10.1.0.0/x", "/16", "10.1.0.0/"}));
+  EXPECT_TRUE(IsTrustedProxy("10.1.0.1", {"0.0.0.0/0"}));
+  EXPECT_EQ(ClientAddress("10.1.3.4", "198.51.100.7, 10.1.9.9", proxies), "198.51.100.7");
+}
+
 TEST(IsTrustedProxyTest, ComparesCanonicalAddresses) {
   EXPECT_TRUE(IsTrustedProxy("2001:db8::1", {"10.0.0.1", "2001:DB8:0::1"}));
   EXPECT_TRUE(IsTrustedProxy("10.0.0.1", {"10.0.0.1"}));

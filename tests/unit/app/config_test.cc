@@ -138,3 +138,29 @@ TEST(ConfigTest, SecureCookiesCanBeSetEitherWay) {
 
 }  // namespace
 }  // namespace certadns::app
+
+namespace certadns::app {
+namespace {
+
+TEST(ConfigTest, MetricsAreOffUnlessAListenAddressIsGiven) {
+  auto defaults = LoadConfig("", Env({}));
+  ASSERT_TRUE(defaults.ok());
+  EXPECT_EQ(defaults->metrics.listen, "");
+  EXPECT_FALSE(defaults->metrics.per_certificate.value_or(false));
+
+  test::TempDir dir;
+  std::string path = dir.File("certadns.toml");
+  std::ofstream(path) << "[metrics]\nlisten = \"127.0.0.1:9464\"\n"
+                         "[server]\ntrusted_proxies = [\"10.0.0.0/8\", \"192.0.2.1\"]\n";
+  auto config = LoadConfig(path, Env({{"CERTADNS_METRICS_PER_CERTIFICATE", "true"}}));
+  ASSERT_TRUE(config.ok()) << config.error().message();
+  EXPECT_EQ(config->metrics.listen, "127.0.0.1:9464");
+  EXPECT_TRUE(config->metrics.per_certificate.value_or(false));
+  EXPECT_EQ(config->server.trusted_proxies,
+            (std::vector<std::string>{"10.0.0.0/8", "192.0.2.1"}));
+  auto wrong = LoadConfig(path, Env({{"CERTADNS_METRICS_PER_CERTIFICATE", "sometimes"}}));
+  EXPECT_FALSE(wrong.ok());
+}
+
+}  // namespace
+}  // namespace certadns::app

@@ -101,6 +101,7 @@ TEST(SqliteAccountsMigrationTest, UpgradesADatabaseCreatedBeforeAccounts) {
         "DROP INDEX certificates_renewal; DROP INDEX certificates_expiry; "
         "ALTER TABLE certificates DROP COLUMN renewal_retry_at; "
         "DROP TABLE api_keys; DROP TABLE sessions; DROP TABLE master_key; DROP TABLE key_pool; "
+        "DROP TABLE audit_log; "
         "DROP TABLE zones; "
         "CREATE TABLE zones (id TEXT PRIMARY KEY, owner_id TEXT NOT NULL REFERENCES users(id) "
         "ON DELETE CASCADE, name TEXT NOT NULL UNIQUE, verified INTEGER NOT NULL DEFAULT 0, "
@@ -132,7 +133,7 @@ TEST(SqliteAccountsMigrationTest, UpgradesADatabaseCreatedBeforeAccounts) {
                                nullptr),
             SQLITE_OK);
   ASSERT_EQ(sqlite3_step(stmt), SQLITE_ROW);
-  EXPECT_EQ(sqlite3_column_int(stmt, 0), 8);  // 0002 to 0008 applied on top
+  EXPECT_EQ(sqlite3_column_int(stmt, 0), 9);  // 0002 to 0009 applied on top
   sqlite3_finalize(stmt);
   sqlite3_close(db);
 }

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -90,8 +91,10 @@ class StoreContract : public ::testing::TestWithParam<Backend> {
     return claimed.ok() ? *claimed : std::nullopt;
   }
 
-  /// Ends `cert_id`'s job as a worker would, leaving the certificate in `status`.
-  void Finish(const std::string& cert_id, core::CertificateState status) {
+  /// Ends `cert_id`'s job as a worker would, leaving the certificate in `status`, with
+  /// `edit` (when given) applied to the engine's columns first.
+  void Finish(const std::string& cert_id, core::CertificateState status,
+              const std::function<void(core::Certificate&)>& edit = nullptr) {
     auto claimed = store_->ClaimJob("w", clock_.Now(), std::chrono::minutes(1));
     ASSERT_TRUE(claimed.ok() && claimed->has_value());
     ASSERT_EQ((*claimed)->certificate_id, cert_id);
@@ -101,6 +104,7 @@ class StoreContract : public ::testing::TestWithParam<Backend> {
     auto cert = store_->GetCertificateForWorker(cert_id);
     ASSERT_TRUE(cert.ok());
     cert->status = status;
+    if (edit) edit(*cert);
     commit.certificate = *cert;
     ASSERT_TRUE(store_->CommitStep("w", commit).ok());
   }
