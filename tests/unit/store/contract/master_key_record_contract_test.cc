@@ -6,6 +6,7 @@
 #include <string>
 
 #include "store/key_pool_store.h"
+#include "store/notification_store.h"
 #include "unit/store/contract/contract_fixture.h"
 
 namespace certadns::store::contract {
@@ -52,6 +53,16 @@ TEST_P(MasterKeyRecordContract, APooledKeyIsSealedData) {
   auto holds = store_->HoldsSealedData();
   ASSERT_TRUE(holds.ok());
   EXPECT_TRUE(*holds) << "a new master key would make the pooled keys unreadable";
+}
+
+TEST_P(MasterKeyRecordContract, AWebhookSecretIsSealedData) {
+  auto* notifications = dynamic_cast<NotificationStore*>(store_.get());
+  if (notifications == nullptr) GTEST_SKIP() << GetParam().name << " keeps no webhooks";
+  ASSERT_TRUE(notifications->CreateWebhook({"whk_1", kAlice, "https://hooks.example/", {},
+                                            "sealed", clock_.Now()}, 5).ok());
+  auto holds = store_->HoldsSealedData();
+  ASSERT_TRUE(holds.ok());
+  EXPECT_TRUE(*holds) << "a new master key would make the webhook secrets unreadable";
 }
 
 CERTADNS_STORE_CONTRACT(MasterKeyRecordContract);
