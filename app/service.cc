@@ -26,7 +26,10 @@
 #include "issuance/issuance_service.h"
 #include "issuance/key_pool.h"
 #include "issuance/worker_pool.h"
+#include "notify/delivery_worker.h"
+#include "notify/notifications.h"
 #include "store/key_pool_store.h"
+#include "store/notification_store.h"
 #include "zones/zone_recheck_loop.h"
 #include "zones/zone_service.h"
 
@@ -53,6 +56,10 @@ struct Service::Parts {
   std::unique_ptr<zones::ZoneService> zones;
   std::unique_ptr<api::Throttle> throttle;
   std::unique_ptr<zones::ZoneRecheckLoop> zone_recheck;
+  std::unique_ptr<http::CurlWebhookClient> webhook_client;
+  std::unique_ptr<http::CurlSmtpClient> mail;
+  std::unique_ptr<notify::DeliveryWorker> deliveries;
+  std::unique_ptr<notify::Notifications> notifications;
   std::unique_ptr<api::HttpServer> server;
 };
 
@@ -206,6 +213,33 @@ core::Result<std::unique_ptr<Service>> Service::Create(const Config& config) {
     p->zone_recheck =
         std::make_unique<zones::ZoneRecheckLoop>(*p->zones, std::chrono::hours(1));
   }
+  // Notifications where the backend keeps them (SQLite and the in-memory store).
+  if (auto* notification_store = dynamic_cast<store::NotificationStore*>(p->store.get())) {
+    const auto& n = config.notifications;
+    const bool allow_private = n.allow_private_targets.value_or(false);
+    p->webhook_client =
+        std::make_unique<http::CurlWebhookClient>(allow_private, std::chrono::seconds(10));
+    if (!config.smtp.host.empty()) {
+      p->mail = std::make_unique<http::CurlSmtpClient>(http::SmtpConfig{
+          config.smtp.host, config.smtp.port, config.smtp.user, config.smtp.password,
+          config.smtp.from, config.smtp.tls});
+    }
+    p->deliveries = std::make_unique<notify::DeliveryWorker>(
+        *notification_store, db, *p->box, p->clock, *p->webhook_client, p->mail.get(),
+        notify::DeliveryConfig{});
+    notify::DeliveryWorker* deliveries = p->deliveries.get();
+    p->notifications = std::make_unique<notify::Notifications>(
+        *notification_store, *p->box, p->clock,
+        notify::NotificationConfig{
+            .allow_private_targets = allow_private,
+            .email = p->mail != nullptr,
+            .max_webhooks_per_account = n.max_webhooks,
+            .expiry_warning = std::chrono::hours(24 * n.expiry_warning_days)},
+        [deliveries] { deliveries->Wake(); });
+    p->engine->SetNotifier(p->notifications.get());
+  } else {
+    spdlog::warn("notifications (webhooks, email) are not available on this database backend");
+  }
   p->server = std::make_unique<api::HttpServer>(api::Services{
       db, *p->certificates, *p->zones, p->clock,
       api::ApiOptions{
@@ -218,7 +252,7 @@ core::Result<std::unique_ptr<Service>> Service::Create(const Config& config) {
                      .idle_timeout = std::chrono::seconds(config.limits.idle_timeout_s),
                      .workers = config.limits.workers,
                      .queue = config.limits.queue}},
-      p->throttle.get()});
+      p->throttle.get(), p->notifications.get()});
   return std::unique_ptr<Service>(new Service(std::move(p)));
 }
 
@@ -245,6 +279,7 @@ core::Status Service::Start() {
   parts_->store->SetWakeHook([workers] { workers->Wake(); });
   parts_->workers->Start();
   if (parts_->zone_recheck) parts_->zone_recheck->Start();
+  if (parts_->deliveries) parts_->deliveries->Start();
   RETURN_IF_ERROR(parts_->server->Start(parts_->config.server.listen));
   spdlog::info("certadns listening on {} (port {})", parts_->config.server.listen,
                parts_->server->port());
@@ -256,6 +291,7 @@ void Service::Stop() {
   if (parts_->server) parts_->server->Stop();
   if (parts_->workers) parts_->workers->Stop();
   if (parts_->zone_recheck) parts_->zone_recheck->Stop();
+  if (parts_->deliveries) parts_->deliveries->Stop();
 }
 
 }  // namespace certadns::app

@@ -24,6 +24,14 @@ const std::vector<Route>& Routes() {
       {"POST", "/certificates/{id}/renew", true, HandleCertificateRenewPost},
       {"PUT", "/certificates/{id}/auto-renew", true, HandleCertificateAutoRenewPut},
       {"DELETE", "/certificates/{id}", true, HandleCertificateDelete},
+      {"GET", "/webhooks", true, HandleWebhooksGet},
+      {"POST", "/webhooks", true, HandleWebhooksPost},
+      {"GET", "/webhooks/{id}", true, HandleWebhookGet},
+      {"DELETE", "/webhooks/{id}", true, HandleWebhookDelete},
+      {"POST", "/webhooks/{id}/test", true, HandleWebhookTestPost},
+      {"GET", "/webhooks/{id}/deliveries", true, HandleWebhookDeliveriesGet},
+      {"GET", "/notifications", true, HandleNotificationsGet},
+      {"PUT", "/notifications", true, HandleNotificationsPut},
   };
   return routes;
 }

@@ -7,6 +7,7 @@
 
 #include "core/clock.h"
 #include "issuance/certificate_service.h"
+#include "notify/notifications.h"
 #include "store/account_store.h"
 #include "zones/zone_service.h"
 
@@ -38,6 +39,8 @@ struct Services {
   const core::Clock& clock;
   ApiOptions options;
   Throttle* throttle = nullptr;  // rate limits and login lockout; none when null
+  /// Webhooks and email settings; null when the store keeps no notifications (503).
+  notify::Notifications* notifications = nullptr;
 };
 
 }  // namespace certadns::api

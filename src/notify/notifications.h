@@ -62,6 +62,9 @@ class Notifications final : public issuance::Notifier {
   void Sweep(core::TimePoint now) override;
 
   store::NotificationStore& store() { return store_; }
+  int max_webhooks_per_account() const { return config_.max_webhooks_per_account; }
+  /// Whether emails can be sent (an SMTP relay is configured).
+  bool email_available() const { return config_.email; }
 
  private:
   void Record(const core::Certificate& c, const std::string& type,
