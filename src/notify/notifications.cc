@@ -119,7 +119,13 @@ void Notifications::Record(const core::Certificate& c, const std::string& type,
 
 void Notifications::Issued(const core::Certificate& c, const store::Job& job) {
   const bool renewal = job.kind == store::JobKind::kRenew;
-  Record(c, renewal ? "certificate.renewed" : "certificate.issued", c.serial, "", clock_.Now());
+  const core::TimePoint now = clock_.Now();
+  Record(c, renewal ? "certificate.renewed" : "certificate.issued", c.serial, "", now);
+  // A short-lived certificate without auto-renewal is expiring from the start: say so now,
+  // not at the sweep's next pass (it records the same occurrence, so once only).
+  if (!c.auto_renew && c.expires_at && *c.expires_at <= now + config_.expiry_warning) {
+    Record(c, "certificate.expiring", Millis(*c.expires_at), "", now);
+  }
 }
 
 void Notifications::Failed(const core::Certificate& c, const store::Job& job,

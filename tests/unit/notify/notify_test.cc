@@ -207,6 +207,19 @@ TEST_F(NotifyTest, AnExpiringCertificateWithoutRenewalIsWarnedOnce) {
   EXPECT_NE(mail_.sent[0].text.find("auto-renewal is off"), std::string::npos);
 }
 
+TEST_F(NotifyTest, AShortLivedCertificateWithoutAutoRenewalIsExpiringOnIssuance) {
+  core::Certificate c = Cert("cert_1", /*auto_renew=*/false);
+  c.expires_at = clock_.Now() + 72h;
+  notifications_.Issued(c, Job("job_1", store::JobKind::kIssue));
+  EXPECT_EQ(worker_.RunOnce(), 1) << "the expiry email (issued is not mailed by default)";
+  ASSERT_EQ(mail_.sent.size(), 1u);
+  EXPECT_NE(mail_.sent[0].subject.find("expires soon"), std::string::npos);
+  core::Certificate planned = Cert("cert_2", /*auto_renew=*/true);
+  planned.expires_at = clock_.Now() + 72h;
+  notifications_.Issued(planned, Job("job_2", store::JobKind::kIssue));
+  EXPECT_EQ(worker_.RunOnce(), 0) << "a renewal is planned: no warning";
+}
+
 TEST_F(NotifyTest, ATestEventGoesToTheOwnersWebhookOnly) {
   auto created = notifications_.CreateWebhook("user_a", receiver_.url(), {"certificate.issued"});
   EXPECT_EQ(notifications_.SendTest("user_b", created->webhook.id).error().code(),
