@@ -213,7 +213,7 @@ core::Result<std::unique_ptr<Service>> Service::Create(const Config& config) {
     p->zone_recheck =
         std::make_unique<zones::ZoneRecheckLoop>(*p->zones, std::chrono::hours(1));
   }
-  // Notifications where the backend keeps them (SQLite and the in-memory store).
+  // Notifications where the backend keeps them (SQLite and PostgreSQL do).
   if (auto* notification_store = dynamic_cast<store::NotificationStore*>(p->store.get())) {
     const auto& n = config.notifications;
     const bool allow_private = n.allow_private_targets.value_or(false);
