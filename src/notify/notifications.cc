@@ -8,30 +8,10 @@
 #include "core/text.h"
 #include "crypto/encoding.h"
 #include "http/outbound.h"
+#include "notify/certificate_object.h"
 
 namespace certadns::notify {
 namespace {
-
-nlohmann::json TimeOrNull(const std::optional<core::TimePoint>& t) {
-  if (!t) return nullptr;
-  return core::FormatRfc3339(*t);
-}
-
-// The spec's certificate object (section 8), as GET /certificates/{id} shows it.
-nlohmann::json CertificateObject(const core::Certificate& c) {
-  bool installed = !c.certificate_pem.empty() || c.has_certificate;
-  return {
-      {"id", c.id},
-      {"domain", c.domain},
-      {"sans", c.sans},
-      {"is_wildcard", c.is_wildcard},
-      {"auto_renew", c.auto_renew},
-      {"status", std::string(core::ToString(c.status))},
-      {"issued_at", installed ? TimeOrNull(c.issued_at) : nullptr},
-      {"expires_at", installed ? TimeOrNull(c.expires_at) : nullptr},
-      {"next_renewal_at", c.auto_renew && installed ? TimeOrNull(c.next_renewal_at) : nullptr},
-  };
-}
 
 std::string Millis(core::TimePoint t) { return std::to_string(core::ToUnixMillis(t)); }
 

@@ -74,6 +74,11 @@ struct NotificationSettings {
   bool email_success = false;
 };
 
+/// A webhook's event types as the backends store them: ",a,b," (so one type matches by
+/// searching for ",type,"), and back.
+std::string JoinEventTypes(const std::vector<std::string>& events);
+std::vector<std::string> SplitEventTypes(const std::string& joined);
+
 class NotificationStore {
  public:
   virtual ~NotificationStore() = default;

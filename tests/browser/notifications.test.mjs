@@ -1,4 +1,4 @@
-// The Notifications page, as a user sees it: a webhook is added and its signing secret is
+// Notifications on the Account page, as a user sees them: a webhook is added and its signing secret is
 // shown once (never again after a reload, nor in the API's list), a test event is sent and
 // its delivery is listed, and the webhook is deleted. The email settings are saved.
 // run.sh sets notifications.allow_private_targets, so a loopback URL is accepted; nothing
@@ -19,8 +19,8 @@ describe('notifications: webhooks and email settings', () => {
   after(async () => { await browser?.close('notifications'); });
 
   it('adds a webhook whose secret is shown once, sends a test event and deletes it', async () => {
-    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Notifications' }).click();
-    await page.getByRole('heading', { name: 'Notifications', level: 1 }).waitFor();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Account' }).click();
+    await page.getByRole('heading', { name: 'Account', level: 1 }).waitFor();
     const hooks = page.getByRole('region', { name: 'Webhooks' });
     const url = 'http://127.0.0.1:9/certadns-hook';
     await hooks.getByRole('textbox', { name: 'Webhook URL' }).fill(url);
@@ -71,7 +71,7 @@ describe('notifications: webhooks and email settings', () => {
   });
 
   it('saves the email settings', async () => {
-    const email = page.getByRole('region', { name: 'Email' });
+    const email = page.getByRole('region', { name: 'Email notifications' });
     const success = email.getByRole('checkbox', { name: /issued or renewed/ });
     assert.equal(await success.isChecked(), false, 'off by default');
     await success.check();

@@ -7,7 +7,6 @@ import { LoginPage } from './pages/Login';
 import { ZonesPage } from './pages/Zones';
 import { CertificatesPage } from './pages/Certificates';
 import { AccountPage } from './pages/Account';
-import { NotificationsPage } from './pages/Notifications';
 import { ErrorMessage, Loading } from './components/Feedback';
 
 type Auth = { state: 'loading' } | { state: 'out' } | { state: 'in'; me: Me } | { state: 'error'; message: string };
@@ -126,7 +125,6 @@ export function App() {
             <Switch>
               <Route path="/zones" component={ZonesPage} />
               <Route path="/certificates" component={CertificatesPage} />
-              <Route path="/notifications" component={NotificationsPage} />
               <Route path="/account" component={AccountPage} />
               <Route>
                 <NotFound />

@@ -19,23 +19,6 @@ constexpr std::string_view kDeliveryColumns =
     "id, owner_id, channel, coalesce(webhook_id, ''), event_type, body, created_at, "
     "next_attempt_at, attempts, state, last_status, last_error";
 
-std::string JoinEvents(const std::vector<std::string>& events) {
-  std::string out = ",";
-  for (const std::string& e : events) out += e + ",";
-  return out;
-}
-
-std::vector<std::string> SplitEvents(const std::string& joined) {
-  std::vector<std::string> out;
-  size_t start = 1;
-  while (start < joined.size()) {
-    size_t comma = joined.find(',', start);
-    if (comma == std::string::npos) break;
-    if (comma > start) out.push_back(joined.substr(start, comma - start));
-    start = comma + 1;
-  }
-  return out;
-}
 
 Delivery ReadDelivery(const PgResult& r, int row) {
   Delivery d;
@@ -82,7 +65,7 @@ core::Result<std::vector<Webhook>> PgStore::QueryWebhooks(std::string_view where
                                 params));
   std::vector<Webhook> out;
   for (int i = 0; i < r.rows(); ++i) {
-    out.push_back(Webhook{r.Text(i, 0), r.Text(i, 1), r.Text(i, 2), SplitEvents(r.Text(i, 3)),
+    out.push_back(Webhook{r.Text(i, 0), r.Text(i, 1), r.Text(i, 2), SplitEventTypes(r.Text(i, 3)),
                           r.Bytes(i, 4), FromUnixMillis(r.Int(i, 5))});
   }
   return out;
@@ -104,7 +87,7 @@ core::Status PgStore::CreateWebhook(const Webhook& w, int max_per_owner) {
   RETURN_IF_ERROR(conn->Exec(
       "INSERT INTO webhooks(id, owner_id, url, events, sealed_secret, created_at) "
       "VALUES ($1, $2, $3, $4, $5, $6)",
-      Params().Text(w.id).Text(w.owner_id).Text(w.url).Text(JoinEvents(w.events))
+      Params().Text(w.id).Text(w.owner_id).Text(w.url).Text(JoinEventTypes(w.events))
           .Bytes(w.sealed_secret).Int(ToUnixMillis(w.created_at))));
   return tx.Commit();
 }

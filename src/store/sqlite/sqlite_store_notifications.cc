@@ -17,24 +17,6 @@ constexpr const char* kDeliveryColumns =
     "id, owner_id, channel, coalesce(webhook_id, ''), event_type, body, created_at, "
     "next_attempt_at, attempts, state, last_status, last_error";
 
-// ",a,b," so one type matches with instr(events, ',type,').
-std::string JoinEvents(const std::vector<std::string>& events) {
-  std::string out = ",";
-  for (const std::string& e : events) out += e + ",";
-  return out;
-}
-
-std::vector<std::string> SplitEvents(const std::string& joined) {
-  std::vector<std::string> out;
-  size_t start = 1;
-  while (start < joined.size()) {
-    size_t comma = joined.find(',', start);
-    if (comma == std::string::npos) break;
-    if (comma > start) out.push_back(joined.substr(start, comma - start));
-    start = comma + 1;
-  }
-  return out;
-}
 
 Delivery ReadDelivery(const Statement& s) {
   Delivery d;
@@ -64,7 +46,7 @@ core::Result<std::vector<Webhook>> SqliteStore::QueryWebhooks(const std::string&
   if (!b.empty()) s.Bind(2, b);
   std::vector<Webhook> out;
   while (s.Step()) {
-    out.push_back(Webhook{s.Text(0), s.Text(1), s.Text(2), SplitEvents(s.Text(3)), s.Blob(4),
+    out.push_back(Webhook{s.Text(0), s.Text(1), s.Text(2), SplitEventTypes(s.Text(3)), s.Blob(4),
                           FromUnixMillis(s.Int(5))});
   }
   RETURN_IF_ERROR(s.status());
@@ -95,7 +77,7 @@ core::Status SqliteStore::CreateWebhook(const Webhook& w, int max_per_owner) {
   if (count >= max_per_owner) return core::Error(core::ErrorCode::kResourceExhausted, "webhook limit reached");
   Statement s(db_, "INSERT INTO webhooks(id, owner_id, url, events, sealed_secret, created_at) "
                    "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
-  s.Bind(1, w.id).Bind(2, w.owner_id).Bind(3, w.url).Bind(4, JoinEvents(w.events));
+  s.Bind(1, w.id).Bind(2, w.owner_id).Bind(3, w.url).Bind(4, JoinEventTypes(w.events));
   s.BindBlob(5, w.sealed_secret).Bind(6, ToUnixMillis(w.created_at));
   RETURN_IF_ERROR(s.Run());
   return tx.Commit();

@@ -1,5 +1,6 @@
-// Notifications: the account's webhooks (add one and see its signing secret once, send a test
-// event, see recent deliveries with their status codes, delete) and its email settings.
+// Notifications, on the Account page: the account's webhooks (add one and see its signing
+// secret once, send a test event, see recent deliveries with their status codes, delete) and
+// its email settings.
 import { useCallback, useEffect, useId, useState } from 'react';
 import { Bell, Plus, Send, Trash2, History } from 'lucide-react';
 import { api, ApiError, errorText, WEBHOOK_EVENTS, type Delivery, type NotificationSettings, type Webhook } from '../api';
@@ -16,21 +17,13 @@ const EVENT_LABELS: Record<string, string> = {
   'certificate.renewal_overdue': 'Renewal overdue',
 };
 
-export function NotificationsPage() {
-  useEffect(() => {
-    document.title = 'Notifications · CertaDNS';
-  }, []);
+/** The Account page's notification cards: webhooks and email. */
+export function NotificationsSections() {
   return (
-    <div className="page">
-      <div className="page-header">
-        <div>
-          <h1>Notifications</h1>
-          <p className="muted">Hear about your certificates: issued, renewed, failed, overdue renewals and expiry.</p>
-        </div>
-      </div>
+    <>
       <WebhooksSection />
       <EmailSection />
-    </div>
+    </>
   );
 }
 
@@ -67,7 +60,8 @@ function WebhooksSection() {
             Webhooks
           </h2>
           <p className="muted small">
-            Each event is POSTed as JSON, signed with <span className="mono">X-CertaDNS-Signature</span>.
+            Hear about your certificates (issued, renewed, failed, overdue renewals, expiry): each event is POSTed
+            as JSON, signed with <span className="mono">X-CertaDNS-Signature</span>.
           </p>
         </div>
       </div>
@@ -345,7 +339,7 @@ function EmailSection() {
   return (
     <section className="card" aria-labelledby="email-title">
       <h2 id="email-title" className="card-title">
-        Email
+        Email notifications
       </h2>
       <ErrorMessage>{error}</ErrorMessage>
       {settings === null && !error && <Loading label="Loading email settings…" />}

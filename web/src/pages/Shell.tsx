@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react';
 import { Link, useRoute } from 'wouter';
-import { Bell, Globe, KeyRound, LogOut, ShieldCheck, UserRound } from 'lucide-react';
+import { Globe, KeyRound, LogOut, ShieldCheck, UserRound } from 'lucide-react';
 import { useSession } from '../session';
 import { planName } from '../format';
 import { ErrorBoundary } from '../components/ErrorBoundary';
@@ -34,9 +34,6 @@ export function Shell({ children }: { children: ReactNode }) {
             </NavLink>
             <NavLink href="/certificates" icon={<KeyRound aria-hidden="true" size={16} />}>
               SSL Certificates
-            </NavLink>
-            <NavLink href="/notifications" icon={<Bell aria-hidden="true" size={16} />}>
-              Notifications
             </NavLink>
             <NavLink href="/account" icon={<UserRound aria-hidden="true" size={16} />}>
               Account
