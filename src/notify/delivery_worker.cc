@@ -111,6 +111,12 @@ void DeliveryWorker::Run() {
     core::Duration wait = config_.idle_wakeup;
     try {
       RunOnce();
+      if (clock_.Now() - last_prune_ >= std::chrono::hours(1)) {
+        last_prune_ = clock_.Now();
+        if (auto pruned = store_.PruneDeliveries(last_prune_ - config_.keep); !pruned.ok()) {
+          spdlog::warn("notify: cannot prune old deliveries: {}", pruned.error().message());
+        }
+      }
       auto next = store_.NextDeliveryDue();
       if (next.ok() && next->has_value()) {
         auto until = std::chrono::duration_cast<core::Duration>(**next - clock_.Now());

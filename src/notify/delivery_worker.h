@@ -29,6 +29,8 @@ struct DeliveryConfig {
   /// Longest idle wait: bounds how late a delivery queued by another node is noticed.
   core::Duration idle_wakeup{std::chrono::seconds(5)};
   int batch = 20;
+  /// Delivered and failed deliveries are kept this long (the delivery log), then pruned.
+  core::Duration keep{std::chrono::hours(24 * 30)};
   /// Jitter source: a number in [0, 1). Null: a random one.
   std::function<double()> jitter;
 };
@@ -69,6 +71,7 @@ class DeliveryWorker {
   std::condition_variable cv_;
   bool stop_ = false;   // guarded by mutex_
   bool woken_ = false;  // guarded by mutex_
+  core::TimePoint last_prune_{};  // the worker thread's own
   std::thread thread_;
 };
 

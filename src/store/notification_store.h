@@ -113,6 +113,9 @@ class NotificationStore {
   virtual core::Result<std::vector<Delivery>> ListDeliveries(const std::string& owner_id,
                                                              const std::string& webhook_id,
                                                              int limit) = 0;
+  /// Deletes delivered and failed deliveries created before `before` (pending ones stay);
+  /// returns how many went.
+  virtual core::Result<int> PruneDeliveries(core::TimePoint before) = 0;
   /// When the next pending delivery is due, nullopt when none is.
   virtual core::Result<std::optional<core::TimePoint>> NextDeliveryDue() = 0;
 

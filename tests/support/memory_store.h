@@ -137,6 +137,7 @@ class MemoryStore final : public store::Store,
   core::Result<std::vector<store::Delivery>> ListDeliveries(const std::string& owner_id,
                                                             const std::string& webhook_id,
                                                             int limit) override;
+  core::Result<int> PruneDeliveries(core::TimePoint before) override;
   core::Result<std::optional<core::TimePoint>> NextDeliveryDue() override;
   core::Result<store::NotificationSettings> GetNotificationSettings(
       const std::string& owner_id) override;

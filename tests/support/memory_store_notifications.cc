@@ -156,6 +156,14 @@ core::Result<std::vector<Delivery>> MemoryStore::ListDeliveries(const std::strin
   return out;
 }
 
+core::Result<int> MemoryStore::PruneDeliveries(core::TimePoint before) {
+  std::lock_guard lock(mutex_);
+  auto gone = std::erase_if(deliveries_, [&](const Delivery& d) {
+    return d.state != "pending" && d.created_at < before;
+  });
+  return static_cast<int>(gone);
+}
+
 core::Result<std::optional<core::TimePoint>> MemoryStore::NextDeliveryDue() {
   std::lock_guard lock(mutex_);
   std::optional<core::TimePoint> next;

@@ -130,6 +130,7 @@ class PgStore final : public Store, public NotificationStore {
   core::Result<std::vector<Delivery>> ListDeliveries(const std::string& owner_id,
                                                      const std::string& webhook_id,
                                                      int limit) override;
+  core::Result<int> PruneDeliveries(core::TimePoint before) override;
   core::Result<std::optional<core::TimePoint>> NextDeliveryDue() override;
   core::Result<NotificationSettings> GetNotificationSettings(const std::string& owner_id) override;
   core::Status PutNotificationSettings(const std::string& owner_id,

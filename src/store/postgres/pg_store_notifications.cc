@@ -209,6 +209,13 @@ core::Result<std::vector<Delivery>> PgStore::ListDeliveries(const std::string& o
   return out;
 }
 
+core::Result<int> PgStore::PruneDeliveries(core::TimePoint before) {
+  ASSIGN_OR_RETURN(auto r, Exec("DELETE FROM deliveries WHERE state != 'pending' AND "
+                                "created_at < $1",
+                                Params().Int(ToUnixMillis(before))));
+  return static_cast<int>(r.affected());
+}
+
 core::Result<std::optional<core::TimePoint>> PgStore::NextDeliveryDue() {
   ASSIGN_OR_RETURN(auto r, Exec("SELECT min(next_attempt_at) FROM deliveries "
                                 "WHERE state = 'pending'",

@@ -134,6 +134,7 @@ class SqliteStore final : public Store, public KeyPoolStore, public Notification
   core::Result<std::vector<Delivery>> ListDeliveries(const std::string& owner_id,
                                                      const std::string& webhook_id,
                                                      int limit) override;
+  core::Result<int> PruneDeliveries(core::TimePoint before) override;
   core::Result<std::optional<core::TimePoint>> NextDeliveryDue() override;
   core::Result<NotificationSettings> GetNotificationSettings(const std::string& owner_id) override;
   core::Status PutNotificationSettings(const std::string& owner_id,

@@ -205,6 +205,13 @@ core::Result<std::vector<Delivery>> SqliteStore::ListDeliveries(const std::strin
   return out;
 }
 
+core::Result<int> SqliteStore::PruneDeliveries(core::TimePoint before) {
+  std::lock_guard lock(mutex_);
+  Statement s(db_, "DELETE FROM deliveries WHERE state != 'pending' AND created_at < ?1");
+  RETURN_IF_ERROR(s.Bind(1, ToUnixMillis(before)).Run());
+  return sqlite3_changes(db_);
+}
+
 core::Result<std::optional<core::TimePoint>> SqliteStore::NextDeliveryDue() {
   std::lock_guard lock(mutex_);
   Statement s(db_, "SELECT min(next_attempt_at) FROM deliveries WHERE state = 'pending'");

@@ -122,6 +122,25 @@ TEST_P(NotificationStoreContract, AttemptsAreKeptAndAFailedOneIsRetriedWhenDue) 
   EXPECT_FALSE(notifications_->NextDeliveryDue()->has_value());
 }
 
+TEST_P(NotificationStoreContract, OldFinishedDeliveriesArePrunedPendingOnesStay) {
+  ASSERT_TRUE(notifications_->CreateWebhook(Hook("whk_1", kAlice), 5).ok());
+  ASSERT_TRUE(*notifications_->RecordEvent(Event("certificate.issued", "s1"), false));
+  ASSERT_TRUE(*notifications_->RecordEvent(Event("certificate.failed", "job_1"), false));
+  auto claimed = notifications_->ClaimDeliveries(clock_.Now(), 10, clock_.Now());
+  ASSERT_EQ(claimed->size(), 2u);
+  const Delivery& done = claimed->front().event_type == "certificate.issued" ? claimed->at(0)
+                                                                             : claimed->at(1);
+  ASSERT_TRUE(notifications_->RecordAttempt(done.id, {true, 204, "", std::nullopt}).ok());
+  clock_.Advance(std::chrono::hours(24 * 31));
+  auto pruned = notifications_->PruneDeliveries(clock_.Now() - std::chrono::hours(24 * 30));
+  ASSERT_TRUE(pruned.ok()) << pruned.error().message();
+  EXPECT_EQ(*pruned, 1);
+  auto left = notifications_->ListDeliveries(kAlice, "whk_1", 10);
+  ASSERT_EQ(left->size(), 1u);
+  EXPECT_EQ(left->front().event_type, "certificate.failed") << "a pending one stays";
+  EXPECT_EQ(*notifications_->PruneDeliveries(clock_.Now()), 0);
+}
+
 TEST_P(NotificationStoreContract, ATestDeliveryGoesOnlyToTheOwnersWebhook) {
   ASSERT_TRUE(notifications_->CreateWebhook(Hook("whk_1", kAlice), 5).ok());
   Delivery d{.id = "dlv_test", .owner_id = kBob, .webhook_id = "whk_1",
