@@ -144,6 +144,16 @@ std::vector<Field> Fields(Config& c) {
       ListField("zones", "verify_resolvers", &c.zones.verify_resolvers),
       IntField("zones", "recheck_interval_h", &c.zones.recheck_interval_h),
       IntField("zones", "verify_parent_port", &c.zones.verify_parent_port),
+      OptionalBoolField("notifications", "allow_private_targets",
+                        &c.notifications.allow_private_targets),
+      IntField("notifications", "max_webhooks", &c.notifications.max_webhooks),
+      IntField("notifications", "expiry_warning_days", &c.notifications.expiry_warning_days),
+      StringField("smtp", "host", &c.smtp.host),
+      IntField("smtp", "port", &c.smtp.port),
+      StringField("smtp", "user", &c.smtp.user),
+      StringField("smtp", "password", &c.smtp.password),
+      StringField("smtp", "from", &c.smtp.from),
+      StringField("smtp", "tls", &c.smtp.tls),
       IntField("limits", "max_connections", &c.limits.max_connections),
       IntField("limits", "max_connections_per_ip", &c.limits.max_connections_per_ip),
       IntField("limits", "request_timeout_s", &c.limits.request_timeout_s),
@@ -238,6 +248,19 @@ core::Result<Config> LoadConfig(const std::string& path, const EnvLookup& env) {
     return core::InvalidArgument(
         "issuance.retry_budget_s, retry_max_delay_s (> 0, <= 86400) and cleanup_budget_s "
         "must be sane numbers of seconds");
+  }
+  if (config.smtp.tls != "starttls" && config.smtp.tls != "tls" && config.smtp.tls != "none") {
+    return core::InvalidArgument("smtp.tls must be \"starttls\", \"tls\" or \"none\"");
+  }
+  if (!config.smtp.host.empty() &&
+      (config.smtp.from.empty() || config.smtp.port < 1 || config.smtp.port > 65535)) {
+    return core::InvalidArgument("smtp.from and a port of 1-65535 are needed with smtp.host");
+  }
+  if (config.notifications.max_webhooks < 0 || config.notifications.max_webhooks > 100 ||
+      config.notifications.expiry_warning_days < 1 ||
+      config.notifications.expiry_warning_days > 60) {
+    return core::InvalidArgument("notifications.max_webhooks must be 0-100 and "
+                                 "notifications.expiry_warning_days 1-60");
   }
   if (config.limits.max_connections < 1 || config.limits.max_connections_per_ip < 1 ||
       config.limits.request_timeout_s < 1 || config.limits.idle_timeout_s < 1) {

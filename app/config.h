@@ -83,6 +83,23 @@ struct Config {
     // dies holds its jobs this long before another node takes them over.
     int lease_s = 60;
   } issuance;
+  // [notifications]: webhooks and email about certificates (notify/).
+  struct {
+    // Webhooks to private, loopback and link-local addresses; off so that webhooks cannot
+    // reach inside the network (tests and closed networks turn it on).
+    std::optional<bool> allow_private_targets;
+    int max_webhooks = 5;         // per account
+    int expiry_warning_days = 7;  // certificate.expiring when less remains, no renewal planned
+  } notifications;
+  // [smtp]: the mail relay for notification emails; no email when host is empty.
+  struct {
+    std::string host;
+    int port = 587;
+    std::string user;
+    std::string password;
+    std::string from;
+    std::string tls = "starttls";  // "starttls" | "tls" | "none"
+  } smtp;
   // [limits]: the HTTP server's connection limits (api::ServerLimits), and the throttles,
   // counted per node in memory (see api/throttle.h): with N nodes behind a load balancer a
   // client gets up to N times these.

@@ -27,8 +27,11 @@
 #include "issuance/issuance_service.h"
 #include "issuance/key_pool.h"
 #include "issuance/worker_pool.h"
+#include "notify/delivery_worker.h"
+#include "notify/notifications.h"
 #include "store/audit_log.h"
 #include "store/key_pool_store.h"
+#include "store/notification_store.h"
 #include "store/stats_reader.h"
 #include "zones/zone_recheck_loop.h"
 #include "zones/zone_service.h"
@@ -56,6 +59,10 @@ struct Service::Parts {
   std::unique_ptr<zones::ZoneService> zones;
   std::unique_ptr<api::Throttle> throttle;
   std::unique_ptr<zones::ZoneRecheckLoop> zone_recheck;
+  std::unique_ptr<http::CurlWebhookClient> webhook_client;
+  std::unique_ptr<http::CurlSmtpClient> mail;
+  std::unique_ptr<notify::DeliveryWorker> deliveries;
+  std::unique_ptr<notify::Notifications> notifications;
   std::unique_ptr<api::HttpServer> server;
   std::unique_ptr<api::MetricsPage> metrics_page;
   std::unique_ptr<api::HttpServer> metrics_server;  // only with metrics.listen
@@ -212,6 +219,33 @@ core::Result<std::unique_ptr<Service>> Service::Create(const Config& config) {
     p->zone_recheck =
         std::make_unique<zones::ZoneRecheckLoop>(*p->zones, std::chrono::hours(1));
   }
+  // Notifications where the backend keeps them (SQLite and PostgreSQL do).
+  if (auto* notification_store = dynamic_cast<store::NotificationStore*>(p->store.get())) {
+    const auto& n = config.notifications;
+    const bool allow_private = n.allow_private_targets.value_or(false);
+    p->webhook_client =
+        std::make_unique<http::CurlWebhookClient>(allow_private, std::chrono::seconds(10));
+    if (!config.smtp.host.empty()) {
+      p->mail = std::make_unique<http::CurlSmtpClient>(http::SmtpConfig{
+          config.smtp.host, config.smtp.port, config.smtp.user, config.smtp.password,
+          config.smtp.from, config.smtp.tls});
+    }
+    p->deliveries = std::make_unique<notify::DeliveryWorker>(
+        *notification_store, db, *p->box, p->clock, *p->webhook_client, p->mail.get(),
+        notify::DeliveryConfig{});
+    notify::DeliveryWorker* deliveries = p->deliveries.get();
+    p->notifications = std::make_unique<notify::Notifications>(
+        *notification_store, *p->box, p->clock,
+        notify::NotificationConfig{
+            .allow_private_targets = allow_private,
+            .email = p->mail != nullptr,
+            .max_webhooks_per_account = n.max_webhooks,
+            .expiry_warning = std::chrono::hours(24 * n.expiry_warning_days)},
+        [deliveries] { deliveries->Wake(); });
+    p->engine->SetNotifier(p->notifications.get());
+  } else {
+    spdlog::warn("notifications (webhooks, email) are not available on this database backend");
+  }
   p->server = std::make_unique<api::HttpServer>(api::Services{
       db, *p->certificates, *p->zones, p->clock,
       api::ApiOptions{
@@ -224,7 +258,8 @@ core::Result<std::unique_ptr<Service>> Service::Create(const Config& config) {
                      .idle_timeout = std::chrono::seconds(config.limits.idle_timeout_s),
                      .workers = config.limits.workers,
                      .queue = config.limits.queue}},
-      p->throttle.get(), dynamic_cast<store::AuditLog*>(p->store.get())});
+      p->throttle.get(), dynamic_cast<store::AuditLog*>(p->store.get()),
+      p->notifications.get()});
   if (!config.metrics.listen.empty()) {
     auto* stats = dynamic_cast<store::StatsReader*>(p->store.get());
     if (stats == nullptr) return core::FailedPrecondition("metrics: this store reads no counts");
@@ -272,6 +307,7 @@ core::Status Service::Start() {
   parts_->store->SetWakeHook([workers] { workers->Wake(); });
   parts_->workers->Start();
   if (parts_->zone_recheck) parts_->zone_recheck->Start();
+  if (parts_->deliveries) parts_->deliveries->Start();
   RETURN_IF_ERROR(parts_->server->Start(parts_->config.server.listen));
   spdlog::info("certadns listening on {} (port {})", parts_->config.server.listen,
                parts_->server->port());
@@ -288,6 +324,7 @@ void Service::Stop() {
   if (parts_->metrics_server) parts_->metrics_server->Stop();
   if (parts_->workers) parts_->workers->Stop();
   if (parts_->zone_recheck) parts_->zone_recheck->Stop();
+  if (parts_->deliveries) parts_->deliveries->Stop();
 }
 
 }  // namespace certadns::app

@@ -16,7 +16,8 @@ ALLOWED = {
     "accounts": {"core", "crypto", "store"},
     "issuance": {"core", "crypto", "http", "acme", "dns", "store"},
     "zones": {"core", "crypto", "http", "dns", "store"},
-    "api": {"core", "crypto", "http", "dns", "store", "accounts", "issuance", "zones"},
+    "notify": {"core", "crypto", "http", "store", "issuance"},
+    "api": {"core", "crypto", "http", "dns", "store", "accounts", "issuance", "zones", "notify"},
 }
 # A third-party header -> the only folder (prefix under src/) that may include it.
 CONFINED = {

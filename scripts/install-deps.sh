@@ -15,6 +15,7 @@ packages=(
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   pdns-server pdns-backend-sqlite3 pdns-backend-pgsql pebble sqlite3
   postgresql postgresql-client
+  python3-aiosmtpd
   clang-14 libclang-rt-14-dev
   chromium
 )

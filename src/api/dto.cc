@@ -1,6 +1,7 @@
 #include "api/dto.h"
 
 #include "core/text.h"
+#include "notify/certificate_object.h"
 
 namespace certadns::api {
 namespace {
@@ -13,21 +14,7 @@ nlohmann::json TimeOrNull(const std::optional<core::TimePoint>& t) {
 }  // namespace
 
 nlohmann::json CertificateJson(const core::Certificate& c) {
-  bool issued = c.status == core::CertificateState::kIssued ||
-                c.status == core::CertificateState::kExpired ||
-                c.status == core::CertificateState::kRevoked ||
-                (c.status == core::CertificateState::kValidating && c.has_certificate);
-  return {
-      {"id", c.id},
-      {"domain", c.domain},
-      {"sans", c.sans},
-      {"is_wildcard", c.is_wildcard},
-      {"auto_renew", c.auto_renew},
-      {"status", std::string(core::ToString(c.status))},
-      {"issued_at", issued ? TimeOrNull(c.issued_at) : nullptr},
-      {"expires_at", issued ? TimeOrNull(c.expires_at) : nullptr},
-      {"next_renewal_at", c.auto_renew && issued ? TimeOrNull(c.next_renewal_at) : nullptr},
-  };
+  return notify::CertificateObject(c);  // the same object the notifications carry
 }
 
 nlohmann::json LimitsJson(const core::PlanLimits& limits, int current_count) {

@@ -25,6 +25,14 @@ const std::vector<Route>& Routes() {
       {"PUT", "/certificates/{id}/auto-renew", true, HandleCertificateAutoRenewPut},
       {"DELETE", "/certificates/{id}", true, HandleCertificateDelete},
       {"GET", "/audit", true, HandleAuditGet},
+      {"GET", "/webhooks", true, HandleWebhooksGet},
+      {"POST", "/webhooks", true, HandleWebhooksPost},
+      {"GET", "/webhooks/{id}", true, HandleWebhookGet},
+      {"DELETE", "/webhooks/{id}", true, HandleWebhookDelete},
+      {"POST", "/webhooks/{id}/test", true, HandleWebhookTestPost},
+      {"GET", "/webhooks/{id}/deliveries", true, HandleWebhookDeliveriesGet},
+      {"GET", "/notifications", true, HandleNotificationsGet},
+      {"PUT", "/notifications", true, HandleNotificationsPut},
   };
   return routes;
 }

@@ -44,5 +44,13 @@ core::Result<Reply> HandleCertificateRenewPost(Services& s, const Call& call);
 core::Result<Reply> HandleCertificateAutoRenewPut(Services& s, const Call& call);
 core::Result<Reply> HandleCertificateDelete(Services& s, const Call& call);
 core::Result<Reply> HandleAuditGet(Services& s, const Call& call);
+core::Result<Reply> HandleWebhooksGet(Services& s, const Call& call);
+core::Result<Reply> HandleWebhooksPost(Services& s, const Call& call);
+core::Result<Reply> HandleWebhookGet(Services& s, const Call& call);
+core::Result<Reply> HandleWebhookDelete(Services& s, const Call& call);
+core::Result<Reply> HandleWebhookTestPost(Services& s, const Call& call);
+core::Result<Reply> HandleWebhookDeliveriesGet(Services& s, const Call& call);
+core::Result<Reply> HandleNotificationsGet(Services& s, const Call& call);
+core::Result<Reply> HandleNotificationsPut(Services& s, const Call& call);
 
 }  // namespace certadns::api

@@ -8,6 +8,7 @@
 
 #include "core/clock.h"
 #include "issuance/certificate_service.h"
+#include "notify/notifications.h"
 #include "store/account_store.h"
 #include "store/audit_log.h"
 #include "zones/zone_service.h"
@@ -44,6 +45,8 @@ struct Services {
   ApiOptions options;
   Throttle* throttle = nullptr;  // rate limits and login lockout; none when null
   store::AuditLog* audit = nullptr;  // the audit log (api/audit.h); none when null
+  /// Webhooks and email settings; null when the store keeps no notifications (503).
+  notify::Notifications* notifications = nullptr;
 };
 
 }  // namespace certadns::api

@@ -98,6 +98,21 @@ Error ApiKeyLimitReached(int max) {
       "An account can have at most " + std::to_string(max) + " active API keys; revoke one first");
 }
 Error ApiKeyNotFound() { return Make(kApiKeyNotFound); }
+Error WebhookNotFound() {
+  return Error(ErrorCode::kNotFound, "webhook_not_found", "Webhook not found");
+}
+Error WebhookLimitReached(int max) {
+  return Error(ErrorCode::kFailedPrecondition, "webhook_limit_reached",
+               "An account can have at most " + std::to_string(max) +
+                   " webhooks; delete one first");
+}
+Error InvalidWebhook(std::string detail) {
+  return Error(ErrorCode::kInvalidArgument, "invalid_webhook", std::move(detail));
+}
+Error NotificationsUnavailable() {
+  return Error(ErrorCode::kUnavailable, "notifications_unavailable",
+               "Notifications are not available on this database backend");
+}
 Error WrongPassword() { return Make(kWrongPassword); }
 Error NewPasswordTooShort(size_t min) {
   return Invalid("New password must be at least " + std::to_string(min) + " characters");

@@ -55,6 +55,16 @@ Error PasswordChangeNeedsSession();
 /// 409 "Zone has certificates; delete them first" (zone_has_certificates).
 Error ZoneHasCertificates();
 
+// Notifications (beyond the spec).
+/// 404 "Webhook not found" (webhook_not_found): unknown, or another account's.
+Error WebhookNotFound();
+/// 409: the account has `max` webhooks already (webhook_limit_reached).
+Error WebhookLimitReached(int max);
+/// 400: the webhook's url or events are refused, `detail` says why (invalid_webhook).
+Error InvalidWebhook(std::string detail);
+/// 503 "Notifications are not available on this database backend" (notifications_unavailable).
+Error NotificationsUnavailable();
+
 // Throttling (beyond the spec): 429/503 answers carry Retry-After from retry_after_s().
 /// 429 "Too many failed login attempts; try again later" (too_many_login_attempts).
 Error TooManyLoginAttempts(long retry_after_s);

@@ -6,6 +6,7 @@
 #include <mutex>
 
 #include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <sodium.h>
 
 #include "crypto/openssl_util.h"
@@ -125,6 +126,17 @@ std::string Sha256(std::string_view data) {
   if (EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr) != 1) {
     internal::DrainOpensslErrors();
     Die("EVP_Digest(SHA-256) failed");
+  }
+  return std::string(reinterpret_cast<const char*>(md), len);
+}
+
+std::string HmacSha256(std::string_view key, std::string_view data) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  if (HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+           reinterpret_cast<const unsigned char*>(data.data()), data.size(), md, &len) == nullptr) {
+    internal::DrainOpensslErrors();
+    Die("HMAC(SHA-256) failed");
   }
   return std::string(reinterpret_cast<const char*>(md), len);
 }

@@ -19,6 +19,8 @@ core::Result<std::string> Base64Decode(std::string_view text);
 
 /// Raw 32-byte SHA-256 digest.
 std::string Sha256(std::string_view data);
+/// Raw 32-byte HMAC-SHA256 of `data` under `key` (RFC 2104).
+std::string HmacSha256(std::string_view key, std::string_view data);
 /// Lower-case hex of `bytes`.
 std::string HexEncode(std::string_view bytes);
 

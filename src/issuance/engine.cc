@@ -255,6 +255,7 @@ void Engine::Fail(Context& ctx, const std::string& reason) {
       ctx.SetStatus(CertificateState::kFailed);
     }
   }
+  notifier_->Failed(ctx.cert, ctx.job, reason, ctx.now);
   ctx.Next(steps::kCleanup);
 }
 

@@ -17,6 +17,7 @@
 #include "dns/dns_provider.h"
 #include "issuance/job_state.h"
 #include "issuance/key_pool.h"
+#include "issuance/notifier.h"
 #include "store/account_store.h"
 #include "store/certificate_store.h"
 #include "store/job_queue.h"
@@ -80,6 +81,8 @@ class Engine {
          const core::Clock& clock, EngineConfig config);
   /// New certificate keys come from `keys` (default: generated on the spot).
   void SetKeySource(KeySource* keys) { keys_ = keys; }
+  /// Issued, failed and expiring certificates are told to `notifier` (default: no one).
+  void SetNotifier(Notifier* notifier) { notifier_ = notifier; }
 
   /// Runs the job's current step and returns what to commit. Never fails: errors become
   /// a retry, or the certificate's failure with the reason in its log.
@@ -133,6 +136,8 @@ class Engine {
   std::mt19937_64 random_;  // guarded by random_mutex_; used when config_.jitter is null
   DirectKeySource direct_keys_;
   KeySource* keys_ = &direct_keys_;
+  NullNotifier no_notifier_;
+  Notifier* notifier_ = &no_notifier_;
 };
 
 }  // namespace certadns::issuance

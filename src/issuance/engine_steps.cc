@@ -276,6 +276,7 @@ core::Status Engine::DownloadCertificate(Context& ctx) {
   ctx.job.sealed_key.clear();
   ctx.Info("Certificate issued: serial " + info.serial_hex + ", expires " +
            core::FormatRfc3339(info.not_after));
+  notifier_->Issued(c, ctx.job);
   ctx.Next(steps::kCleanup);
   return core::Ok();
 }

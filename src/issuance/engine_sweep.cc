@@ -31,6 +31,7 @@ store::StepCommit Engine::RunSweep(const store::Job& job) {
     spdlog::info("sweep: {} certificate(s) expired", *expired);
   }
 
+  notifier_->Sweep(now);
   auto due = jobs_.ListDueRenewals(now, config_.sweep_batch);
   if (!due.ok()) {
     spdlog::warn("sweep: cannot list due renewals: {}", due.error().message());

@@ -3,6 +3,7 @@
 
 #include "store/fair_claims.h"
 #include "store/master_key_record.h"
+#include "store/notification_store.h"
 #include "store/records.h"
 
 namespace certadns::store {
@@ -55,6 +56,24 @@ std::vector<ClaimCandidate> FairClaims::Order(std::vector<ClaimCandidate> candid
 void FairClaims::Served(const std::string& owner) {
   std::lock_guard lock(mutex_);
   last_claim_[owner] = ++claims_;
+}
+
+std::string JoinEventTypes(const std::vector<std::string>& events) {
+  std::string out = ",";
+  for (const std::string& e : events) out += e + ",";
+  return out;
+}
+
+std::vector<std::string> SplitEventTypes(const std::string& joined) {
+  std::vector<std::string> out;
+  size_t start = 1;
+  while (start < joined.size()) {
+    size_t comma = joined.find(',', start);
+    if (comma == std::string::npos) break;
+    if (comma > start) out.push_back(joined.substr(start, comma - start));
+    start = comma + 1;
+  }
+  return out;
 }
 
 }  // namespace certadns::store

@@ -349,7 +349,7 @@ core::Result<bool> MemoryStore::HoldsSealedData() {
   bool sealed_job = std::any_of(jobs_.begin(), jobs_.end(),
                                 [](const auto& row) { return !row.second.job.sealed_key.empty(); });
   return !acme_accounts_.empty() || !certificates_.empty() || sealed_job ||
-         !pooled_keys_.empty();
+         !pooled_keys_.empty() || !webhooks_.empty();
 }
 
 core::Result<std::vector<store::SealedValue>> MemoryStore::ListSealedValues(

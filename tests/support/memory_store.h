@@ -18,13 +18,17 @@
 
 #include "store/audit_log.h"
 #include "store/key_pool_store.h"
+#include "store/notification_store.h"
 #include "store/stats_reader.h"
 #include "store/store.h"
 
 namespace certadns::test {
 
-class MemoryStore final : public store::Store, public store::KeyPoolStore, public store::AuditLog,
-                          public store::StatsReader {
+class MemoryStore final : public store::Store,
+                          public store::KeyPoolStore,
+                          public store::AuditLog,
+                          public store::StatsReader,
+                          public store::NotificationStore {
  public:
   // AccountStore (memory_store.cc).
   core::Status CreateUser(const store::User& user) override;
@@ -136,6 +140,31 @@ class MemoryStore final : public store::Store, public store::KeyPoolStore, publi
   core::Result<store::ServiceStats> ReadServiceStats(core::TimePoint now,
                                                      core::Duration overdue_after) override;
   core::Result<std::vector<store::CertificateExpiry>> ListCertificateExpiries(int limit) override;
+  // NotificationStore (memory_store_notifications.cc).
+  core::Status CreateWebhook(const store::Webhook& webhook, int max_per_owner) override;
+  core::Result<std::vector<store::Webhook>> ListWebhooks(const std::string& owner_id) override;
+  core::Result<store::Webhook> GetWebhook(const std::string& owner_id,
+                                          const std::string& id) override;
+  core::Status DeleteWebhook(const std::string& owner_id, const std::string& id) override;
+  core::Result<store::Webhook> GetWebhookForWorker(const std::string& id) override;
+  core::Result<bool> RecordEvent(const store::NotificationEvent& event, bool email) override;
+  core::Status EnqueueDelivery(const store::Delivery& delivery) override;
+  core::Result<std::vector<store::Delivery>> ClaimDeliveries(
+      core::TimePoint now, int limit, core::TimePoint lease_until) override;
+  core::Status RecordAttempt(const std::string& delivery_id,
+                             const store::DeliveryAttempt& attempt) override;
+  core::Result<std::vector<store::Delivery>> ListDeliveries(const std::string& owner_id,
+                                                            const std::string& webhook_id,
+                                                            int limit) override;
+  core::Result<int> PruneDeliveries(core::TimePoint before) override;
+  core::Result<std::optional<core::TimePoint>> NextDeliveryDue() override;
+  core::Result<store::NotificationSettings> GetNotificationSettings(
+      const std::string& owner_id) override;
+  core::Status PutNotificationSettings(const std::string& owner_id,
+                                       const store::NotificationSettings& settings) override;
+  core::Result<std::vector<core::Certificate>> ListExpiringUnplanned(core::TimePoint now,
+                                                                     core::TimePoint until,
+                                                                     int limit) override;
 
  private:
   struct CertificateRow {
@@ -179,6 +208,10 @@ class MemoryStore final : public store::Store, public store::KeyPoolStore, publi
   std::map<std::string, std::string> acme_accounts_;    // url -> sealed key; guarded by mutex_
   std::optional<std::string> master_key_fingerprint_;   // guarded by mutex_
   std::vector<store::AuditEntry> audit_;                // appended; guarded by mutex_
+  std::vector<store::Webhook> webhooks_;                // oldest first; guarded by mutex_
+  std::map<std::string, std::string> notified_;         // "cert|type|occurrence"; guarded
+  std::vector<store::Delivery> deliveries_;             // oldest first; guarded by mutex_
+  std::map<std::string, store::NotificationSettings> notification_settings_;  // guarded
   store::WakeHook wake_hook_;
 };
 

@@ -178,7 +178,8 @@ StackEnv OwnPowerDns::Use(StackEnv env) const {
 }
 
 std::string OwnPebble::Start(const StackEnv& env, const std::string& dir,
-                             const std::string& dns_server, int nonce_reject) {
+                             const std::string& dns_server, int nonce_reject,
+                             long validity_s) {
   const std::string stack_dir = EnvOr("STACK_DIR");
   if (stack_dir.empty()) return "STACK_DIR is not set (source the stack's env file)";
   const std::string tls = stack_dir + "/pebble/";
@@ -193,6 +194,9 @@ std::string OwnPebble::Start(const StackEnv& env, const std::string& dir,
                         << "\", \"certificate\": \"" << tls << "cert.pem\", \"privateKey\": \""
                         << tls << "key.pem\", \"httpPort\": " << FreePort()
                         << ", \"tlsPort\": " << FreePort()
+                        << (validity_s > 0 ? ", \"certificateValidityPeriod\": " +
+                                                 std::to_string(validity_s)
+                                           : std::string())
                         << ", \"ocspResponderURL\": \"\", "
                            "\"externalAccountBindingRequired\": false}}\n";
   const std::string log = dir + "/pebble.log";

@@ -50,8 +50,9 @@ class OwnPebble {
 
   /// Starts Pebble in `dir`, validating DNS-01 against `dns_server` ("127.0.0.1:PORT") with
   /// `nonce_reject` % of nonces rejected; "" once its directory answers (bounded wait).
+  /// `validity_s` > 0: the certificates it issues are valid that many seconds.
   std::string Start(const StackEnv& env, const std::string& dir, const std::string& dns_server,
-                    int nonce_reject = 0);
+                    int nonce_reject = 0, long validity_s = 0);
   void Stop();
 
   const std::string& directory_url() const { return directory_url_; }

@@ -66,6 +66,35 @@ export interface ApiKey {
   key?: string;
 }
 
+export const WEBHOOK_EVENTS = [
+  'certificate.issued',
+  'certificate.renewed',
+  'certificate.failed',
+  'certificate.expiring',
+  'certificate.renewal_overdue',
+] as const;
+export interface Webhook {
+  id: string;
+  url: string;
+  events: string[];
+  created_at: string;
+  /** Only in the answer to its creation. */
+  secret?: string;
+}
+export interface Delivery {
+  id: string;
+  event_type: string;
+  state: 'pending' | 'delivered' | 'failed';
+  attempts: number;
+  status_code: number | null;
+  error: string;
+  created_at: string;
+  next_attempt_at: string | null;
+}
+export interface NotificationSettings {
+  email: { enabled: boolean; success: boolean; address?: string; available?: boolean };
+}
+
 export class ApiError extends Error {
   readonly status: number;
   readonly code: string;
@@ -164,6 +193,16 @@ export const api = {
     request<{ id: string; logs: CertificateEvent[] }>('GET', `/certificates/${encodeURIComponent(id)}/logs`),
   download: (id: string) => request<CertificateFiles>('GET', `/certificates/${encodeURIComponent(id)}/download`),
   renew: (id: string) => request<Certificate>('POST', `/certificates/${encodeURIComponent(id)}/renew`, { body: {} }),
+  webhooks: () => request<{ webhooks: Webhook[] }>('GET', '/webhooks'),
+  createWebhook: (url: string, events: string[]) => request<Webhook>('POST', '/webhooks', { body: { url, events } }),
+  deleteWebhook: (id: string) => request<{ deleted: boolean }>('DELETE', `/webhooks/${encodeURIComponent(id)}`),
+  testWebhook: (id: string) =>
+    request<{ delivery: Delivery }>('POST', `/webhooks/${encodeURIComponent(id)}/test`, { body: {} }),
+  webhookDeliveries: (id: string) =>
+    request<{ deliveries: Delivery[] }>('GET', `/webhooks/${encodeURIComponent(id)}/deliveries`),
+  notificationSettings: () => request<NotificationSettings>('GET', '/notifications'),
+  putNotificationSettings: (email: { enabled: boolean; success: boolean }) =>
+    request<NotificationSettings>('PUT', '/notifications', { body: { email } }),
   setAutoRenew: (id: string, enabled: boolean) =>
     request<Certificate>('PUT', `/certificates/${encodeURIComponent(id)}/auto-renew`, { body: { enabled } }),
   deleteCertificate: (id: string, revoke: boolean) =>

@@ -106,7 +106,8 @@ core::Result<bool> PgStore::HoldsSealedData() {
   ASSIGN_OR_RETURN(auto r, Exec("SELECT EXISTS (SELECT 1 FROM acme_accounts) "
                                 "OR EXISTS (SELECT 1 FROM certificates) "
                                 "OR EXISTS (SELECT 1 FROM jobs WHERE sealed_key IS NOT NULL) "
-                                "OR EXISTS (SELECT 1 FROM key_pool)",
+                                "OR EXISTS (SELECT 1 FROM key_pool) "
+                                "OR EXISTS (SELECT 1 FROM webhooks)",
                                 Params()));
   return r.Bool(0, 0);
 }

@@ -15,6 +15,7 @@
 #include "store/audit_log.h"
 #include "store/fair_claims.h"
 #include "store/key_pool_store.h"
+#include "store/notification_store.h"
 #include "store/stats_reader.h"
 #include "store/store.h"
 
@@ -26,7 +27,11 @@ class PgConnection;
 class PgResult;
 class Params;
 
-class PgStore final : public Store, public KeyPoolStore, public AuditLog, public StatsReader {
+class PgStore final : public Store,
+                      public KeyPoolStore,
+                      public AuditLog,
+                      public StatsReader,
+                      public NotificationStore {
  public:
   /// Connects to `url` ("postgresql://user@host:port/db", optionally with ?pool_size=N and
   /// pool_wait_ms=MS among libpq's parameters) and applies pending migrations.
@@ -145,6 +150,30 @@ class PgStore final : public Store, public KeyPoolStore, public AuditLog, public
                                               core::Duration overdue_after) override;
   core::Result<std::vector<CertificateExpiry>> ListCertificateExpiries(int limit) override;
 
+  // Webhooks, notification events and deliveries (pg_store_notifications.cc).
+  core::Status CreateWebhook(const Webhook& webhook, int max_per_owner) override;
+  core::Result<std::vector<Webhook>> ListWebhooks(const std::string& owner_id) override;
+  core::Result<Webhook> GetWebhook(const std::string& owner_id, const std::string& id) override;
+  core::Status DeleteWebhook(const std::string& owner_id, const std::string& id) override;
+  core::Result<Webhook> GetWebhookForWorker(const std::string& id) override;
+  core::Result<bool> RecordEvent(const NotificationEvent& event, bool email) override;
+  core::Status EnqueueDelivery(const Delivery& delivery) override;
+  core::Result<std::vector<Delivery>> ClaimDeliveries(core::TimePoint now, int limit,
+                                                      core::TimePoint lease_until) override;
+  core::Status RecordAttempt(const std::string& delivery_id,
+                             const DeliveryAttempt& attempt) override;
+  core::Result<std::vector<Delivery>> ListDeliveries(const std::string& owner_id,
+                                                     const std::string& webhook_id,
+                                                     int limit) override;
+  core::Result<int> PruneDeliveries(core::TimePoint before) override;
+  core::Result<std::optional<core::TimePoint>> NextDeliveryDue() override;
+  core::Result<NotificationSettings> GetNotificationSettings(const std::string& owner_id) override;
+  core::Status PutNotificationSettings(const std::string& owner_id,
+                                       const NotificationSettings& settings) override;
+  core::Result<std::vector<core::Certificate>> ListExpiringUnplanned(core::TimePoint now,
+                                                                     core::TimePoint until,
+                                                                     int limit) override;
+
  private:
   PgStore(std::string conninfo, std::unique_ptr<PgPool> pool);
   core::Status Migrate();
@@ -156,6 +185,7 @@ class PgStore final : public Store, public KeyPoolStore, public AuditLog, public
                                                                  const Params& params,
                                                                  bool with_pems = true);
   core::Result<User> QueryUser(std::string_view where, const std::string& value);
+  core::Result<std::vector<Webhook>> QueryWebhooks(std::string_view where, const Params& params);
 
   const std::string conninfo_;
   std::unique_ptr<PgPool> pool_;

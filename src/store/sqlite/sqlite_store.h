@@ -11,6 +11,7 @@
 #include "store/audit_log.h"
 #include "store/fair_claims.h"
 #include "store/key_pool_store.h"
+#include "store/notification_store.h"
 #include "store/stats_reader.h"
 #include "store/store.h"
 
@@ -18,8 +19,11 @@ struct sqlite3;
 
 namespace certadns::store::sqlite {
 
-class SqliteStore final : public Store, public KeyPoolStore, public AuditLog,
-                           public StatsReader {
+class SqliteStore final : public Store,
+                          public KeyPoolStore,
+                          public AuditLog,
+                          public StatsReader,
+                          public NotificationStore {
  public:
   /// Opens (creating when missing) the database at `path` and applies pending migrations.
   /// `path` may be ":memory:" for tests.
@@ -138,6 +142,30 @@ class SqliteStore final : public Store, public KeyPoolStore, public AuditLog,
   core::Status ReplaceMasterKeyFingerprint(const std::string& expected,
                                            const std::string& fingerprint) override;
 
+  // Webhooks, notification events and deliveries (sqlite_store_notifications.cc).
+  core::Status CreateWebhook(const Webhook& webhook, int max_per_owner) override;
+  core::Result<std::vector<Webhook>> ListWebhooks(const std::string& owner_id) override;
+  core::Result<Webhook> GetWebhook(const std::string& owner_id, const std::string& id) override;
+  core::Status DeleteWebhook(const std::string& owner_id, const std::string& id) override;
+  core::Result<Webhook> GetWebhookForWorker(const std::string& id) override;
+  core::Result<bool> RecordEvent(const NotificationEvent& event, bool email) override;
+  core::Status EnqueueDelivery(const Delivery& delivery) override;
+  core::Result<std::vector<Delivery>> ClaimDeliveries(core::TimePoint now, int limit,
+                                                      core::TimePoint lease_until) override;
+  core::Status RecordAttempt(const std::string& delivery_id,
+                             const DeliveryAttempt& attempt) override;
+  core::Result<std::vector<Delivery>> ListDeliveries(const std::string& owner_id,
+                                                     const std::string& webhook_id,
+                                                     int limit) override;
+  core::Result<int> PruneDeliveries(core::TimePoint before) override;
+  core::Result<std::optional<core::TimePoint>> NextDeliveryDue() override;
+  core::Result<NotificationSettings> GetNotificationSettings(const std::string& owner_id) override;
+  core::Status PutNotificationSettings(const std::string& owner_id,
+                                       const NotificationSettings& settings) override;
+  core::Result<std::vector<core::Certificate>> ListExpiringUnplanned(core::TimePoint now,
+                                                                     core::TimePoint until,
+                                                                     int limit) override;
+
  private:
   explicit SqliteStore(sqlite3* db) : db_(db) {}
   core::Status Migrate();
@@ -158,6 +186,9 @@ class SqliteStore final : public Store, public KeyPoolStore, public AuditLog,
   core::Status WriteCertificate(const core::Certificate& c, bool insert);
   core::Status InsertJob(const Job& job);
   core::Status InsertEvent(const std::string& certificate_id, const core::CertificateEvent& e);
+  core::Result<std::vector<Webhook>> QueryWebhooks(const std::string& where, const std::string& a,
+                                                   const std::string& b);
+  core::Status InsertDelivery(const Delivery& d);
 
   std::mutex mutex_;
   sqlite3* db_;  // guarded by mutex_

@@ -39,7 +39,8 @@ core::Result<bool> SqliteStore::HoldsSealedData() {
   Statement s(db_, "SELECT EXISTS (SELECT 1 FROM acme_accounts) "
                    "OR EXISTS (SELECT 1 FROM certificates) "
                    "OR EXISTS (SELECT 1 FROM jobs WHERE sealed_key IS NOT NULL) "
-                   "OR EXISTS (SELECT 1 FROM key_pool)");
+                   "OR EXISTS (SELECT 1 FROM key_pool) "
+                   "OR EXISTS (SELECT 1 FROM webhooks)");
   bool holds = s.Step() && s.Int(0) != 0;
   RETURN_IF_ERROR(s.status());
   return holds;

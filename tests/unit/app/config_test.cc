@@ -64,6 +64,36 @@ TEST(ConfigTest, LeaseDefaultsToAMinuteAndIsBounded) {
 }
 
 // The HTTP server's handler threads and its queue of waiting requests (ServerLimits).
+TEST(ConfigTest, NotificationsAndSmtpComeFromTheFileAndTheEnvironment) {
+  test::TempDir dir;
+  std::string path = dir.File("certadns.toml");
+  std::ofstream(path) << "[notifications]\nallow_private_targets = true\n"
+                         "[smtp]\nhost = \"smtp.example.test\"\nfrom = \"c@example.test\"\n"
+                         "tls = \"tls\"\nport = 465\n";
+  auto config = LoadConfig(path, Env({{"CERTADNS_SMTP_PASSWORD", "s3cret"}}));
+  ASSERT_TRUE(config.ok()) << config.error().message();
+  EXPECT_EQ(config->notifications.allow_private_targets, true);
+  EXPECT_EQ(config->smtp.host, "smtp.example.test");
+  EXPECT_EQ(config->smtp.port, 465);
+  EXPECT_EQ(config->smtp.tls, "tls");
+  EXPECT_EQ(config->smtp.password, "s3cret");
+  auto defaults = LoadConfig("", Env({}));
+  ASSERT_TRUE(defaults.ok());
+  EXPECT_FALSE(defaults->notifications.allow_private_targets.value_or(false));
+  EXPECT_EQ(defaults->notifications.max_webhooks, 5);
+  EXPECT_EQ(defaults->smtp.tls, "starttls");
+  EXPECT_TRUE(defaults->smtp.host.empty());
+}
+
+TEST(ConfigTest, SmtpWithoutFromOrWithAnUnknownTlsModeIsRefused) {
+  auto tls = LoadConfig("", Env({{"CERTADNS_SMTP_TLS", "ssl"}}));
+  ASSERT_FALSE(tls.ok());
+  EXPECT_NE(tls.error().message().find("smtp.tls"), std::string::npos);
+  auto from = LoadConfig("", Env({{"CERTADNS_SMTP_HOST", "smtp.example.test"}}));
+  ASSERT_FALSE(from.ok());
+  EXPECT_NE(from.error().message().find("smtp.from"), std::string::npos);
+}
+
 TEST(ConfigTest, ServerWorkersAndQueueComeFromTheFileAndTheEnvironment) {
   test::TempDir dir;
   std::string path = dir.File("certadns.toml");

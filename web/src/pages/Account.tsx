@@ -7,6 +7,7 @@ import { CopyButton } from '../components/CopyButton';
 import { EmptyState, ErrorMessage, Loading } from '../components/Feedback';
 import { ConfirmModal } from '../components/ConfirmModal';
 import { Time } from '../components/Time';
+import { NotificationsSections } from './Notifications';
 
 export function AccountPage() {
   const { me } = useSession();
@@ -24,6 +25,7 @@ export function AccountPage() {
         </div>
       </div>
       <ApiKeysSection />
+      <NotificationsSections />
       <PasswordSection />
     </div>
   );

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "store/key_pool_store.h"
+#include "store/notification_store.h"
 #include "unit/store/contract/contract_fixture.h"
 
 namespace certadns::store::contract {
@@ -121,6 +122,16 @@ TEST_P(MasterKeyRecordContract, TheFingerprintIsReplacedOnlyFromTheRecordedOne) 
   EXPECT_EQ(**store_->GetMasterKeyFingerprint(), "aaaa");
   ASSERT_TRUE(store_->ReplaceMasterKeyFingerprint("aaaa", "bbbb").ok());
   EXPECT_EQ(**store_->GetMasterKeyFingerprint(), "bbbb");
+}
+
+TEST_P(MasterKeyRecordContract, AWebhookSecretIsSealedData) {
+  auto* notifications = dynamic_cast<NotificationStore*>(store_.get());
+  if (notifications == nullptr) GTEST_SKIP() << GetParam().name << " keeps no webhooks";
+  ASSERT_TRUE(notifications->CreateWebhook({"whk_1", kAlice, "https://hooks.example/", {},
+                                            "sealed", clock_.Now()}, 5).ok());
+  auto holds = store_->HoldsSealedData();
+  ASSERT_TRUE(holds.ok());
+  EXPECT_TRUE(*holds) << "a new master key would make the webhook secrets unreadable";
 }
 
 CERTADNS_STORE_CONTRACT(MasterKeyRecordContract);
