@@ -10,6 +10,7 @@
 #include <mutex>
 #include <string>
 
+#include "store/rate_limit_ledger.h"
 #include "store/store.h"
 
 namespace certadns::store::postgres {
@@ -20,7 +21,7 @@ class PgConnection;
 class PgResult;
 class Params;
 
-class PgStore final : public Store {
+class PgStore final : public Store, public RateLimitLedger {
  public:
   /// Connects to `url` ("postgresql://user@host:port/db", optionally with ?pool_size=N and
   /// pool_wait_ms=MS among libpq's parameters) and applies pending migrations.
@@ -113,6 +114,17 @@ class PgStore final : public Store {
   core::Result<std::optional<std::string>> GetMasterKeyFingerprint() override;
   core::Result<std::string> RecordMasterKeyFingerprint(const std::string& fingerprint) override;
   core::Result<bool> HoldsSealedData() override;
+
+  // The rate limits' ledger (pg_store_rate_limits.cc).
+  core::Result<LedgerCounts> CountLedger(const LedgerQuery& query) override;
+  core::Result<bool> ReserveOrder(const LedgerQuery& query, const LedgerOrder& order,
+                                  const std::function<bool(const LedgerCounts&)>& admit) override;
+  core::Status RecordOrder(const LedgerOrder& order) override;
+  core::Status ReleaseOrder(const std::string& id) override;
+  core::Status ForgetOrder(const std::string& id) override;
+  core::Status RecordFailedValidation(const std::string& id, const std::string& hostname,
+                                      core::TimePoint at) override;
+  core::Result<int64_t> PruneLedger(core::TimePoint before) override;
 
  private:
   PgStore(std::string conninfo, std::unique_ptr<PgPool> pool);
