@@ -39,8 +39,8 @@ struct LedgerWindow {
   std::optional<core::TimePoint> pivot;
 };
 
-/// What to count, each kind from its own `*_since` on (events at or after it count), with
-/// the limit that decides each LedgerWindow::pivot.
+/// What to count, each kind after its own `*_since` (an event exactly at it has left the
+/// window), with the limit that decides each LedgerWindow::pivot.
 struct LedgerQuery {
   std::vector<std::string> registered_domains;  // certificates per registered domain
   core::TimePoint domains_since;

@@ -9,7 +9,7 @@ namespace {
 
 // Adds `at` to `times` when it is inside the window.
 void Collect(std::vector<core::TimePoint>& times, core::TimePoint at, core::TimePoint since) {
-  if (at >= since) times.push_back(at);
+  if (at > since) times.push_back(at);
 }
 
 store::LedgerWindow Window(std::vector<core::TimePoint> times, int64_t limit) {

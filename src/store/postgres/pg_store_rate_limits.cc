@@ -14,7 +14,7 @@ constexpr std::string_view kReserveLock =
 core::Result<LedgerWindow> Window(PgConnection& conn, std::string_view from_where,
                                   const std::string& key, core::TimePoint since, int64_t limit) {
   LedgerWindow window;
-  const std::string tail = std::string(from_where) + " = $1 AND created_at >= $2";
+  const std::string tail = std::string(from_where) + " = $1 AND created_at > $2";
   ASSIGN_OR_RETURN(auto count, conn.Exec("SELECT COUNT(*) " + tail,
                                          Params().Text(key).Int(core::ToUnixMillis(since))));
   window.count = count.Int(0, 0);

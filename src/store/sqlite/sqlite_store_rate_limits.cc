@@ -12,7 +12,7 @@ core::Result<LedgerWindow> SqliteStore::LedgerWindowLocked(std::string_view from
                                                            const std::string& key,
                                                            core::TimePoint since, int64_t limit) {
   LedgerWindow window;
-  const std::string tail = std::string(from_where) + " = ?1 AND created_at >= ?2";
+  const std::string tail = std::string(from_where) + " = ?1 AND created_at > ?2";
   {
     Statement s(db_, "SELECT COUNT(*) " + tail);
     s.Bind(1, key).Bind(2, core::ToUnixMillis(since));
