@@ -48,15 +48,6 @@ class RateLimitsTest : public EngineTest {
     return Stored(cert_id_);
   }
 
-  void RunJobOf(const std::string& id) {
-    for (int i = 0; i < 500; ++i) {
-      auto jobs = store_->ListJobs(id);
-      if (!jobs.ok() || jobs->empty()) return;
-      if (!Step()) return;
-    }
-    ADD_FAILURE() << "runaway job";
-  }
-
   bool HasRenewalJob() {
     auto jobs = store_->ListJobs(cert_id_);
     return jobs.ok() && !jobs->empty() && (*jobs)[0].kind == store::JobKind::kRenew;
