@@ -137,7 +137,12 @@ TEST_P(RateLimitLedgerContract, RacingReservationsNeverShareTheLastSlot) {
     threads.emplace_back([&, i] {
       auto r = ledger_->ReserveOrder(Query("a.example.com"),
                                      Order("o_race" + std::to_string(i), "a.example.com"),
-                                     [](const LedgerCounts& c) { return c.duplicates.count < 2; });
+                                     [](const LedgerCounts& c) {
+                                       // A slow decision widens the window between the
+                                       // count and the record that serialisation must close.
+                                       std::this_thread::sleep_for(std::chrono::milliseconds(20));
+                                       return c.duplicates.count < 2;
+                                     });
       if (!r.ok()) {
         ++errors;
       } else if (*r) {
