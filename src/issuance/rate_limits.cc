@@ -132,10 +132,12 @@ core::Status RateLimiter::Admit(const PlannedOrder& order) {
 
 core::Status RateLimiter::AdmitRenewal(const core::Certificate& certificate,
                                        const std::string& job_id, bool inside_ari_window) {
+  // Let's Encrypt's renewal: the same names as a certificate it issued. A certificate whose
+  // first issuance failed has none yet, so its retry counts as new.
   return Admit({.id = job_id,
                 .certificate_id = certificate.id,
                 .names = certificate.AllNames(),
-                .renewal = true,
+                .renewal = !certificate.serial.empty(),
                 .inside_ari_window = inside_ari_window});
 }
 

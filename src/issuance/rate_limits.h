@@ -61,8 +61,9 @@ class RateLimiter {
   /// when it frees up (RFC 3339, UTC), and retry_after_s the seconds until then. Where
   /// several limits refuse, the one that frees up last is named. Store errors pass through.
   core::Status Admit(const PlannedOrder& order);
-  /// Admit for a renewal of `certificate` by job `job_id`. `inside_ari_window`: whether now
-  /// is inside the renewal window the CA suggested for it (ARI), which exempts it.
+  /// Admit for a renewal of `certificate` by job `job_id` (a renewal in Let's Encrypt's sense
+  /// once it was issued: then exempt from the registered domain limit). `inside_ari_window`:
+  /// whether now is inside the renewal window the CA suggested for it (ARI), which exempts it.
   core::Status AdmitRenewal(const core::Certificate& certificate, const std::string& job_id,
                             bool inside_ari_window);
   /// `order_id` was never placed (its request failed after Admit): it counts for nothing.

@@ -261,6 +261,7 @@ TEST_F(RateLimitsTest, ARenewalInsideItsAriWindowIsExemptButCounted) {
   core::Certificate cert;
   cert.id = "cert_ari";
   cert.domain = "app.example.com";
+  cert.serial = "0a1b";
   EXPECT_EQ(limits_->AdmitRenewal(cert, "job_a", /*inside_ari_window=*/false).error().reason(),
             kDuplicateLimit);
   EXPECT_TRUE(limits_->AdmitRenewal(cert, "job_b", /*inside_ari_window=*/true).ok());
@@ -281,6 +282,10 @@ TEST_F(RateLimitsTest, ARenewalIsExemptFromTheRegisteredDomainLimit) {
   core::Certificate cert;
   cert.id = "cert_r";
   cert.domain = "app.example.com";
+  // Never issued (its first issuance failed): retrying it is a new certificate.
+  EXPECT_EQ(limits_->AdmitRenewal(cert, "job_new", /*inside_ari_window=*/false).error().reason(),
+            kRegisteredDomainLimit);
+  cert.serial = "0a1b";  // issued before: a renewal
   EXPECT_TRUE(limits_->AdmitRenewal(cert, "job_r", /*inside_ari_window=*/false).ok());
   EXPECT_EQ(StatusOf(TryRequest("new.example.com")).error().reason(), kRegisteredDomainLimit);
 }
