@@ -1,5 +1,8 @@
 #include "app/config.h"
 
+#include <algorithm>
+#include <cctype>
+
 #include <cerrno>
 #include <cmath>
 #include <limits>
@@ -131,6 +134,7 @@ std::vector<Field> Fields(Config& c) {
       StringField("acme", "directory_url", &c.acme.directory_url),
       StringField("acme", "ca_bundle", &c.acme.ca_bundle),
       StringField("acme", "contact_email", &c.acme.contact_email),
+      StringField("acme", "rate_limits", &c.acme.rate_limits),
       StringField("powerdns", "api_url", &c.powerdns.api_url),
       StringField("powerdns", "api_key", &c.powerdns.api_key),
       StringField("powerdns", "server_id", &c.powerdns.server_id),
@@ -300,6 +304,10 @@ core::Result<Config> LoadConfig(const std::string& path, const EnvLookup& env) {
   if (config.zones.recheck_interval_h < 1) {
     return core::InvalidArgument("zones.recheck_interval_h must be >= 1");
   }
+  const std::string& limits = config.acme.rate_limits;
+  if (!limits.empty() && limits != "letsencrypt" && limits != "off") {
+    return core::InvalidArgument("acme.rate_limits must be \"letsencrypt\" or \"off\"");
+  }
   return config;
 }
 
@@ -311,6 +319,16 @@ bool SecureCookies(const Config& config) {
   }
   bool loopback = host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
   return !loopback;
+}
+
+bool RateLimitsOn(const Config& config) {
+  if (!config.acme.rate_limits.empty()) return config.acme.rate_limits == "letsencrypt";
+  std::string host = config.acme.directory_url;
+  if (auto scheme = host.find("://"); scheme != std::string::npos) host = host.substr(scheme + 3);
+  host = host.substr(0, host.find_first_of(":/"));
+  std::transform(host.begin(), host.end(), host.begin(),
+                 [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+  return host == "acme-v02.api.letsencrypt.org" || host == "acme-staging-v02.api.letsencrypt.org";
 }
 
 }  // namespace certadns::app

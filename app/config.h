@@ -40,6 +40,10 @@ struct Config {
     std::string directory_url = "https://acme-v02.api.letsencrypt.org/directory";
     std::string ca_bundle;
     std::string contact_email;
+    /// "letsencrypt": Let's Encrypt's issuance limits are checked before asking the CA;
+    /// "off": not. Empty (the default): "letsencrypt" when directory_url is Let's Encrypt's
+    /// (production or staging), else "off".
+    std::string rate_limits;
   } acme;
   struct {
     std::string api_url = "http://127.0.0.1:8081";
@@ -133,6 +137,9 @@ core::Result<Config> LoadConfig(const std::string& path, const EnvLookup& env);
 
 /// server.secure_cookies, or its default: on unless server.listen is a loopback address.
 bool SecureCookies(const Config& config);
+/// Whether Let's Encrypt's limits apply: acme.rate_limits, or by default whether
+/// acme.directory_url is Let's Encrypt's (acme-v02 or acme-staging-v02.api.letsencrypt.org).
+bool RateLimitsOn(const Config& config);
 
 /// The process environment, for LoadConfig.
 std::optional<std::string> ProcessEnv(const std::string& name);

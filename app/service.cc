@@ -26,12 +26,14 @@
 #include "issuance/engine.h"
 #include "issuance/issuance_service.h"
 #include "issuance/key_pool.h"
+#include "issuance/rate_limits.h"
 #include "issuance/worker_pool.h"
 #include "notify/delivery_worker.h"
 #include "notify/notifications.h"
 #include "store/audit_log.h"
 #include "store/key_pool_store.h"
 #include "store/notification_store.h"
+#include "store/rate_limit_ledger.h"
 #include "store/stats_reader.h"
 #include "zones/zone_recheck_loop.h"
 #include "zones/zone_service.h"
@@ -50,6 +52,7 @@ struct Service::Parts {
   std::unique_ptr<dns::powerdns::PowerDnsProvider> dns;
   std::unique_ptr<dns::ldns::LdnsPropagationChecker> checker;
   std::unique_ptr<issuance::KeyPool> keys;
+  std::unique_ptr<issuance::RateLimiter> limits;  // null when acme.rate_limits is off
   std::unique_ptr<issuance::Engine> engine;
   std::unique_ptr<issuance::WorkerPool> workers;
   std::unique_ptr<issuance::IssuanceService> issuance;
@@ -198,6 +201,15 @@ core::Result<std::unique_ptr<Service>> Service::Create(const Config& config) {
   issuance::WorkerPool* workers = p->workers.get();
   p->issuance = std::make_unique<issuance::IssuanceService>(db, db, p->clock,
                                                             [workers] { workers->Wake(); });
+  // Let's Encrypt's limits, counted in the store so every node sees the same counts.
+  if (RateLimitsOn(config)) {
+    auto* ledger = dynamic_cast<store::RateLimitLedger*>(p->store.get());
+    if (ledger == nullptr) return core::FailedPrecondition("this database keeps no rate-limit ledger");
+    p->limits = std::make_unique<issuance::RateLimiter>(*ledger, p->clock,
+                                                        config.acme.directory_url);
+    p->engine->SetRateLimiter(p->limits.get());
+    p->issuance->SetRateLimiter(p->limits.get());
+  }
   p->certificates = std::make_unique<issuance::CertificateService>(
       db, db, *p->issuance, *p->acme, *p->box, p->clock, engine_config.renew_before);
   p->zone_host = std::make_unique<dns::powerdns::PowerDnsZoneHost>(

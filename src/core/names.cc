@@ -302,3 +302,22 @@ bool IsPublicSuffix(std::string_view name) {
 }
 
 }  // namespace certadns::core
+
+namespace certadns::core {
+
+std::string RegisteredDomain(std::string_view name) {
+  std::string text(name.rfind("*.", 0) == 0 ? name.substr(2) : name);
+  const psl_ctx_t* psl = PslContext();
+  if (psl == nullptr) {
+    // Without a list, the last two labels (the list's default rule "*").
+    size_t last = text.rfind('.');
+    size_t before = last == std::string::npos || last == 0 ? std::string::npos
+                                                           : text.rfind('.', last - 1);
+    return before == std::string::npos ? text : text.substr(before + 1);
+  }
+  // A pointer into `text`; null when `text` is a public suffix itself.
+  const char* registrable = psl_registrable_domain(psl, text.c_str());
+  return registrable == nullptr ? text : std::string(registrable);
+}
+
+}  // namespace certadns::core

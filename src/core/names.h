@@ -26,4 +26,9 @@ bool IsUnderZone(std::string_view name, std::string_view zone);
 /// list (no download).
 bool IsPublicSuffix(std::string_view name);
 
+/// The registered domain of `name` (normalised; a leading "*." ignored): its public suffix
+/// plus one label, per libpsl's built-in list ("www.example.co.uk" -> "example.co.uk"), as
+/// Let's Encrypt counts certificates per registered domain. A public suffix is its own.
+std::string RegisteredDomain(std::string_view name);
+
 }  // namespace certadns::core

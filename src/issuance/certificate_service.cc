@@ -141,7 +141,10 @@ core::Result<core::Certificate> CertificateService::Create(const store::User& us
   CertificateRequest request{user.id, zone->id, zone->name, domain, sans, input.auto_renew};
   auto created = issuance_.Request(request, limits.max_certificates);
   if (!created.ok()) {
-    if (created.error().code() == core::ErrorCode::kResourceExhausted) {
+    // The plan's limit (the store's bare kResourceExhausted); a rate limit keeps its own
+    // code and words.
+    if (created.error().code() == core::ErrorCode::kResourceExhausted &&
+        created.error().reason().empty()) {
       return core::errors::CertificateLimitReached();
     }
     if (created.error().code() == core::ErrorCode::kAlreadyExists) {

@@ -239,6 +239,8 @@ core::Status Engine::WaitMore(Context& ctx, const std::string& what,
 void Engine::Fail(Context& ctx, const std::string& reason) {
   ctx.state.failed = true;
   ctx.RecordEnd(core::metrics::IssuanceResult::kFailed);
+  // Nothing was issued: the order no longer counts as a certificate for the rate limits.
+  if (limits_ != nullptr) limits_->Release(ctx.job.id);
   if (ctx.job.kind == store::JobKind::kIssue) {
     ctx.Log(EventLevel::kError, "Issuance failed: " + reason);
     ctx.SetStatus(CertificateState::kFailed);

@@ -18,6 +18,7 @@
 #include "issuance/job_state.h"
 #include "issuance/key_pool.h"
 #include "issuance/notifier.h"
+#include "issuance/rate_limits.h"
 #include "store/account_store.h"
 #include "store/certificate_store.h"
 #include "store/job_queue.h"
@@ -83,6 +84,11 @@ class Engine {
   void SetKeySource(KeySource* keys) { keys_ = keys; }
   /// Issued, failed and expiring certificates are told to `notifier` (default: no one).
   void SetNotifier(Notifier* notifier) { notifier_ = notifier; }
+  /// With `limits`, automatic renewals are admitted by them first (one they refuse is not
+  /// ordered: the certificate stays issued, with the reason in its log, and is retried when
+  /// the limit frees up), failed validations and extra orders are recorded, and an order
+  /// that issued nothing is released. Null (the default): no limits.
+  void SetRateLimiter(RateLimiter* limits) { limits_ = limits; }
 
   /// Runs the job's current step and returns what to commit. Never fails: errors become
   /// a retry, or the certificate's failure with the reason in its log.
@@ -122,6 +128,11 @@ class Engine {
   /// Schedules another poll of the current step with backoff; fails it past the budget.
   core::Status WaitMore(Context& ctx, const std::string& what, std::optional<long> retry_after_s);
   void Fail(Context& ctx, const std::string& reason);
+  /// The sweep's answer to a renewal the rate limits refused: the certificate stays as it
+  /// is, the reason goes to its log, and its next renewal moves to when the limit frees up.
+  /// False when it could not (a store error): the next sweep tries again.
+  bool PostponeRenewal(const core::Certificate& certificate, const core::Error& refusal,
+                       core::TimePoint now);
 
   store::CertificateStore& certificates_;
   store::JobQueue& jobs_;  // the sweep's queries
@@ -138,6 +149,7 @@ class Engine {
   KeySource* keys_ = &direct_keys_;
   NullNotifier no_notifier_;
   Notifier* notifier_ = &no_notifier_;
+  RateLimiter* limits_ = nullptr;
 };
 
 }  // namespace certadns::issuance

@@ -173,6 +173,7 @@ core::Status Engine::PollAuthorizations(Context& ctx) {
     const std::optional<acme::Problem> problem = challenge ? challenge->error : std::nullopt;
     const std::string reason = "validation of " + std::string(a.wildcard ? "*." : "") +
                                a.identifier + " failed: " + ProblemText(problem);
+    if (limits_ != nullptr) limits_->RecordFailedValidation(a.url, a.identifier);
     if (ctx.state.reorders < kMaxReorders && MayBeOurDnsOutage(problem)) {
       // An invalid authorization is final for its order: try once more with a new one.
       // This order's records go first (a failure here is retried like any PowerDNS error).
@@ -186,6 +187,7 @@ core::Status Engine::PollAuthorizations(Context& ctx) {
         old.presented = false;
       }
       ++ctx.state.reorders;
+      if (limits_ != nullptr) limits_->RecordReorder(ctx.job.id, ctx.cert.id, ctx.state.reorders);
       ctx.Log(core::EventLevel::kWarning,
               reason + "; the CA may not have reached our nameservers: placing a new order (" +
                   std::to_string(ctx.state.reorders) + " of " + std::to_string(kMaxReorders) +

@@ -31,7 +31,16 @@ core::Result<core::Certificate> IssuanceService::Request(const CertificateReques
                  .step = std::string(steps::kOrder),
                  .run_at = now,
                  .created_at = now};
-  RETURN_IF_ERROR(certificates_.CreateCertificate(c, job, max_certificates));
+  // Reserve, then create: the reservation is counted and recorded in one serialised step of
+  // the ledger (the last slot goes to one request only), and forgotten if the certificate
+  // cannot be created after all.
+  if (limits_ != nullptr) {
+    RETURN_IF_ERROR(limits_->Admit({.id = job.id, .certificate_id = c.id, .names = c.AllNames()}));
+  }
+  if (auto created = certificates_.CreateCertificate(c, job, max_certificates); !created.ok()) {
+    if (limits_ != nullptr) limits_->Forget(job.id);
+    return created.error();
+  }
   (void)certificates_.AppendEvent(c.id, {now, core::EventLevel::kInfo, "Certificate requested"});
   if (wake_) wake_();
   return c;
@@ -39,9 +48,9 @@ core::Result<core::Certificate> IssuanceService::Request(const CertificateReques
 
 core::Status IssuanceService::StartJob(const core::Certificate& certificate,
                                        store::JobKind kind, std::string_view step,
-                                       core::CertificateState status) {
+                                       core::CertificateState status, const std::string& job_id) {
   core::TimePoint now = clock_.Now();
-  store::Job job{.id = crypto::RandomId("job"),
+  store::Job job{.id = job_id,
                  .certificate_id = certificate.id,
                  .kind = kind,
                  .step = std::string(step),
@@ -60,8 +69,26 @@ core::Status IssuanceService::StartJob(const core::Certificate& certificate,
 core::Result<core::Certificate> IssuanceService::Renew(const std::string& owner_id,
                                                        const std::string& id) {
   ASSIGN_OR_RETURN(core::Certificate c, certificates_.GetCertificate(owner_id, id));
-  RETURN_IF_ERROR(StartJob(c, store::JobKind::kRenew, steps::kOrder,
-                           core::CertificateState::kValidating));
+  const std::string job_id = crypto::RandomId("job");
+  if (limits_ != nullptr) {
+    // inside_ari_window: false until ARI is wired; then whether now is inside the window the
+    // CA suggested for this certificate.
+    auto admitted = limits_->AdmitRenewal(c, job_id, /*inside_ari_window=*/false);
+    if (!admitted.ok()) {
+      if (admitted.error().code() == core::ErrorCode::kResourceExhausted) {
+        (void)certificates_.AppendEvent(
+            c.id, {clock_.Now(), core::EventLevel::kWarning,
+                   "Renewal not ordered: " + admitted.error().message()});
+      }
+      return admitted.error();
+    }
+  }
+  if (auto started = StartJob(c, store::JobKind::kRenew, steps::kOrder,
+                              core::CertificateState::kValidating, job_id);
+      !started.ok()) {
+    if (limits_ != nullptr) limits_->Forget(job_id);
+    return started.error();
+  }
   (void)certificates_.AppendEvent(c.id,
                                   {clock_.Now(), core::EventLevel::kInfo, "Renewal requested"});
   c.status = core::CertificateState::kValidating;

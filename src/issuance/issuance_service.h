@@ -9,6 +9,7 @@
 
 #include "core/certificate.h"
 #include "core/clock.h"
+#include "issuance/rate_limits.h"
 #include "store/certificate_store.h"
 #include "store/job_queue.h"
 
@@ -35,17 +36,23 @@ class IssuanceService {
   core::Result<core::Certificate> Request(const CertificateRequest& request,
                                           int max_certificates = 1 << 30);
   /// Starts a renewal: the certificate goes `validating`; the current one stays until the
-  /// new one is issued. kFailedPrecondition while another operation is running.
+  /// new one is issued. kFailedPrecondition while another operation is running. With rate
+  /// limits, a renewal they refuse is not started: the certificate stays as it is, with the
+  /// reason in its log, and the refusal (kResourceExhausted) is returned.
   core::Result<core::Certificate> Renew(const std::string& owner_id, const std::string& id);
+  /// Requests and renewals are admitted by `limits` first (null: no limits, the default).
+  void SetRateLimiter(RateLimiter* limits) { limits_ = limits; }
 
  private:
   core::Status StartJob(const core::Certificate& certificate, store::JobKind kind,
-                        std::string_view step, core::CertificateState status);
+                        std::string_view step, core::CertificateState status,
+                        const std::string& job_id);
 
   store::CertificateStore& certificates_;
   store::JobQueue& jobs_;
   const core::Clock& clock_;
   std::function<void()> wake_;
+  RateLimiter* limits_ = nullptr;
 };
 
 }  // namespace certadns::issuance

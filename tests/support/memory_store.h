@@ -1,5 +1,5 @@
 // MemoryStore: every store interface (AccountStore, ZoneStore, CertificateStore, JobQueue,
-// AcmeAccountStore, and KeyPoolStore) in memory, with the same contracts as the SQLite and PostgreSQL
+// AcmeAccountStore, KeyPoolStore and RateLimitLedger) in memory, with the same contracts as the SQLite and PostgreSQL
 // backends, for unit tests that need no database (cf. LevelDB's in-memory Env). One mutex
 // makes each method one transaction: a method that fails writes nothing. Times are kept to
 // the millisecond, as the databases keep them. It hears no other process, so it never calls
@@ -19,6 +19,7 @@
 #include "store/audit_log.h"
 #include "store/key_pool_store.h"
 #include "store/notification_store.h"
+#include "store/rate_limit_ledger.h"
 #include "store/stats_reader.h"
 #include "store/store.h"
 
@@ -28,7 +29,8 @@ class MemoryStore final : public store::Store,
                           public store::KeyPoolStore,
                           public store::AuditLog,
                           public store::StatsReader,
-                          public store::NotificationStore {
+                          public store::NotificationStore,
+                          public store::RateLimitLedger {
  public:
   // AccountStore (memory_store.cc).
   core::Status CreateUser(const store::User& user) override;
@@ -165,8 +167,25 @@ class MemoryStore final : public store::Store,
   core::Result<std::vector<core::Certificate>> ListExpiringUnplanned(core::TimePoint now,
                                                                      core::TimePoint until,
                                                                      int limit) override;
+  // RateLimitLedger (memory_store_rate_limits.cc).
+  core::Result<store::LedgerCounts> CountLedger(const store::LedgerQuery& query) override;
+  core::Result<bool> ReserveOrder(
+      const store::LedgerQuery& query, const store::LedgerOrder& order,
+      const std::function<bool(const store::LedgerCounts&)>& admit) override;
+  core::Status RecordOrder(const store::LedgerOrder& order) override;
+  core::Status ReleaseOrder(const std::string& id) override;
+  core::Status ForgetOrder(const std::string& id) override;
+  core::Status RecordFailedValidation(const std::string& id, const std::string& hostname,
+                                      core::TimePoint at) override;
+  core::Result<int64_t> PruneLedger(core::TimePoint before) override;
 
  private:
+  struct FailedValidation {
+    std::string hostname;
+    core::TimePoint at;
+  };
+  store::LedgerCounts CountLedgerLocked(const store::LedgerQuery& query) const;
+
   struct CertificateRow {
     core::Certificate certificate;
     std::optional<std::string> sealed_private_key;
@@ -212,6 +231,8 @@ class MemoryStore final : public store::Store,
   std::map<std::string, std::string> notified_;         // "cert|type|occurrence"; guarded
   std::vector<store::Delivery> deliveries_;             // oldest first; guarded by mutex_
   std::map<std::string, store::NotificationSettings> notification_settings_;  // guarded
+  std::map<std::string, store::LedgerOrder> ledger_orders_;         // by id; guarded by mutex_
+  std::map<std::string, FailedValidation> failed_validations_;      // by id; guarded by mutex_
   store::WakeHook wake_hook_;
 };
 

@@ -218,6 +218,8 @@ export const api = {
 
 export function errorText(error: unknown): string {
   if (error instanceof ApiError) {
+    // Let's Encrypt's limits (rate_limit_*) say in their detail when the next order is possible.
+    if (error.code.startsWith('rate_limit_')) return error.message;
     if (error.retryAfter !== null && (error.status === 429 || error.status === 503)) {
       const s = error.retryAfter;
       return `${error.message} (try again in ${s} ${s === 1 ? 'second' : 'seconds'})`;

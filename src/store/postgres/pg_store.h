@@ -16,6 +16,7 @@
 #include "store/fair_claims.h"
 #include "store/key_pool_store.h"
 #include "store/notification_store.h"
+#include "store/rate_limit_ledger.h"
 #include "store/stats_reader.h"
 #include "store/store.h"
 
@@ -31,7 +32,8 @@ class PgStore final : public Store,
                       public KeyPoolStore,
                       public AuditLog,
                       public StatsReader,
-                      public NotificationStore {
+                      public NotificationStore,
+                      public RateLimitLedger {
  public:
   /// Connects to `url` ("postgresql://user@host:port/db", optionally with ?pool_size=N and
   /// pool_wait_ms=MS among libpq's parameters) and applies pending migrations.
@@ -173,6 +175,17 @@ class PgStore final : public Store,
   core::Result<std::vector<core::Certificate>> ListExpiringUnplanned(core::TimePoint now,
                                                                      core::TimePoint until,
                                                                      int limit) override;
+
+  // The rate limits' ledger (pg_store_rate_limits.cc).
+  core::Result<LedgerCounts> CountLedger(const LedgerQuery& query) override;
+  core::Result<bool> ReserveOrder(const LedgerQuery& query, const LedgerOrder& order,
+                                  const std::function<bool(const LedgerCounts&)>& admit) override;
+  core::Status RecordOrder(const LedgerOrder& order) override;
+  core::Status ReleaseOrder(const std::string& id) override;
+  core::Status ForgetOrder(const std::string& id) override;
+  core::Status RecordFailedValidation(const std::string& id, const std::string& hostname,
+                                      core::TimePoint at) override;
+  core::Result<int64_t> PruneLedger(core::TimePoint before) override;
 
  private:
   PgStore(std::string conninfo, std::unique_ptr<PgPool> pool);

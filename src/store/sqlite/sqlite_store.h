@@ -12,6 +12,7 @@
 #include "store/fair_claims.h"
 #include "store/key_pool_store.h"
 #include "store/notification_store.h"
+#include "store/rate_limit_ledger.h"
 #include "store/stats_reader.h"
 #include "store/store.h"
 
@@ -23,7 +24,8 @@ class SqliteStore final : public Store,
                           public KeyPoolStore,
                           public AuditLog,
                           public StatsReader,
-                          public NotificationStore {
+                          public NotificationStore,
+                          public RateLimitLedger {
  public:
   /// Opens (creating when missing) the database at `path` and applies pending migrations.
   /// `path` may be ":memory:" for tests.
@@ -166,7 +168,24 @@ class SqliteStore final : public Store,
                                                                      core::TimePoint until,
                                                                      int limit) override;
 
+  // The rate limits' ledger (sqlite_store_rate_limits.cc).
+  core::Result<LedgerCounts> CountLedger(const LedgerQuery& query) override;
+  core::Result<bool> ReserveOrder(const LedgerQuery& query, const LedgerOrder& order,
+                                  const std::function<bool(const LedgerCounts&)>& admit) override;
+  core::Status RecordOrder(const LedgerOrder& order) override;
+  core::Status ReleaseOrder(const std::string& id) override;
+  core::Status ForgetOrder(const std::string& id) override;
+  core::Status RecordFailedValidation(const std::string& id, const std::string& hostname,
+                                      core::TimePoint at) override;
+  core::Result<int64_t> PruneLedger(core::TimePoint before) override;
+
  private:
+  core::Result<LedgerCounts> CountLedgerLocked(const LedgerQuery& query);
+  core::Result<LedgerWindow> LedgerWindowLocked(std::string_view from_where,
+                                                const std::string& key, core::TimePoint since,
+                                                int64_t limit);
+  /// Inserts `order` and its registered domains; `ignore_existing` makes a repeat a no-op.
+  core::Status InsertLedgerOrder(const LedgerOrder& order, bool ignore_existing);
   explicit SqliteStore(sqlite3* db) : db_(db) {}
   core::Status Migrate();
   /// Zones matching `where`, with ?1 = `a`, ?2 = `b` and ?3 = `c` bound when given.

@@ -192,5 +192,31 @@ TEST(ConfigTest, MetricsAreOffUnlessAListenAddressIsGiven) {
   EXPECT_FALSE(wrong.ok());
 }
 
+// acme.rate_limits: Let's Encrypt's limits apply by default only against Let's Encrypt.
+TEST(ConfigTest, RateLimitsFollowTheDirectoryUnlessSet) {
+  auto lets_encrypt = LoadConfig("", Env({}));
+  ASSERT_TRUE(lets_encrypt.ok());
+  EXPECT_TRUE(RateLimitsOn(*lets_encrypt)) << "the default directory is Let's Encrypt's";
+  auto staging = LoadConfig("", Env({{"CERTADNS_ACME_DIRECTORY_URL",
+                                      "https://ACME-STAGING-V02.api.letsencrypt.org/directory"}}));
+  ASSERT_TRUE(staging.ok());
+  EXPECT_TRUE(RateLimitsOn(*staging));
+  auto pebble = LoadConfig("", Env({{"CERTADNS_ACME_DIRECTORY_URL", "https://127.0.0.1:14000/dir"}}));
+  ASSERT_TRUE(pebble.ok());
+  EXPECT_FALSE(RateLimitsOn(*pebble)) << "Pebble and other CAs: off";
+  auto forced = LoadConfig("", Env({{"CERTADNS_ACME_DIRECTORY_URL", "https://127.0.0.1:14000/dir"},
+                                    {"CERTADNS_ACME_RATE_LIMITS", "letsencrypt"}}));
+  ASSERT_TRUE(forced.ok());
+  EXPECT_TRUE(RateLimitsOn(*forced));
+  auto off = LoadConfig("", Env({{"CERTADNS_ACME_RATE_LIMITS", "off"}}));
+  ASSERT_TRUE(off.ok());
+  EXPECT_FALSE(RateLimitsOn(*off));
+  auto lookalike = LoadConfig("", Env({{"CERTADNS_ACME_DIRECTORY_URL",
+                                        "https://acme-v02.api.letsencrypt.org.evil.test/dir"}}));
+  ASSERT_TRUE(lookalike.ok());
+  EXPECT_FALSE(RateLimitsOn(*lookalike));
+  EXPECT_FALSE(LoadConfig("", Env({{"CERTADNS_ACME_RATE_LIMITS", "on"}})).ok());
+}
+
 }  // namespace
 }  // namespace certadns::app

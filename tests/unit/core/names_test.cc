@@ -203,3 +203,18 @@ TEST(IsPublicSuffixTest, UsesThePublicSuffixList) {
 
 }  // namespace
 }  // namespace certadns::core
+
+namespace certadns::core {
+namespace {
+
+TEST(RegisteredDomainTest, IsThePublicSuffixPlusOneLabel) {
+  EXPECT_EQ(RegisteredDomain("www.example.com"), "example.com");
+  EXPECT_EQ(RegisteredDomain("example.com"), "example.com");
+  EXPECT_EQ(RegisteredDomain("new.blog.example.co.uk"), "example.co.uk");
+  EXPECT_EQ(RegisteredDomain("*.app.example.com"), "example.com");
+  EXPECT_EQ(RegisteredDomain("user.github.io"), "user.github.io");  // private section
+  EXPECT_EQ(RegisteredDomain("co.uk"), "co.uk");                    // a suffix is its own
+}
+
+}  // namespace
+}  // namespace certadns::core

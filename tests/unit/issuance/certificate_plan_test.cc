@@ -46,15 +46,6 @@ class CertificatePlanTest : public EngineTest {
     return c;
   }
 
-  void RunJobOf(const std::string& id) {
-    for (int i = 0; i < 500; ++i) {
-      auto jobs = store_->ListJobs(id);
-      if (!jobs.ok() || jobs->empty()) return;
-      if (!Step()) return;
-    }
-    ADD_FAILURE() << "runaway job";
-  }
-
   bool HasJob(const std::string& id) {
     auto jobs = store_->ListJobs(id);
     return jobs.ok() && !jobs->empty();

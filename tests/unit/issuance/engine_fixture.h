@@ -118,6 +118,16 @@ class EngineTest : public ::testing::Test {
     return ran;
   }
 
+  /// Steps until certificate `id` has no job (the sweep job, if any, stays).
+  void RunJobOf(const std::string& id) {
+    for (int i = 0; i < 500; ++i) {
+      auto jobs = store_->ListJobs(id);
+      if (!jobs.ok() || jobs->empty()) return;
+      if (!Step()) return;
+    }
+    ADD_FAILURE() << "runaway job";
+  }
+
   /// Runs steps until `step` is the job's next step (not run). False if the job ended.
   bool RunUntil(std::string_view step) {
     for (int i = 0; i < 500; ++i) {

@@ -25,15 +25,6 @@ class EngineSweepTest : public EngineTest {
   }
 
   /// Steps until the certificate has no job (the sweep job stays).
-  void RunJobOf(const std::string& id) {
-    for (int i = 0; i < 500; ++i) {
-      auto jobs = store_->ListJobs(id);
-      if (!jobs.ok() || jobs->empty()) return;
-      if (!Step()) return;
-    }
-    ADD_FAILURE() << "runaway job";
-  }
-
   void StartSweep() { ASSERT_TRUE(store_->EnqueueJob(Engine::SweepJob(clock_.Now())).ok()); }
 
   core::TimePoint SweepRunAt() {

@@ -6,6 +6,8 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include <sqlite3.h>
 
@@ -111,6 +113,8 @@ TEST(SqliteAccountsMigrationTest, UpgradesADatabaseCreatedBeforeAccounts) {
         "DROP TABLE audit_log; "
         "DROP TABLE deliveries; DROP TABLE webhooks; DROP TABLE notification_events; "
         "DROP TABLE notification_settings; "
+        "DROP TABLE rate_limit_orders; DROP TABLE rate_limit_order_domains; "
+        "DROP TABLE rate_limit_failed_validations; "
         "DROP TABLE zones; "
         "CREATE TABLE zones (id TEXT PRIMARY KEY, owner_id TEXT NOT NULL REFERENCES users(id) "
         "ON DELETE CASCADE, name TEXT NOT NULL UNIQUE, verified INTEGER NOT NULL DEFAULT 0, "
