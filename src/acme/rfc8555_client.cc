@@ -13,10 +13,10 @@ namespace {
 constexpr int kMaxBadNonceRetries = 5;
 constexpr std::string_view kJoseJson = "application/jose+json";
 
-// RFC 8555 §6.6 / RFC 9110 §10.2.3: delay-seconds or an HTTP-date, capped at
-// kMaxRetryAfterSeconds whatever the server sends (a huge value must neither overflow a
-// later conversion nor park a job for years).
-std::optional<long> ParseRetryAfter(const http::Response& response) {
+// RFC 8555 §6.6 / RFC 9110 §10.2.3: delay-seconds or an HTTP-date (measured from `now`, the
+// injected clock's time), capped at kMaxRetryAfterSeconds whatever the server sends (a huge
+// value must neither overflow a later conversion nor park a job for years).
+std::optional<long> ParseRetryAfter(const http::Response& response, core::TimePoint now) {
   auto value = response.FindHeader("Retry-After");
   if (!value || value->empty()) return std::nullopt;
   if (value->find_first_not_of("0123456789") == std::string::npos) {
@@ -27,7 +27,8 @@ std::optional<long> ParseRetryAfter(const http::Response& response) {
   std::tm tm{};
   const char* end = strptime(value->c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm);
   if (end != nullptr && *end == '\0') {
-    long delta = static_cast<long>(timegm(&tm) - std::time(nullptr));
+    std::time_t now_s = std::chrono::system_clock::to_time_t(now);
+    long delta = static_cast<long>(timegm(&tm) - now_s);
     return std::clamp(delta, 0L, kMaxRetryAfterSeconds);
   }
   return std::nullopt;
@@ -58,8 +59,9 @@ std::string StatusLine(const http::Response& response) {
 }  // namespace
 
 Rfc8555Client::Rfc8555Client(http::HttpClient& http, AcmeConfig config,
-                             crypto::PrivateKey account_key)
+                             crypto::PrivateKey account_key, const core::Clock& clock)
     : http_(http),
+      clock_(clock),
       config_(std::move(config)),
       account_key_(std::move(account_key)),
       thumbprint_(account_key_.JwkThumbprint()) {}
@@ -74,7 +76,8 @@ core::Result<Directory> Rfc8555Client::GetDirectory() {
   if (response.status != 200) {
     core::Error error = core::Unavailable("ACME directory " + config_.directory_url +
                                           " answered " + StatusLine(response));
-    error.WithRetryAfter(ParseRetryAfter(response));  // a 503 may say when to come back
+    // A 503 may say when to come back.
+    error.WithRetryAfter(ParseRetryAfter(response, clock_.Now()));
     return error;
   }
   // A broken directory is the CA's fault, and may be mended: unavailable, not invalid.
@@ -94,7 +97,8 @@ core::Result<std::string> Rfc8555Client::FreshNonce(const Directory& directory) 
   if (!nonce || !IsNonce(*nonce)) {
     core::Error error = core::Unavailable("ACME newNonce gave no valid Replay-Nonce (" +
                                           StatusLine(response) + ")");
-    error.WithRetryAfter(ParseRetryAfter(response));  // a 503 may say when to come back
+    // A 503 may say when to come back.
+    error.WithRetryAfter(ParseRetryAfter(response, clock_.Now()));
     return error;
   }
   return *nonce;
@@ -133,7 +137,7 @@ core::Result<Rfc8555Client::Reply> Rfc8555Client::Post(const std::string& url,
     }
 
     Reply reply{std::move(response), nlohmann::json(), std::nullopt};
-    reply.retry_after_s = ParseRetryAfter(reply.response);
+    reply.retry_after_s = ParseRetryAfter(reply.response, clock_.Now());
     reply.json = ParseJsonOrNull(reply.response.body);
     if (reply.response.status < 400) return reply;
 

@@ -13,6 +13,7 @@
 
 #include "acme/acme_client.h"
 #include "acme/nonce_pool.h"
+#include "core/clock.h"
 #include "crypto/private_key.h"
 #include "http/http_client.h"
 
@@ -25,7 +26,9 @@ struct AcmeConfig {
 
 class Rfc8555Client final : public AcmeClient {
  public:
-  Rfc8555Client(http::HttpClient& http, AcmeConfig config, crypto::PrivateKey account_key);
+  /// `clock` turns an HTTP-date Retry-After into a wait; it must outlive the client.
+  Rfc8555Client(http::HttpClient& http, AcmeConfig config, crypto::PrivateKey account_key,
+                 const core::Clock& clock);
 
   /// Fetches the directory and registers or looks up the account. Called lazily by every
   /// operation; call it early to fail fast on a bad directory URL.
@@ -59,6 +62,7 @@ class Rfc8555Client final : public AcmeClient {
   core::Result<std::string> Kid();
 
   http::HttpClient& http_;
+  const core::Clock& clock_;
   const AcmeConfig config_;
   const crypto::PrivateKey account_key_;
   const std::string thumbprint_;
