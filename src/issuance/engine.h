@@ -17,6 +17,7 @@
 #include "dns/dns_provider.h"
 #include "issuance/job_state.h"
 #include "issuance/key_pool.h"
+#include "issuance/renewal_schedule.h"
 #include "store/account_store.h"
 #include "store/certificate_store.h"
 #include "store/job_queue.h"
@@ -45,12 +46,16 @@ struct EngineConfig {
   std::function<double()> jitter;
   /// Renew when this much time remains, or a third of the lifetime if that is sooner.
   core::Duration renew_before{std::chrono::hours(24 * 30)};
-  /// The sweep: how many renewals it starts at once, how far apart, how long a failed
-  /// automatic renewal waits before the next attempt, and its longest sleep.
+  /// The sweep: how many renewals it starts at once, and its longest sleep.
   int sweep_batch = 50;
-  core::Duration renewal_spacing{200};
-  core::Duration renewal_retry{std::chrono::hours(6)};
   core::Duration sweep_interval{std::chrono::minutes(15)};
+  /// A renewal the sweep finds due starts at a random time within this window (at most a
+  /// quarter of the certificate's remaining life), so renewals falling due together reach
+  /// the CA spread out, never as a burst.
+  core::Duration renewal_spread{std::chrono::hours(1)};
+  /// A failed renewal is tried again with exponential backoff and jitter (renewal_schedule.h):
+  /// 1 h at first, up to 24 h (+ up to a third as jitter), until the certificate expires.
+  RenewalRetryPolicy renewal_retry;
 };
 
 /// Step names, as stored in the job row.
@@ -118,7 +123,11 @@ class Engine {
   double Jitter();
   /// Schedules another poll of the current step with backoff; fails it past the budget.
   core::Status WaitMore(Context& ctx, const std::string& what, std::optional<long> retry_after_s);
-  void Fail(Context& ctx, const std::string& reason);
+  /// Fails the operation with `reason` in the log. A renewal failed while the current
+  /// certificate is valid keeps it `issued` and schedules the next automatic attempt with
+  /// backoff, not before `not_before_s` from now (a CA's rateLimited Retry-After).
+  void Fail(Context& ctx, const std::string& reason,
+            std::optional<long> not_before_s = std::nullopt);
 
   store::CertificateStore& certificates_;
   store::JobQueue& jobs_;  // the sweep's queries

@@ -1,5 +1,6 @@
 // The engine's steps, one function each, in the order an issuance takes them. Each is
 // idempotent: run twice (after a crash between the work and its commit), it does no harm.
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -270,6 +271,10 @@ core::Status Engine::DownloadCertificate(Context& ctx) {
   c.expires_at = info.not_after;
   c.next_renewal_at = RenewalTime(info.not_before, info.not_after, config_.renew_before);
   ctx.cert_changed = true;
+  // A new validity: no retry of an earlier failed attempt holds the next renewal back, and
+  // the sweep wakes for its renewal time (or expiry) even when that is sooner than it planned.
+  ctx.clear_renewal_retry = true;
+  ctx.wake_sweep_at = std::min(*c.next_renewal_at, *c.expires_at);
   ctx.SetStatus(CertificateState::kIssued);
   ctx.install_key = ctx.job.sealed_key;
   ctx.job.sealed_key.clear();
