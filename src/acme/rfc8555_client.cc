@@ -190,12 +190,19 @@ std::string Rfc8555Client::AccountUrl() {
 core::Result<std::string> Rfc8555Client::AccountThumbprint() { return thumbprint_; }
 
 core::Result<Order> Rfc8555Client::NewOrder(const std::vector<std::string>& names) {
+  return NewRenewalOrder(names, "");
+}
+
+core::Result<Order> Rfc8555Client::NewRenewalOrder(const std::vector<std::string>& names,
+                                                   const std::string& replaces) {
   ASSIGN_OR_RETURN(Directory directory, GetDirectory());
   nlohmann::json identifiers = nlohmann::json::array();
   for (const std::string& name : names) {
     identifiers.push_back({{"type", "dns"}, {"value", name}});
   }
   nlohmann::json payload = {{"identifiers", identifiers}};
+  // RFC 9773 §5: only to a CA that offers ARI (others may reject the unknown field).
+  if (!replaces.empty() && !directory.renewal_info.empty()) payload["replaces"] = replaces;
   ASSIGN_OR_RETURN(Reply reply, Post(directory.new_order, payload.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), false));
   ASSIGN_OR_RETURN(Order order, ParseOrder(reply.json));
   auto location = reply.response.FindHeader("Location");
@@ -243,6 +250,37 @@ core::Result<std::string> Rfc8555Client::DownloadCertificate(const std::string& 
     return core::Unavailable("ACME certificate download returned no PEM certificate");
   }
   return std::move(reply.response.body);
+}
+
+core::Result<std::optional<RenewalInfo>> Rfc8555Client::GetRenewalInfo(
+    const std::string& cert_id) {
+  ASSIGN_OR_RETURN(Directory directory, GetDirectory());
+  if (directory.renewal_info.empty()) return std::optional<RenewalInfo>();
+  // RFC 9773 §4.1: a plain GET of <renewalInfo>/<certID>; the id is base64url "." base64url.
+  bool id_ok = !cert_id.empty() && cert_id.size() <= 512 &&
+               cert_id.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                         "0123456789-_.") == std::string::npos;
+  if (!id_ok) return core::InvalidArgument("ARI: malformed certificate identifier");
+  std::string base = directory.renewal_info;
+  if (base.back() != '/') base += '/';
+  http::Request request{.method = "GET", .url = base + cert_id};
+  ASSIGN_OR_RETURN(http::Response response, http_.Send(request));
+  const std::optional<long> retry_after = ParseRetryAfter(response, clock_.Now());
+  if (response.status != 200) {
+    core::Error error = core::Unavailable("ACME renewalInfo answered " + StatusLine(response));
+    error.WithRetryAfter(retry_after);
+    return error;
+  }
+  if (response.body.size() > kMaxRenewalInfoBytes) {
+    return core::Unavailable("ACME renewalInfo answered " + std::to_string(response.body.size()) +
+                             " bytes, more than " + std::to_string(kMaxRenewalInfoBytes));
+  }
+  auto parsed = ParseRenewalInfo(ParseJsonOrNull(response.body));
+  if (!parsed.ok()) return core::Unavailable(parsed.error().message());
+  RenewalInfo info = *std::move(parsed);
+  info.retry_after_s = std::clamp(retry_after.value_or(kMaxAriRetryAfterSeconds),
+                                  kMinAriRetryAfterSeconds, kMaxAriRetryAfterSeconds);
+  return std::optional<RenewalInfo>(std::move(info));
 }
 
 core::Status Rfc8555Client::RevokeCertificate(const std::string& certificate_der, int reason) {

@@ -45,6 +45,9 @@ class Rfc8555Client final : public AcmeClient {
                                const std::string& csr_der) override;
   core::Result<std::string> DownloadCertificate(const std::string& url) override;
   core::Status RevokeCertificate(const std::string& certificate_der, int reason) override;
+  core::Result<std::optional<RenewalInfo>> GetRenewalInfo(const std::string& cert_id) override;
+  core::Result<Order> NewRenewalOrder(const std::vector<std::string>& names,
+                                      const std::string& replaces) override;
 
  private:
   struct Reply {

@@ -112,6 +112,10 @@ class Engine {
   core::Status DownloadCertificate(Context& ctx);
   core::Status CleanUpRecords(Context& ctx);
 
+  /// The CA's ARI window for `cert_id`; nullopt without ARI or when it cannot be read (a
+  /// warning in the log: the default rule applies).
+  std::optional<acme::RenewalInfo> AskRenewalInfo(Context& ctx, const std::string& cert_id);
+  static std::string DescribeWindow(const acme::RenewalInfo& info);
   void StartWait(Context& ctx, std::string_view step);
   /// After a failure of the current step: schedules it again with capped, jittered
   /// backoff (honouring a capped Retry-After); false once `budget` since the step's first

@@ -60,11 +60,14 @@ store::StepCommit Engine::RunSweep(const store::Job& job) {
     const core::TimePoint start =
         now + RenewalStartDelay(now, c.expires_at.value_or(now), config_.renewal_spread,
                                 Jitter());
+    JobState automatic;
+    automatic.automatic = true;
     store::Job renew{.id = crypto::RandomId("job"),
                      .certificate_id = c.id,
                      .kind = store::JobKind::kRenew,
                      .step = std::string(steps::kOrder),
                      .run_at = start,
+                     .state = automatic.ToJson(),
                      .created_at = now};
     // The retry time guards against a second start should this attempt end unseen; a
     // failure sets the real one (Fail), a success clears it.

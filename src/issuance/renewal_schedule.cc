@@ -25,4 +25,12 @@ core::Duration RenewalStartDelay(core::TimePoint now, core::TimePoint expires_at
   return Scaled(window, std::clamp(jitter, 0.0, 1.0));
 }
 
+core::TimePoint PickInWindow(core::TimePoint start, core::TimePoint end, core::TimePoint now,
+                             double jitter) {
+  const core::TimePoint from = std::max(start, now);
+  if (end <= from) return now;
+  auto width = std::chrono::duration_cast<core::Duration>(end - from);
+  return from + Scaled(width, std::clamp(jitter, 0.0, 1.0));
+}
+
 }  // namespace certadns::issuance

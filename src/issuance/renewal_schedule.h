@@ -26,4 +26,10 @@ core::TimePoint RenewalRetryTime(core::TimePoint due, core::TimePoint now,
 core::Duration RenewalStartDelay(core::TimePoint now, core::TimePoint expires_at,
                                  core::Duration spread, double jitter);
 
+/// RFC 9773 §4.2: a uniformly random time (`jitter`, a draw in [0, 1)) in the part of the
+/// CA's suggested window [start, end) not yet past at `now`; `now` when the window is over
+/// (renew at once).
+core::TimePoint PickInWindow(core::TimePoint start, core::TimePoint end, core::TimePoint now,
+                             double jitter);
+
 }  // namespace certadns::issuance

@@ -8,6 +8,8 @@
 #include <random>
 #include <set>
 
+#include "crypto/x509.h"
+#include "issuance/job_state.h"
 #include "issuance/renewal_schedule.h"
 #include "tests/unit/issuance/engine_fixture.h"
 
@@ -17,6 +19,7 @@ namespace {
 using core::CertificateState;
 using std::chrono::hours;
 using std::chrono::minutes;
+using ::testing::AllOf;
 using ::testing::Contains;
 using ::testing::HasSubstr;
 
@@ -213,6 +216,93 @@ TEST_F(EngineRenewalTest, AThousandRenewalsDueTogetherAreSpreadOverTheWindow) {
   }
   EXPECT_GE(per_minute.size(), 55u) << "nearly every minute of the hour has some";
   EXPECT_LE(busiest, 2 * kCount / 60) << "no burst";
+}
+
+// ARI (RFC 9773), with windows shaped like the RFC's example (one day wide, an explanation
+// URL): the CA's window decides the renewal time, a renewal not yet due moves into it, and
+// the order names the certificate it replaces.
+acme::RenewalInfo Window(core::TimePoint start, core::Duration width = hours(24)) {
+  return acme::RenewalInfo{start, start + width, "https://acme.example.com/docs/ari", 21600};
+}
+
+TEST(PickInWindowTest, IsUniformInTheWindowsFuturePartAndNowOnceItIsOver) {
+  const core::TimePoint t = test::FakeClock::DefaultStart();
+  EXPECT_EQ(PickInWindow(t + hours(10), t + hours(34), t, 0.0), t + hours(10));
+  EXPECT_EQ(PickInWindow(t + hours(10), t + hours(34), t, 0.5), t + hours(22));
+  EXPECT_EQ(PickInWindow(t - hours(10), t + hours(10), t, 0.5), t + hours(5));
+  EXPECT_EQ(PickInWindow(t - hours(34), t - hours(10), t, 0.5), t) << "a past window: now";
+}
+
+TEST_F(EngineRenewalTest, TheCasAriWindowPlansTheRenewalInsteadOfTheDefaultRule) {
+  SeededJitter(3);
+  UseEngine(&dns_);
+  const core::TimePoint start = clock_.Now() + hours(24 * 50);
+  acme_.SetRenewalInfo(Window(start));
+  core::Certificate cert = Issue("app.example.com");
+  ASSERT_EQ(cert.status, CertificateState::kIssued);
+  EXPECT_GE(*cert.next_renewal_at, start);
+  EXPECT_LT(*cert.next_renewal_at, start + hours(24));
+  EXPECT_NE(*cert.next_renewal_at, *cert.expires_at - hours(24 * 30)) << "not the default rule";
+  EXPECT_THAT(Messages(cert.id),
+              Contains(AllOf(HasSubstr("ARI: the CA suggests renewing between " +
+                                       core::FormatRfc3339(start)),
+                             HasSubstr("https://acme.example.com/docs/ari"),
+                             HasSubstr("renewal planned at " +
+                                       core::FormatRfc3339(*cert.next_renewal_at)))));
+  auto calls = acme_.Calls();
+  EXPECT_EQ(calls.back().method, AcmeMethod::kGetRenewalInfo);
+  EXPECT_EQ(calls.back().url, *crypto::AriCertificateId(cert.certificate_pem));
+}
+
+TEST_F(EngineRenewalTest, AWindowAlreadyPastMeansRenewNow) {
+  acme_.SetRenewalInfo(Window(clock_.Now() - hours(48)));
+  core::Certificate cert = Issue("app.example.com");
+  EXPECT_EQ(*cert.next_renewal_at, clock_.Now());
+}
+
+TEST_F(EngineRenewalTest, WithoutAReadableWindowTheDefaultRuleApplies) {
+  acme_.FailNext(AcmeMethod::kGetRenewalInfo, 1);
+  core::Certificate cert = Issue("app.example.com");
+  EXPECT_EQ(*cert.next_renewal_at, *cert.expires_at - hours(24 * 30));
+  EXPECT_THAT(Messages(cert.id), Contains(HasSubstr("ARI: cannot read the CA's renewal window")));
+}
+
+TEST_F(EngineRenewalTest, AnAutomaticRenewalTheWindowMovedLaterWaitsForItThenReplaces) {
+  core::Certificate first = Issue("app.example.com");  // no ARI yet: the default rule
+  const std::string first_id = *crypto::AriCertificateId(first.certificate_pem);
+  // The CA now says: later (a window starting 5 days after the default renewal time).
+  const core::TimePoint start = *first.next_renewal_at + hours(24 * 5);
+  acme_.SetRenewalInfo(Window(start));
+  clock_.Set(*first.next_renewal_at);
+  StartSweep();
+  const size_t orders_before = acme_.OrderCount();
+  std::optional<bool> inside;
+  for (int i = 0; i < 500 && Stored(first.id).serial == first.serial; ++i) {
+    auto ran = Step();
+    ASSERT_TRUE(ran.has_value());
+    if (ran->commit.job.kind == store::JobKind::kRenew && ran->step == steps::kOrder &&
+        !ran->commit.finished) {
+      inside = InsideAriWindow(ran->commit.job);
+    }
+  }
+  core::Certificate renewed = Stored(first.id);
+  ASSERT_NE(renewed.serial, first.serial);
+  EXPECT_EQ(acme_.OrderCount(), orders_before + 1) << "no order before the window";
+  EXPECT_THAT(Messages(first.id), Contains(HasSubstr("automatic renewal moved to")));
+  ASSERT_EQ(acme_.Replaces().size(), 1u);
+  EXPECT_EQ(acme_.Replaces()[0], first_id);
+  ASSERT_TRUE(inside.has_value());
+  EXPECT_TRUE(*inside) << "the renewal is inside the ARI window";
+}
+
+// A manual renewal is the user's: ARI does not defer it (it still names what it replaces).
+TEST_F(EngineRenewalTest, AManualRenewalIsNotDeferredByTheWindow) {
+  core::Certificate first = Issue("app.example.com");
+  acme_.SetRenewalInfo(Window(clock_.Now() + hours(24 * 40)));
+  ASSERT_TRUE(service_->Renew(kOwner, first.id).ok());
+  RunJobOf(first.id);
+  EXPECT_NE(Stored(first.id).serial, first.serial);
+  ASSERT_EQ(acme_.Replaces().size(), 1u);
 }
 
 }  // namespace
