@@ -291,11 +291,6 @@ void FakeAcmeClient::SetNewOrderHook(std::function<void()> hook) {
   new_order_hook_ = std::move(hook);
 }
 
-void FakeAcmeClient::SetRenewalInfo(std::optional<acme::RenewalInfo> info) {
-  std::lock_guard<std::mutex> lock(mu_);
-  renewal_info_ = std::move(info);
-}
-
 core::Result<std::optional<acme::RenewalInfo>> FakeAcmeClient::GetRenewalInfo(
     const std::string& cert_id) {
   std::lock_guard<std::mutex> lock(mu_);
@@ -312,11 +307,6 @@ core::Result<acme::Order> FakeAcmeClient::NewRenewalOrder(const std::vector<std:
     replaces_.push_back(replaces);
   }
   return NewOrder(names);
-}
-
-std::vector<std::string> FakeAcmeClient::Replaces() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  return replaces_;
 }
 
 core::Result<acme::Order> FakeAcmeClient::NewOrder(const std::vector<std::string>& names) {

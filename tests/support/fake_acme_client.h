@@ -93,9 +93,15 @@ class FakeAcmeClient final : public acme::AcmeClient {
   core::Result<acme::Order> NewRenewalOrder(const std::vector<std::string>& names,
                                             const std::string& replaces) override;
   /// What GetRenewalInfo answers from now on (nullopt: no ARI).
-  void SetRenewalInfo(std::optional<acme::RenewalInfo> info);
+  void SetRenewalInfo(std::optional<acme::RenewalInfo> info) {
+    std::lock_guard<std::mutex> lock(mu_);
+    renewal_info_ = std::move(info);
+  }
   /// The `replaces` of every NewRenewalOrder, in order.
-  std::vector<std::string> Replaces() const;
+  std::vector<std::string> Replaces() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return replaces_;
+  }
 
   // Observation.
   std::vector<Call> Calls() const;

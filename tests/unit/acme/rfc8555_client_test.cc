@@ -17,20 +17,15 @@
 #include "crypto/encoding.h"
 #include "support/fake_clock.h"
 #include "support/fake_http_client.h"
+#include "tests/unit/acme/scripted_ca.h"
 
 namespace certadns::acme {
 namespace {
 
 using test::FakeHttpClient;
 using ::testing::HasSubstr;
+using namespace scripted;  // the scripted CA's URLs, WithHeaders, ScriptCa
 
-constexpr char kDirectoryUrl[] = "https://ca.test/dir";
-constexpr char kNewNonceUrl[] = "https://ca.test/new-nonce";
-constexpr char kNewAccountUrl[] = "https://ca.test/new-acct";
-constexpr char kNewOrderUrl[] = "https://ca.test/new-order";
-constexpr char kRevokeUrl[] = "https://ca.test/revoke-cert";
-constexpr char kAccountUrl[] = "https://ca.test/acct/17";
-constexpr char kOrderUrl[] = "https://ca.test/order/5";
 constexpr char kAuthzUrl[] = "https://ca.test/authz/9";
 constexpr char kChallengeUrl[] = "https://ca.test/chall/9";
 constexpr char kFinalizeUrl[] = "https://ca.test/order/5/finalize";
@@ -53,12 +48,6 @@ const crypto::PrivateKey& AccountKey() {
 
 crypto::PrivateKey CopyOfAccountKey() {
   return crypto::PrivateKey::FromPem(AccountKey().ToPem().reveal()).value();
-}
-
-http::Response WithHeaders(http::Response response,
-                           std::vector<std::pair<std::string, std::string>> headers) {
-  for (auto& [name, value] : headers) response.headers.push_back({name, value});
-  return response;
 }
 
 http::Response Problem(long status, const std::string& type, const std::string& detail,
@@ -131,12 +120,7 @@ class Rfc8555ClientTest : public ::testing::Test {
                                 {"newOrder", kNewOrderUrl},
                                 {"revokeCert", kRevokeUrl},
                                 {"meta", {{"termsOfService", "https://ca.test/tos"}}}};
-    http_.When("GET", kDirectoryUrl, FakeHttpClient::JsonResponse(200, directory.dump()));
-    http_.When("HEAD", kNewNonceUrl,
-               WithHeaders(FakeHttpClient::TextResponse(200, ""), {{"Replay-Nonce", "head-1"}}));
-    http_.When("POST", kNewAccountUrl,
-               WithHeaders(FakeHttpClient::JsonResponse(201, R"({"status": "valid"})"),
-                           {{"Location", kAccountUrl}, {"Replay-Nonce", "after-account"}}));
+    ScriptCa(http_, directory);
   }
 
   std::vector<http::Request> Posts(const std::string& url) const {
@@ -552,117 +536,6 @@ TEST_F(Rfc8555ClientTest, ADirectoryWithNonStringUrlsIsUnavailableNotAnException
   }
 }
 
-
-// RFC 9773 (ARI). The responses are written from the RFC's §4.2 example.
-constexpr char kRenewalInfoUrl[] = "https://ca.test/renewal-info";
-constexpr char kRfcCertId[] = "aYhba4dGQEHhs3uEe6CuLN4ByNQ.AIdlQyE";
-constexpr char kRfcRenewalInfo[] = R"({
-  "suggestedWindow": {
-    "start": "2025-01-02T04:00:00Z",
-    "end": "2025-01-03T04:00:00Z"
-  },
-  "explanationURL": "https://acme.example.com/docs/ari"
-})";
-
-class AriClientTest : public Rfc8555ClientTest {
- protected:
-  void SetUp() override {
-    http_.Reset();
-    nlohmann::json directory = {{"newNonce", kNewNonceUrl},     {"newAccount", kNewAccountUrl},
-                                {"newOrder", kNewOrderUrl},     {"revokeCert", kRevokeUrl},
-                                {"renewalInfo", kRenewalInfoUrl}};
-    http_.When("GET", kDirectoryUrl, FakeHttpClient::JsonResponse(200, directory.dump()));
-    http_.When("HEAD", kNewNonceUrl,
-               WithHeaders(FakeHttpClient::TextResponse(200, ""), {{"Replay-Nonce", "head-1"}}));
-    http_.When("POST", kNewAccountUrl,
-               WithHeaders(FakeHttpClient::JsonResponse(201, R"({"status": "valid"})"),
-                           {{"Location", kAccountUrl}, {"Replay-Nonce", "after-account"}}));
-  }
-  /// Replaces every scripted answer of the renewalInfo resource with `response`.
-  void ScriptRenewalInfo(http::Response response) {
-    SetUp();
-    http_.When("GET", std::string(kRenewalInfoUrl) + "/" + kRfcCertId, std::move(response));
-  }
-};
-
-TEST_F(AriClientTest, ReadsTheSuggestedWindowExplanationAndRetryAfterOfTheRfcExample) {
-  ScriptRenewalInfo(WithHeaders(FakeHttpClient::JsonResponse(200, kRfcRenewalInfo),
-                                {{"Retry-After", "21600"}}));
-  auto info = client_.GetRenewalInfo(kRfcCertId);
-  ASSERT_TRUE(info.ok()) << info.error().message();
-  ASSERT_TRUE(info->has_value());
-  EXPECT_EQ(core::FormatRfc3339((*info)->window_start), "2025-01-02T04:00:00Z");
-  EXPECT_EQ(core::FormatRfc3339((*info)->window_end), "2025-01-03T04:00:00Z");
-  EXPECT_EQ((*info)->explanation_url, "https://acme.example.com/docs/ari");
-  EXPECT_EQ((*info)->retry_after_s, 21600);
-  EXPECT_TRUE(http_.RequestsWithMethod("POST").empty()) << "a plain GET, no JWS";
-}
-
-TEST_F(AriClientTest, RetryAfterIsClampedBetweenAnHourAndADay) {
-  const std::pair<std::string, long> cases[] = {
-      {"60", 3600}, {"864000", 86400}, {"", 86400}};
-  for (const auto& [header, want] : cases) {
-    SCOPED_TRACE(header);
-    http::Response response = FakeHttpClient::JsonResponse(200, kRfcRenewalInfo);
-    if (!header.empty()) response.headers.push_back({"Retry-After", header});
-    ScriptRenewalInfo(response);
-    auto info = client_.GetRenewalInfo(kRfcCertId);
-    ASSERT_TRUE(info.ok() && info->has_value());
-    EXPECT_EQ((*info)->retry_after_s, want);
-  }
-}
-
-TEST_F(AriClientTest, AHostileOrBrokenAnswerIsUnavailableNeverTrusted) {
-  const std::pair<std::string_view, std::string> cases[] = {
-      {"not JSON", "<html>"},
-      {"no window", R"({"explanationURL": "https://x.test"})"},
-      {"end before start",
-       R"({"suggestedWindow": {"start": "2025-01-03T04:00:00Z", "end": "2025-01-02T04:00:00Z"}})"},
-      {"dates not RFC 3339",
-       R"({"suggestedWindow": {"start": "tomorrow", "end": "2025-01-02T04:00:00Z"}})"},
-      {"numbers for dates", R"({"suggestedWindow": {"start": 1, "end": 2}})"},
-      {"oversize", std::string(kMaxRenewalInfoBytes + 1, ' ') + kRfcRenewalInfo},
-  };
-  for (const auto& [desc, body] : cases) {
-    SCOPED_TRACE(desc);
-    ScriptRenewalInfo(FakeHttpClient::JsonResponse(200, body));
-    auto info = client_.GetRenewalInfo(kRfcCertId);
-    ASSERT_FALSE(info.ok());
-    EXPECT_EQ(info.error().code(), core::ErrorCode::kUnavailable);
-  }
-  ScriptRenewalInfo(FakeHttpClient::JsonResponse(404, "{}"));
-  EXPECT_FALSE(client_.GetRenewalInfo(kRfcCertId).ok());
-  EXPECT_EQ(client_.GetRenewalInfo("../../admin").error().code(),
-            core::ErrorCode::kInvalidArgument);
-}
-
-TEST_F(AriClientTest, AnExplanationUrlThatIsNotHttpsIsDropped) {
-  ScriptRenewalInfo(FakeHttpClient::JsonResponse(
-      200, R"json({"suggestedWindow": {"start": "2025-01-02T04:00:00Z",
-               "end": "2025-01-03T04:00:00Z"}, "explanationURL": "javascript:alert(1)"})json"));
-  auto info = client_.GetRenewalInfo(kRfcCertId);
-  ASSERT_TRUE(info.ok() && info->has_value());
-  EXPECT_EQ((*info)->explanation_url, "");
-}
-
-TEST_F(AriClientTest, ARenewalOrderNamesTheCertificateItReplaces) {
-  ScriptNewOrder(OrderCreated("n"));
-  ASSERT_TRUE(client_.NewRenewalOrder({"example.com"}, kRfcCertId).ok());
-  auto posts = Posts(kNewOrderUrl);
-  ASSERT_EQ(posts.size(), 1u);
-  EXPECT_EQ(nlohmann::json::parse(Decode(posts[0]).payload).value("replaces", ""), kRfcCertId);
-}
-
-TEST_F(Rfc8555ClientTest, WithoutRenewalInfoInTheDirectoryThereIsNoAriAndNoReplaces) {
-  auto info = client_.GetRenewalInfo(kRfcCertId);
-  ASSERT_TRUE(info.ok());
-  EXPECT_FALSE(info->has_value());
-  ScriptNewOrder(OrderCreated("n"));
-  ASSERT_TRUE(client_.NewRenewalOrder({"example.com"}, kRfcCertId).ok());
-  auto posts = Posts(kNewOrderUrl);
-  ASSERT_EQ(posts.size(), 1u);
-  EXPECT_FALSE(nlohmann::json::parse(Decode(posts[0]).payload).contains("replaces"));
-}
 
 }  // namespace
 }  // namespace certadns::acme
