@@ -149,11 +149,14 @@ core::Result<RenewalInfo> ParseRenewalInfo(const nlohmann::json& json) {
     return core::InvalidArgument("ACME renewalInfo's suggestedWindow lacks a valid start or end");
   }
   // RFC 9773 §4.2: a window whose end is not after its start is invalid.
-  if (*end <= *start) return core::InvalidArgument("ACME renewalInfo's window ends before it starts");
+  if (*end <= *start) {
+    return core::InvalidArgument("ACME renewalInfo's window ends before it starts");
+  }
   RenewalInfo info{*start, *end, "", 0};
   std::string url = StringOr(json, "explanationURL");
   // Shown to users: only a bounded https URL of printable ASCII is kept, anything else dropped.
-  bool printable = std::all_of(url.begin(), url.end(), [](char c) { return c > 0x20 && c < 0x7f; });
+  bool printable =
+      std::all_of(url.begin(), url.end(), [](char c) { return c > 0x20 && c < 0x7f; });
   if (url.rfind("https://", 0) == 0 && url.size() <= 2048 && printable) info.explanation_url = url;
   return info;
 }

@@ -91,7 +91,7 @@ class Engine {
   store::StepCommit RunStep(const store::Job& job);
 
   /// The sweep job to enqueue once (kAlreadyExists from the store means it is there):
-  /// it marks expired certificates and starts due automatic renewals, spaced out, then
+  /// it marks expired certificates and starts due automatic renewals, spread out, then
   /// sleeps until the next certificate falls due (at most sweep_interval).
   static store::Job SweepJob(core::TimePoint now);
 

@@ -21,7 +21,8 @@ core::TimePoint RenewalRetryTime(core::TimePoint due, core::TimePoint now,
 core::Duration RenewalStartDelay(core::TimePoint now, core::TimePoint expires_at,
                                  core::Duration spread, double jitter) {
   auto left = std::chrono::duration_cast<core::Duration>(expires_at - now);
-  core::Duration window = std::clamp(left / 4, core::Duration(0), std::max(spread, core::Duration(0)));
+  const core::Duration zero(0);
+  core::Duration window = std::clamp(left / 4, zero, std::max(spread, zero));
   return Scaled(window, std::clamp(jitter, 0.0, 1.0));
 }
 
