@@ -162,7 +162,7 @@ core::Result<std::unique_ptr<Service>> Service::Create(const Config& config) {
   p->acme = std::make_unique<acme::Rfc8555Client>(
       *p->acme_http,
       acme::AcmeConfig{config.acme.directory_url, config.acme.contact_email},
-      std::move(account_key));
+      std::move(account_key), p->clock);
   p->dns = std::make_unique<dns::powerdns::PowerDnsProvider>(
       *p->dns_http, dns::powerdns::PowerDnsConfig{config.powerdns.api_url,
                                                   config.powerdns.api_key,

@@ -3,6 +3,7 @@
 // tests use a fake. Implementations are thread-safe.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,20 @@ class AcmeClient {
   virtual core::Result<std::string> DownloadCertificate(const std::string& url) = 0;
   /// §7.6 revokeCert, signed by the account key. `reason` is an RFC 5280 CRLReason code.
   virtual core::Status RevokeCertificate(const std::string& certificate_der, int reason) = 0;
+
+  /// RFC 9773: the CA's suggested renewal window for the certificate `cert_id`
+  /// (crypto::AriCertificateId). nullopt when the CA offers no renewalInfo (the default).
+  virtual core::Result<std::optional<RenewalInfo>> GetRenewalInfo(const std::string& cert_id) {
+    (void)cert_id;
+    return std::optional<RenewalInfo>();
+  }
+  /// newOrder for a renewal: with ARI, `replaces` (RFC 9773 §5) names the certificate it
+  /// replaces; "" or a CA without ARI: a plain newOrder (the default).
+  virtual core::Result<Order> NewRenewalOrder(const std::vector<std::string>& names,
+                                              const std::string& replaces) {
+    (void)replaces;
+    return NewOrder(names);
+  }
 };
 
 }  // namespace certadns::acme

@@ -13,10 +13,10 @@ namespace {
 constexpr int kMaxBadNonceRetries = 5;
 constexpr std::string_view kJoseJson = "application/jose+json";
 
-// RFC 8555 §6.6 / RFC 9110 §10.2.3: delay-seconds or an HTTP-date, capped at
-// kMaxRetryAfterSeconds whatever the server sends (a huge value must neither overflow a
-// later conversion nor park a job for years).
-std::optional<long> ParseRetryAfter(const http::Response& response) {
+// RFC 8555 §6.6 / RFC 9110 §10.2.3: delay-seconds or an HTTP-date (measured from `now`, the
+// injected clock's time), capped at kMaxRetryAfterSeconds whatever the server sends (a huge
+// value must neither overflow a later conversion nor park a job for years).
+std::optional<long> ParseRetryAfter(const http::Response& response, core::TimePoint now) {
   auto value = response.FindHeader("Retry-After");
   if (!value || value->empty()) return std::nullopt;
   if (value->find_first_not_of("0123456789") == std::string::npos) {
@@ -27,7 +27,8 @@ std::optional<long> ParseRetryAfter(const http::Response& response) {
   std::tm tm{};
   const char* end = strptime(value->c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm);
   if (end != nullptr && *end == '\0') {
-    long delta = static_cast<long>(timegm(&tm) - std::time(nullptr));
+    std::time_t now_s = std::chrono::system_clock::to_time_t(now);
+    long delta = static_cast<long>(timegm(&tm) - now_s);
     return std::clamp(delta, 0L, kMaxRetryAfterSeconds);
   }
   return std::nullopt;
@@ -58,8 +59,9 @@ std::string StatusLine(const http::Response& response) {
 }  // namespace
 
 Rfc8555Client::Rfc8555Client(http::HttpClient& http, AcmeConfig config,
-                             crypto::PrivateKey account_key)
+                             crypto::PrivateKey account_key, const core::Clock& clock)
     : http_(http),
+      clock_(clock),
       config_(std::move(config)),
       account_key_(std::move(account_key)),
       thumbprint_(account_key_.JwkThumbprint()) {}
@@ -74,7 +76,8 @@ core::Result<Directory> Rfc8555Client::GetDirectory() {
   if (response.status != 200) {
     core::Error error = core::Unavailable("ACME directory " + config_.directory_url +
                                           " answered " + StatusLine(response));
-    error.WithRetryAfter(ParseRetryAfter(response));  // a 503 may say when to come back
+    // A 503 may say when to come back.
+    error.WithRetryAfter(ParseRetryAfter(response, clock_.Now()));
     return error;
   }
   // A broken directory is the CA's fault, and may be mended: unavailable, not invalid.
@@ -94,7 +97,8 @@ core::Result<std::string> Rfc8555Client::FreshNonce(const Directory& directory) 
   if (!nonce || !IsNonce(*nonce)) {
     core::Error error = core::Unavailable("ACME newNonce gave no valid Replay-Nonce (" +
                                           StatusLine(response) + ")");
-    error.WithRetryAfter(ParseRetryAfter(response));  // a 503 may say when to come back
+    // A 503 may say when to come back.
+    error.WithRetryAfter(ParseRetryAfter(response, clock_.Now()));
     return error;
   }
   return *nonce;
@@ -143,7 +147,7 @@ core::Result<Rfc8555Client::Reply> Rfc8555Client::Post(core::metrics::AcmeEndpoi
     }
 
     Reply reply{std::move(response), nlohmann::json(), std::nullopt};
-    reply.retry_after_s = ParseRetryAfter(reply.response);
+    reply.retry_after_s = ParseRetryAfter(reply.response, clock_.Now());
     reply.json = ParseJsonOrNull(reply.response.body);
     if (reply.response.status < 400) return reply;
 
@@ -196,12 +200,19 @@ std::string Rfc8555Client::AccountUrl() {
 core::Result<std::string> Rfc8555Client::AccountThumbprint() { return thumbprint_; }
 
 core::Result<Order> Rfc8555Client::NewOrder(const std::vector<std::string>& names) {
+  return NewRenewalOrder(names, "");
+}
+
+core::Result<Order> Rfc8555Client::NewRenewalOrder(const std::vector<std::string>& names,
+                                                   const std::string& replaces) {
   ASSIGN_OR_RETURN(Directory directory, GetDirectory());
   nlohmann::json identifiers = nlohmann::json::array();
   for (const std::string& name : names) {
     identifiers.push_back({{"type", "dns"}, {"value", name}});
   }
   nlohmann::json payload = {{"identifiers", identifiers}};
+  // RFC 9773 §5: only to a CA that offers ARI (others may reject the unknown field).
+  if (!replaces.empty() && !directory.renewal_info.empty()) payload["replaces"] = replaces;
   ASSIGN_OR_RETURN(Reply reply, Post(core::metrics::AcmeEndpoint::kNewOrder, directory.new_order, payload.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), false));
   ASSIGN_OR_RETURN(Order order, ParseOrder(reply.json));
   auto location = reply.response.FindHeader("Location");
@@ -249,6 +260,37 @@ core::Result<std::string> Rfc8555Client::DownloadCertificate(const std::string& 
     return core::Unavailable("ACME certificate download returned no PEM certificate");
   }
   return std::move(reply.response.body);
+}
+
+core::Result<std::optional<RenewalInfo>> Rfc8555Client::GetRenewalInfo(
+    const std::string& cert_id) {
+  ASSIGN_OR_RETURN(Directory directory, GetDirectory());
+  if (directory.renewal_info.empty()) return std::optional<RenewalInfo>();
+  // RFC 9773 §4.1: a plain GET of <renewalInfo>/<certID>; the id is base64url "." base64url.
+  bool id_ok = !cert_id.empty() && cert_id.size() <= 512 &&
+               cert_id.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                         "0123456789-_.") == std::string::npos;
+  if (!id_ok) return core::InvalidArgument("ARI: malformed certificate identifier");
+  std::string base = directory.renewal_info;
+  if (base.back() != '/') base += '/';
+  http::Request request{.method = "GET", .url = base + cert_id};
+  ASSIGN_OR_RETURN(http::Response response, http_.Send(request));
+  const std::optional<long> retry_after = ParseRetryAfter(response, clock_.Now());
+  if (response.status != 200) {
+    core::Error error = core::Unavailable("ACME renewalInfo answered " + StatusLine(response));
+    error.WithRetryAfter(retry_after);
+    return error;
+  }
+  if (response.body.size() > kMaxRenewalInfoBytes) {
+    return core::Unavailable("ACME renewalInfo answered " + std::to_string(response.body.size()) +
+                             " bytes, more than " + std::to_string(kMaxRenewalInfoBytes));
+  }
+  auto parsed = ParseRenewalInfo(ParseJsonOrNull(response.body));
+  if (!parsed.ok()) return core::Unavailable(parsed.error().message());
+  RenewalInfo info = *std::move(parsed);
+  info.retry_after_s = std::clamp(retry_after.value_or(kMaxAriRetryAfterSeconds),
+                                  kMinAriRetryAfterSeconds, kMaxAriRetryAfterSeconds);
+  return std::optional<RenewalInfo>(std::move(info));
 }
 
 core::Status Rfc8555Client::RevokeCertificate(const std::string& certificate_der, int reason) {

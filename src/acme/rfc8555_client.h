@@ -14,6 +14,7 @@
 #include "acme/acme_client.h"
 #include "acme/nonce_pool.h"
 #include "core/metrics.h"
+#include "core/clock.h"
 #include "crypto/private_key.h"
 #include "http/http_client.h"
 
@@ -26,7 +27,9 @@ struct AcmeConfig {
 
 class Rfc8555Client final : public AcmeClient {
  public:
-  Rfc8555Client(http::HttpClient& http, AcmeConfig config, crypto::PrivateKey account_key);
+  /// `clock` turns an HTTP-date Retry-After into a wait; it must outlive the client.
+  Rfc8555Client(http::HttpClient& http, AcmeConfig config, crypto::PrivateKey account_key,
+                 const core::Clock& clock);
 
   /// Fetches the directory and registers or looks up the account. Called lazily by every
   /// operation; call it early to fail fast on a bad directory URL.
@@ -43,6 +46,9 @@ class Rfc8555Client final : public AcmeClient {
                                const std::string& csr_der) override;
   core::Result<std::string> DownloadCertificate(const std::string& url) override;
   core::Status RevokeCertificate(const std::string& certificate_der, int reason) override;
+  core::Result<std::optional<RenewalInfo>> GetRenewalInfo(const std::string& cert_id) override;
+  core::Result<Order> NewRenewalOrder(const std::vector<std::string>& names,
+                                      const std::string& replaces) override;
 
  private:
   struct Reply {
@@ -64,6 +70,7 @@ class Rfc8555Client final : public AcmeClient {
   core::Result<std::string> Kid();
 
   http::HttpClient& http_;
+  const core::Clock& clock_;
   const AcmeConfig config_;
   const crypto::PrivateKey account_key_;
   const std::string thumbprint_;

@@ -1,5 +1,7 @@
 #include "acme/types.h"
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 #include "core/text.h"
@@ -127,11 +129,36 @@ core::Result<Order> ParseOrder(const nlohmann::json& json) {
 core::Result<Directory> ParseDirectory(const nlohmann::json& json) {
   if (!json.is_object()) return core::InvalidArgument("ACME directory is not a JSON object");
   Directory d{StringOr(json, "newNonce"), StringOr(json, "newAccount"),
-              StringOr(json, "newOrder"), StringOr(json, "revokeCert")};
+              StringOr(json, "newOrder"), StringOr(json, "revokeCert"),
+              StringOr(json, "renewalInfo")};
   if (d.new_nonce.empty() || d.new_account.empty() || d.new_order.empty()) {
     return core::InvalidArgument("ACME directory lacks newNonce, newAccount or newOrder");
   }
   return d;
+}
+
+core::Result<RenewalInfo> ParseRenewalInfo(const nlohmann::json& json) {
+  if (!json.is_object()) return core::InvalidArgument("ACME renewalInfo is not a JSON object");
+  auto window = json.find("suggestedWindow");
+  if (window == json.end() || !window->is_object()) {
+    return core::InvalidArgument("ACME renewalInfo has no suggestedWindow");
+  }
+  auto start = core::ParseRfc3339(StringOr(*window, "start"));
+  auto end = core::ParseRfc3339(StringOr(*window, "end"));
+  if (!start || !end) {
+    return core::InvalidArgument("ACME renewalInfo's suggestedWindow lacks a valid start or end");
+  }
+  // RFC 9773 §4.2: a window whose end is not after its start is invalid.
+  if (*end <= *start) {
+    return core::InvalidArgument("ACME renewalInfo's window ends before it starts");
+  }
+  RenewalInfo info{*start, *end, "", 0};
+  std::string url = StringOr(json, "explanationURL");
+  // Shown to users: only a bounded https URL of printable ASCII is kept, anything else dropped.
+  bool printable =
+      std::all_of(url.begin(), url.end(), [](char c) { return c > 0x20 && c < 0x7f; });
+  if (url.rfind("https://", 0) == 0 && url.size() <= 2048 && printable) info.explanation_url = url;
+  return info;
 }
 
 core::Error ProblemToError(const Problem& problem, std::optional<long> retry_after_s) {

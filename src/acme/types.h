@@ -8,6 +8,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "core/clock.h"
 #include "core/result.h"
 
 namespace certadns::acme {
@@ -70,7 +71,22 @@ struct Directory {
   std::string new_account;
   std::string new_order;
   std::string revoke_cert;  // "" when the CA offers none
+  std::string renewal_info;  // RFC 9773 ARI base URL; "" when the CA offers none
 };
+
+/// RFC 9773 §4.2: the CA's suggested renewal window for one certificate.
+struct RenewalInfo {
+  core::TimePoint window_start;
+  core::TimePoint window_end;     // after window_start
+  std::string explanation_url;    // "" when none (an https URL, bounded)
+  /// When to ask again: the response's Retry-After clamped to [kMinAriRetryAfterSeconds,
+  /// kMaxAriRetryAfterSeconds] (RFC 9773 §4.3: clients should poll at least daily).
+  long retry_after_s = 0;
+};
+inline constexpr long kMinAriRetryAfterSeconds = 60 * 60;
+inline constexpr long kMaxAriRetryAfterSeconds = 24 * 60 * 60;
+/// Bodies longer than this from the renewalInfo resource are refused (a hostile CA).
+inline constexpr size_t kMaxRenewalInfoBytes = 16 * 1024;
 
 /// The longest Retry-After (seconds) this client passes on, whatever the server sends: a
 /// day. The engine caps its own waits further (EngineConfig::max_retry_delay).
@@ -83,6 +99,9 @@ core::Result<Order> ParseOrder(const nlohmann::json& json);
 /// kInvalidArgument when `json` is not an object or lacks newNonce, newAccount or newOrder
 /// (a field of another type counts as missing).
 core::Result<Directory> ParseDirectory(const nlohmann::json& json);
+/// RFC 9773 §4.2 renewalInfo: `suggestedWindow` with RFC 3339 `start` before `end`, and an
+/// optional https `explanationURL`; kInvalidArgument otherwise. retry_after_s is left 0.
+core::Result<RenewalInfo> ParseRenewalInfo(const nlohmann::json& json);
 
 /// The Error a problem document stands for: rateLimited -> kResourceExhausted (with the
 /// response's Retry-After), unauthorized -> kPermissionDenied, malformed / rejectedIdentifier

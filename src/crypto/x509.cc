@@ -8,6 +8,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include "crypto/encoding.h"
 #include "crypto/openssl_util.h"
 
 namespace certadns::crypto {
@@ -110,6 +111,31 @@ std::vector<std::string> SplitPemChain(std::string_view pem) {
     out.push_back(internal::BioContents(bio.get()));
   }
   return out;
+}
+
+core::Result<std::string> AriCertificateId(std::string_view pem) {
+  X509Ptr cert = internal::ReadFirstCertificate(pem);
+  if (!cert) return core::InvalidArgument("x509: no certificate in PEM");
+  const ASN1_OCTET_STRING* key_id = X509_get0_authority_key_id(cert.get());
+  if (key_id == nullptr || ASN1_STRING_length(key_id) <= 0) {
+    internal::DrainOpensslErrors();
+    return core::InvalidArgument("x509: no authority key identifier");
+  }
+  // The serial's DER encoding without tag and length: its two's-complement content octets
+  // (a leading 00 when the high bit is set), as i2d writes them after the header.
+  int len = i2d_ASN1_INTEGER(X509_get0_serialNumber(cert.get()), nullptr);
+  if (len <= 2) return core::Internal("x509: encode serial: " + internal::DrainOpensslErrors());
+  std::string der(static_cast<size_t>(len), '\0');
+  auto* out = reinterpret_cast<unsigned char*>(der.data());
+  if (i2d_ASN1_INTEGER(X509_get0_serialNumber(cert.get()), &out) != len) {
+    return core::Internal("x509: encode serial: " + internal::DrainOpensslErrors());
+  }
+  const auto length_byte = static_cast<unsigned char>(der[1]);
+  size_t header = 2 + ((length_byte & 0x80) != 0 ? (length_byte & 0x7f) : 0);
+  if (header >= der.size()) return core::Internal("x509: malformed serial encoding");
+  std::string key(reinterpret_cast<const char*>(ASN1_STRING_get0_data(key_id)),
+                  static_cast<size_t>(ASN1_STRING_length(key_id)));
+  return Base64UrlEncode(key) + "." + Base64UrlEncode(std::string_view(der).substr(header));
 }
 
 core::Result<std::string> CertificatePemToDer(std::string_view pem) {

@@ -27,6 +27,11 @@ core::Result<CertificateInfo> ParseCertificate(std::string_view pem);
 /// certificates, each a full "-----BEGIN CERTIFICATE-----...END...\n" block, in order.
 std::vector<std::string> SplitPemChain(std::string_view pem);
 
+/// RFC 9773 §4.1 ARI certificate identifier of the first certificate in `pem`:
+/// base64url(authorityKeyIdentifier keyIdentifier) "." base64url(serial number DER content
+/// octets), unpadded. kInvalidArgument when there is no certificate or it has no AKI keyid.
+core::Result<std::string> AriCertificateId(std::string_view pem);
+
 /// DER bytes of the first certificate in `pem` (for revokeCert, RFC 8555 §7.6).
 core::Result<std::string> CertificatePemToDer(std::string_view pem);
 

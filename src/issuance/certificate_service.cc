@@ -156,9 +156,26 @@ core::Result<core::Certificate> CertificateService::Create(const store::User& us
   return created;
 }
 
+namespace {
+
+// From expires_at on, an issued certificate is expired, whether or not the sweep has marked
+// it in the store yet (it runs at that moment, but a busy queue may delay it).
+core::Certificate AsOf(core::Certificate cert, core::TimePoint now) {
+  if (cert.status == core::CertificateState::kIssued && cert.expires_at &&
+      *cert.expires_at <= now) {
+    cert.status = core::CertificateState::kExpired;
+  }
+  return cert;
+}
+
+}  // namespace
+
 core::Result<std::vector<core::Certificate>> CertificateService::List(const store::User& user) {
   RETURN_IF_ERROR(PaidPlan(user));
-  return store_.ListCertificates(user.id);
+  ASSIGN_OR_RETURN(std::vector<core::Certificate> certs, store_.ListCertificates(user.id));
+  const core::TimePoint now = clock_.Now();
+  for (core::Certificate& cert : certs) cert = AsOf(std::move(cert), now);
+  return certs;
 }
 
 core::Result<int> CertificateService::Count(const store::User& user) {
@@ -172,7 +189,8 @@ core::Result<core::Certificate> CertificateService::Get(const store::User& user,
   if (!cert.ok() && cert.error().code() == core::ErrorCode::kNotFound) {
     return core::errors::CertificateNotFound();
   }
-  return cert;
+  if (!cert.ok()) return cert;
+  return AsOf(*std::move(cert), clock_.Now());
 }
 
 core::Result<std::vector<core::CertificateEvent>> CertificateService::Logs(
@@ -191,7 +209,7 @@ core::Result<CertificateFiles> CertificateService::Download(const store::User& u
     }
     return found.error();
   }
-  const core::Certificate& cert = *found;
+  const core::Certificate cert = AsOf(*std::move(found), clock_.Now());
   if (cert.status != core::CertificateState::kIssued) {
     return core::FailedPrecondition("Certificate is not issued (status: " +
                                     std::string(core::ToString(cert.status)) + ")");

@@ -139,7 +139,9 @@ store::StepCommit Engine::RunStep(const store::Job& job) {
       Fail(ctx, error.message() + " (still failing after " + FormatDelay(budget) +
                     " of retries)");
     } else {
-      Fail(ctx, error.message());
+      // A rate limit the CA says lifts later: the next renewal attempt is not before it.
+      bool limited = error.code() == core::ErrorCode::kResourceExhausted;
+      Fail(ctx, error.message(), limited ? retry_after : std::nullopt);
     }
   }
 
@@ -155,6 +157,9 @@ store::StepCommit Engine::RunStep(const store::Job& job) {
     commit.certificate = ctx.cert;
   }
   commit.sealed_private_key = ctx.install_key;
+  commit.renewal_retry_at = ctx.renewal_retry_at;
+  commit.clear_renewal_retry = ctx.clear_renewal_retry;
+  commit.wake_sweep_at = ctx.wake_sweep_at;
   commit.events = std::move(ctx.events);
   for (const auto& e : commit.events) {
     spdlog::log(e.level == EventLevel::kError     ? spdlog::level::warn
@@ -236,7 +241,7 @@ core::Status Engine::WaitMore(Context& ctx, const std::string& what,
   return core::Ok();
 }
 
-void Engine::Fail(Context& ctx, const std::string& reason) {
+void Engine::Fail(Context& ctx, const std::string& reason, std::optional<long> not_before_s) {
   ctx.state.failed = true;
   ctx.RecordEnd(core::metrics::IssuanceResult::kFailed);
   // Nothing was issued: the order no longer counts as a certificate for the rate limits.
@@ -248,9 +253,27 @@ void Engine::Fail(Context& ctx, const std::string& reason) {
     bool current_valid = !ctx.cert.certificate_pem.empty() && ctx.cert.expires_at &&
                          *ctx.cert.expires_at > ctx.now;
     if (current_valid) {
+      // next_renewal_at stays where it is, in the past: the spec's sign of a failed renewal.
+      const core::TimePoint due = ctx.cert.next_renewal_at.value_or(ctx.now);
+      core::TimePoint retry = RenewalRetryTime(due, ctx.now, config_.renewal_retry, Jitter());
+      if (not_before_s && *not_before_s > 0) {
+        retry = std::max(retry, ctx.now + std::chrono::seconds(*not_before_s));
+      }
+      std::string next;
+      if (!ctx.cert.auto_renew) {
+        next = " Automatic renewal is off: renew it again to retry.";
+      } else if (retry < *ctx.cert.expires_at) {
+        next = " Next attempt at " + core::FormatRfc3339(retry) + ".";
+      } else {
+        // Retries stop at expiry: the sweep then marks it expired.
+        retry = *ctx.cert.expires_at;
+        next = " No further attempt: the certificate expires before the next one would be due.";
+      }
+      ctx.renewal_retry_at = retry;
+      ctx.wake_sweep_at = retry;
       ctx.Log(EventLevel::kError,
               "Renewal failed: " + reason + ". The current certificate stays in place until " +
-                  core::FormatRfc3339(*ctx.cert.expires_at) + ".");
+                  core::FormatRfc3339(*ctx.cert.expires_at) + "." + next);
       ctx.SetStatus(CertificateState::kIssued);
     } else {
       ctx.Log(EventLevel::kError, "Renewal failed: " + reason);

@@ -19,6 +19,7 @@
 #include "issuance/key_pool.h"
 #include "issuance/notifier.h"
 #include "issuance/rate_limits.h"
+#include "issuance/renewal_schedule.h"
 #include "store/account_store.h"
 #include "store/certificate_store.h"
 #include "store/job_queue.h"
@@ -47,12 +48,16 @@ struct EngineConfig {
   std::function<double()> jitter;
   /// Renew when this much time remains, or a third of the lifetime if that is sooner.
   core::Duration renew_before{std::chrono::hours(24 * 30)};
-  /// The sweep: how many renewals it starts at once, how far apart, how long a failed
-  /// automatic renewal waits before the next attempt, and its longest sleep.
+  /// The sweep: how many renewals it starts at once, and its longest sleep.
   int sweep_batch = 50;
-  core::Duration renewal_spacing{200};
-  core::Duration renewal_retry{std::chrono::hours(6)};
   core::Duration sweep_interval{std::chrono::minutes(15)};
+  /// A renewal the sweep finds due starts at a random time within this window (at most a
+  /// quarter of the certificate's remaining life), so renewals falling due together reach
+  /// the CA spread out, never as a burst.
+  core::Duration renewal_spread{std::chrono::hours(1)};
+  /// A failed renewal is tried again with exponential backoff and jitter (renewal_schedule.h):
+  /// 1 h at first, up to 24 h (+ up to a third as jitter), until the certificate expires.
+  RenewalRetryPolicy renewal_retry;
 };
 
 /// Step names, as stored in the job row.
@@ -95,7 +100,7 @@ class Engine {
   store::StepCommit RunStep(const store::Job& job);
 
   /// The sweep job to enqueue once (kAlreadyExists from the store means it is there):
-  /// it marks expired certificates and starts due automatic renewals, spaced out, then
+  /// it marks expired certificates and starts due automatic renewals, spread out, then
   /// sleeps until the next certificate falls due (at most sweep_interval).
   static store::Job SweepJob(core::TimePoint now);
 
@@ -116,6 +121,10 @@ class Engine {
   core::Status DownloadCertificate(Context& ctx);
   core::Status CleanUpRecords(Context& ctx);
 
+  /// The CA's ARI window for `cert_id`; nullopt without ARI or when it cannot be read (a
+  /// warning in the log: the default rule applies).
+  std::optional<acme::RenewalInfo> AskRenewalInfo(Context& ctx, const std::string& cert_id);
+  static std::string DescribeWindow(const acme::RenewalInfo& info);
   void StartWait(Context& ctx, std::string_view step);
   /// After a failure of the current step: schedules it again with capped, jittered
   /// backoff (honouring a capped Retry-After); false once `budget` since the step's first
@@ -127,12 +136,16 @@ class Engine {
   double Jitter();
   /// Schedules another poll of the current step with backoff; fails it past the budget.
   core::Status WaitMore(Context& ctx, const std::string& what, std::optional<long> retry_after_s);
-  void Fail(Context& ctx, const std::string& reason);
   /// The sweep's answer to a renewal the rate limits refused: the certificate stays as it
   /// is, the reason goes to its log, and its next renewal moves to when the limit frees up.
   /// False when it could not (a store error): the next sweep tries again.
   bool PostponeRenewal(const core::Certificate& certificate, const core::Error& refusal,
                        core::TimePoint now);
+  /// Fails the operation with `reason` in the log. A renewal failed while the current
+  /// certificate is valid keeps it `issued` and schedules the next automatic attempt with
+  /// backoff, not before `not_before_s` from now (a CA's rateLimited Retry-After).
+  void Fail(Context& ctx, const std::string& reason,
+            std::optional<long> not_before_s = std::nullopt);
 
   store::CertificateStore& certificates_;
   store::JobQueue& jobs_;  // the sweep's queries

@@ -23,6 +23,10 @@ struct Engine::Context {
   std::vector<core::CertificateEvent> events;
   bool finished = false;
   bool next_chosen = false;  // the step set job.step / run_at itself
+  // What the commit does beside the job and the certificate (store::StepCommit's fields).
+  std::optional<core::TimePoint> renewal_retry_at;
+  bool clear_renewal_retry = false;
+  std::optional<core::TimePoint> wake_sweep_at;
 
   void Log(core::EventLevel level, std::string message) {
     // Messages carry upstream text (CA problems, PowerDNS errors): keep only safe text.

@@ -1,5 +1,6 @@
 // The engine's steps, one function each, in the order an issuance takes them. Each is
 // idempotent: run twice (after a crash between the work and its commit), it does no harm.
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -43,11 +44,57 @@ bool MayBeOurDnsOutage(const std::optional<acme::Problem>& problem) {
 
 }  // namespace
 
+std::string Engine::DescribeWindow(const acme::RenewalInfo& info) {
+  return "ARI: the CA suggests renewing between " + core::FormatRfc3339(info.window_start) +
+         " and " + core::FormatRfc3339(info.window_end) +
+         (info.explanation_url.empty() ? "" : " (see " + info.explanation_url + ")");
+}
+
+std::optional<acme::RenewalInfo> Engine::AskRenewalInfo(Context& ctx, const std::string& cert_id) {
+  auto info = acme_.GetRenewalInfo(cert_id);
+  if (!info.ok()) {
+    // ARI only advises: without it the default rule applies and nothing waits for it.
+    ctx.Log(EventLevel::kWarning,
+            "ARI: cannot read the CA's renewal window: " + info.error().message());
+    return std::nullopt;
+  }
+  return *info;
+}
+
 core::Status Engine::CreateOrder(Context& ctx) {
-  ASSIGN_OR_RETURN(acme::Order order, acme_.NewOrder(ctx.cert.AllNames()));
+  // A renewal asks the CA's ARI window first (RFC 9773): an automatic one it is not yet due
+  // for moves to a time in the window instead; an order names the certificate it replaces.
+  std::string replaces;
+  bool inside_window = false;
+  if (ctx.job.kind == store::JobKind::kRenew && !ctx.cert.certificate_pem.empty()) {
+    auto cert_id = crypto::AriCertificateId(ctx.cert.certificate_pem);
+    std::optional<acme::RenewalInfo> info;
+    if (cert_id.ok()) info = AskRenewalInfo(ctx, *cert_id);
+    if (info) {
+      replaces = *cert_id;
+      if (ctx.state.automatic && ctx.now < info->window_start) {
+        core::TimePoint at = PickInWindow(info->window_start, info->window_end, ctx.now, Jitter());
+        ctx.cert.next_renewal_at = at;
+        ctx.cert_changed = true;
+        ctx.clear_renewal_retry = true;
+        ctx.wake_sweep_at = at;
+        ctx.Info(DescribeWindow(*info) + "; automatic renewal moved to " +
+                 core::FormatRfc3339(at));
+        ctx.finished = true;
+        return core::Ok();
+      }
+      inside_window = ctx.now >= info->window_start;
+    }
+  }
+  ASSIGN_OR_RETURN(acme::Order order,
+                   replaces.empty() ? acme_.NewOrder(ctx.cert.AllNames())
+                                    : acme_.NewRenewalOrder(ctx.cert.AllNames(), replaces));
   const int reorders = ctx.state.reorders;
+  const bool automatic = ctx.state.automatic;
   ctx.state = JobState{};
   ctx.state.reorders = reorders;
+  ctx.state.automatic = automatic;
+  ctx.state.inside_ari_window = inside_window;
   ctx.state.zone = ctx.cert.zone_name;
   ctx.state.order_url = order.url;
   ctx.state.finalize_url = order.finalize;
@@ -271,7 +318,21 @@ core::Status Engine::DownloadCertificate(Context& ctx) {
   c.issued_at = ctx.now;
   c.expires_at = info.not_after;
   c.next_renewal_at = RenewalTime(info.not_before, info.not_after, config_.renew_before);
+  // Where the CA offers ARI, its window decides instead (RFC 9773 §4.2).
+  std::string planned;
+  if (auto cert_id = crypto::AriCertificateId(pems.front()); cert_id.ok()) {
+    if (auto window = AskRenewalInfo(ctx, *cert_id)) {
+      c.next_renewal_at =
+          PickInWindow(window->window_start, window->window_end, ctx.now, Jitter());
+      planned = DescribeWindow(*window) + "; renewal planned at " +
+                core::FormatRfc3339(*c.next_renewal_at);
+    }
+  }
   ctx.cert_changed = true;
+  // A new validity: no retry of an earlier failed attempt holds the next renewal back, and
+  // the sweep wakes for its renewal time (or expiry) even when that is sooner than it planned.
+  ctx.clear_renewal_retry = true;
+  ctx.wake_sweep_at = std::min(*c.next_renewal_at, *c.expires_at);
   ctx.SetStatus(CertificateState::kIssued);
   ctx.RecordEnd(core::metrics::IssuanceResult::kIssued);
   ctx.install_key = ctx.job.sealed_key;
@@ -279,6 +340,7 @@ core::Status Engine::DownloadCertificate(Context& ctx) {
   ctx.Info("Certificate issued: serial " + info.serial_hex + ", expires " +
            core::FormatRfc3339(info.not_after));
   notifier_->Issued(c, ctx.job);
+  if (!planned.empty()) ctx.Info(planned);
   ctx.Next(steps::kCleanup);
   return core::Ok();
 }

@@ -38,8 +38,8 @@ store::StepCommit Engine::RunSweep(const store::Job& job) {
     commit.job.run_at = now + std::chrono::seconds(30);
     return commit;
   }
-  // Spaced out, so a thousand certificates falling due together never hit the CA at once.
-  core::TimePoint start = now;
+  // Each at a random time within renewal_spread, so a thousand certificates falling due
+  // together never hit the CA at once.
   int handled = 0;
   for (const core::Certificate& c : *due) {
     // The owner's plan as it is now: after a downgrade, auto-renewal is turned off (with
@@ -58,37 +58,46 @@ store::StepCommit Engine::RunSweep(const store::Job& job) {
       ++handled;
       continue;
     }
+    const core::TimePoint start =
+        now + RenewalStartDelay(now, c.expires_at.value_or(now), config_.renewal_spread,
+                                Jitter());
+    JobState automatic;
+    automatic.automatic = true;
     store::Job renew{.id = crypto::RandomId("job"),
                      .certificate_id = c.id,
                      .kind = store::JobKind::kRenew,
                      .step = std::string(steps::kOrder),
                      .run_at = start,
+                     .state = automatic.ToJson(),
                      .created_at = now};
     if (limits_ != nullptr) {
-      // inside_ari_window: false until ARI is wired; then whether `now` is inside the window
-      // the CA suggested for this certificate (such renewals are exempt).
+      // inside_ari_window is false here: the CA's window is read by the order step
+      // (InsideAriWindow), after this admission. So a renewal Let's Encrypt would exempt is
+      // still held to the limits: stricter than the CA, never looser.
       auto admitted = limits_->AdmitRenewal(c, renew.id, /*inside_ari_window=*/false);
       if (!admitted.ok()) {
         if (PostponeRenewal(c, admitted.error(), now)) ++handled;
         continue;
       }
     }
-    auto started = jobs_.StartAutoRenewal(renew, now + config_.renewal_retry);
+    // The retry time guards against a second start should this attempt end unseen; a
+    // failure sets the real one (Fail), a success clears it.
+    auto started = jobs_.StartAutoRenewal(renew, start + config_.renewal_retry.first);
     if (!started.ok()) {  // it got a job meanwhile (a manual renewal): fine
       if (limits_ != nullptr) limits_->Forget(renew.id);
       continue;
     }
-    (void)certificates_.AppendEvent(c.id, {now, core::EventLevel::kInfo,
-                                    "Automatic renewal started (due " +
-                                        core::FormatRfc3339(*c.next_renewal_at) + ")"});
-    start += config_.renewal_spacing;
+    (void)certificates_.AppendEvent(
+        c.id, {now, core::EventLevel::kInfo,
+               "Automatic renewal started (due " + core::FormatRfc3339(*c.next_renewal_at) +
+                   "): attempt at " + core::FormatRfc3339(start)});
     ++handled;
   }
 
   if (static_cast<int>(due->size()) == config_.sweep_batch) {
-    // More are due: continue after this batch (later when none of it could be handled,
-    // so a failing store never turns the sweep into a spin).
-    commit.job.run_at = handled > 0 ? start : now + std::chrono::seconds(30);
+    // More are due: the next batch at once (30 s later when none of this one could be
+    // handled, so a failing store never turns the sweep into a spin).
+    commit.job.run_at = handled > 0 ? now : now + std::chrono::seconds(30);
   } else if (auto next = jobs_.NextLifecycleEvent(now); next.ok() && next->has_value()) {
     commit.job.run_at = std::max(now, std::min(commit.job.run_at, **next));
   }

@@ -10,7 +10,8 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(AuthorizationState, url, identif
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(JobState, zone, order_url, finalize_url,
                                                 certificate_url, authorizations, deadline_ms,
                                                 delay_ms, failed, cleanup_attempts,
-                                                retry_since_ms, reorders)
+                                                retry_since_ms, reorders, automatic,
+                                                inside_ari_window)
 
 // URLs come from the CA's headers and bodies: never let odd bytes throw in a worker.
 std::string JobState::ToJson() const {
@@ -24,6 +25,12 @@ core::Result<JobState> JobState::FromJson(const std::string& json) {
   } catch (const nlohmann::json::exception& e) {
     return core::Internal(std::string("corrupt job state: ") + e.what());
   }
+}
+
+bool InsideAriWindow(const store::Job& job) {
+  if (job.kind != store::JobKind::kRenew) return false;
+  auto state = JobState::FromJson(job.state);
+  return state.ok() && state->inside_ari_window;
 }
 
 }  // namespace certadns::issuance

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/result.h"
+#include "store/records.h"
 
 namespace certadns::issuance {
 
@@ -36,9 +37,17 @@ struct JobState {
   bool failed = false;      // the operation failed; cleanup finishes the job
   int cleanup_attempts = 0;
   int reorders = 0;  // new orders placed after the CA could not validate (bounded)
+  bool automatic = false;  // a renewal the sweep started (ARI may move it later)
+  /// The renewal is inside the CA's ARI window (RFC 9773): at or after its start. Let's
+  /// Encrypt exempts such renewals from its rate limits. Set by the order step.
+  bool inside_ari_window = false;
 
   std::string ToJson() const;
   static core::Result<JobState> FromJson(const std::string& json);
 };
+
+/// Whether the renewal `job` performs is inside the CA's ARI window (JobState's flag; false
+/// for other jobs, before the order step has asked the CA, and for an unreadable state).
+bool InsideAriWindow(const store::Job& job);
 
 }  // namespace certadns::issuance

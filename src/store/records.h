@@ -95,6 +95,13 @@ struct StepCommit {
   /// The job lets go of its certificate (its cleanup carries on): a new operation on the
   /// certificate may start. The job still reads as the certificate's and logs into it.
   bool detach = false;
+  /// After a failed renewal: the next automatic attempt starts no earlier than this.
+  std::optional<core::TimePoint> renewal_retry_at;
+  /// The certificate got a new validity: a retry time left by a failed attempt is dropped.
+  bool clear_renewal_retry = false;
+  /// A lifecycle event of the certificate (its renewal, a retry, its expiry) falls due then:
+  /// the sweep job's run_at is brought forward to it if it is later.
+  std::optional<core::TimePoint> wake_sweep_at;
 };
 
 }  // namespace certadns::store

@@ -20,7 +20,8 @@ core::Result<std::unique_ptr<EngineHarness>> EngineHarness::Create(
                    issuance::LoadOrCreateAccountKey(*h->store_, *h->box_,
                                                     env.acme_directory_url));
   h->acme_ = std::make_unique<acme::Rfc8555Client>(
-      *h->acme_http_, acme::AcmeConfig{env.acme_directory_url, ""}, std::move(account));
+      *h->acme_http_, acme::AcmeConfig{env.acme_directory_url, ""}, std::move(account),
+      h->clock_);
   RETURN_IF_ERROR(h->acme_->EnsureAccount());
   dns::powerdns::PowerDnsConfig pdns{env.pdns_api_url, env.pdns_api_key, env.pdns_server_id};
   h->pdns_ = std::make_unique<dns::powerdns::PowerDnsClient>(*h->dns_http_, pdns);

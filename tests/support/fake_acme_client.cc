@@ -159,6 +159,8 @@ std::string_view ToString(FakeAcmeClient::Method method) {
       return "DownloadCertificate";
     case M::kRevokeCertificate:
       return "RevokeCertificate";
+    case M::kGetRenewalInfo:
+      return "GetRenewalInfo";
   }
   return "?";
 }
@@ -287,6 +289,24 @@ core::Result<std::string> FakeAcmeClient::AccountThumbprint() {
 void FakeAcmeClient::SetNewOrderHook(std::function<void()> hook) {
   std::lock_guard<std::mutex> lock(mu_);
   new_order_hook_ = std::move(hook);
+}
+
+core::Result<std::optional<acme::RenewalInfo>> FakeAcmeClient::GetRenewalInfo(
+    const std::string& cert_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Record(Method::kGetRenewalInfo, cert_id);
+  auto injected = TakeInjection(Method::kGetRenewalInfo);
+  if (injected) return injected->error;
+  return renewal_info_;
+}
+
+core::Result<acme::Order> FakeAcmeClient::NewRenewalOrder(const std::vector<std::string>& names,
+                                                          const std::string& replaces) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    replaces_.push_back(replaces);
+  }
+  return NewOrder(names);
 }
 
 core::Result<acme::Order> FakeAcmeClient::NewOrder(const std::vector<std::string>& names) {
@@ -454,6 +474,7 @@ core::Status FakeAcmeClient::Issue(OrderRec& order, const std::string& csr_der) 
   AddExtension(leaf.get(), ca_->intermediate.get(), NID_key_usage,
                "critical,digitalSignature,keyEncipherment");
   AddExtension(leaf.get(), ca_->intermediate.get(), NID_ext_key_usage, "serverAuth");
+  // As every public CA's leaf: RFC 9773's certificate identifier is built from it.
   AddExtension(leaf.get(), ca_->intermediate.get(), NID_authority_key_identifier, "keyid:always");
   if (san != nullptr) Check(X509_add_ext(leaf.get(), san, -1) == 1, "copy SAN");
   Check(X509_sign(leaf.get(), ca_->intermediate_key.get(), EVP_sha256()) > 0, "sign leaf");

@@ -32,6 +32,7 @@ class FakeAcmeClient final : public acme::AcmeClient {
     kFinalize,
     kDownloadCertificate,
     kRevokeCertificate,
+    kGetRenewalInfo,
   };
 
   struct Call {
@@ -85,6 +86,22 @@ class FakeAcmeClient final : public acme::AcmeClient {
                                      const std::string& csr_der) override;
   core::Result<std::string> DownloadCertificate(const std::string& url) override;
   core::Status RevokeCertificate(const std::string& certificate_der, int reason) override;
+  /// The scripted window (SetRenewalInfo; default: the CA offers no ARI); records the id.
+  core::Result<std::optional<acme::RenewalInfo>> GetRenewalInfo(
+      const std::string& cert_id) override;
+  /// Records `replaces` (Replaces()), then acts as NewOrder.
+  core::Result<acme::Order> NewRenewalOrder(const std::vector<std::string>& names,
+                                            const std::string& replaces) override;
+  /// What GetRenewalInfo answers from now on (nullopt: no ARI).
+  void SetRenewalInfo(std::optional<acme::RenewalInfo> info) {
+    std::lock_guard<std::mutex> lock(mu_);
+    renewal_info_ = std::move(info);
+  }
+  /// The `replaces` of every NewRenewalOrder, in order.
+  std::vector<std::string> Replaces() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return replaces_;
+  }
 
   // Observation.
   std::vector<Call> Calls() const;
@@ -163,6 +180,8 @@ class FakeAcmeClient final : public acme::AcmeClient {
   core::Duration validity_{std::chrono::hours(24 * 90)};  // guarded by mu_
   int next_id_ = 1;                                       // guarded by mu_
   int next_serial_ = 0x1000;                              // guarded by mu_
+  std::optional<acme::RenewalInfo> renewal_info_;         // guarded by mu_
+  std::vector<std::string> replaces_;                     // guarded by mu_
 };
 
 std::string_view ToString(FakeAcmeClient::Method method);

@@ -293,6 +293,18 @@ core::Status MemoryStore::CommitStep(const std::string& worker_id,
     stored.chain_pem = c.chain_pem;
     stored.updated_at = c.updated_at;
   }
+  if (owner != certificates_.end() && (commit.renewal_retry_at || commit.clear_renewal_retry)) {
+    owner->second.renewal_retry_at =
+        commit.renewal_retry_at ? std::optional(StoredTime(*commit.renewal_retry_at))
+                                : std::nullopt;
+  }
+  if (commit.wake_sweep_at) {
+    for (auto& [id, row] : jobs_) {
+      if (row.job.certificate_id == store::kSweepJobId) {
+        row.job.run_at = std::min(row.job.run_at, StoredTime(*commit.wake_sweep_at));
+      }
+    }
+  }
   if (owner != certificates_.end()) {
     if (commit.sealed_private_key) owner->second.sealed_private_key = *commit.sealed_private_key;
     for (const core::CertificateEvent& event : commit.events) AddEvent(owner->second, event);

@@ -185,6 +185,17 @@ core::Status PgStore::CommitStep(const std::string& worker_id, const StepCommit&
                                Params().Text(job.certificate_id)
                                    .Bytes(*commit.sealed_private_key)));
   }
+  if (commit.renewal_retry_at || commit.clear_renewal_retry) {
+    RETURN_IF_ERROR(conn->Exec("UPDATE certificates SET renewal_retry_at = $2 WHERE id = $1",
+                               Params().Text(job.certificate_id)
+                                   .Int(OptionalMillis(commit.renewal_retry_at))));
+  }
+  if (commit.wake_sweep_at) {
+    RETURN_IF_ERROR(conn->Exec("UPDATE jobs SET run_at = LEAST(run_at, $2) "
+                               "WHERE certificate_id = $1 AND run_at > $2",
+                               Params().Text(std::string(kSweepJobId))
+                                   .Int(ToUnixMillis(*commit.wake_sweep_at))));
+  }
   for (const core::CertificateEvent& event : commit.events) {
     RETURN_IF_ERROR(InsertEvent(*conn, job.certificate_id, event));
   }

@@ -170,6 +170,19 @@ core::Status SqliteStore::CommitStep(const std::string& worker_id, const StepCom
     Statement s(db_, "UPDATE certificates SET private_key_sealed = ?2 WHERE id = ?1");
     RETURN_IF_ERROR(s.Bind(1, job.certificate_id).BindBlob(2, *commit.sealed_private_key).Run());
   }
+  if (commit.renewal_retry_at || commit.clear_renewal_retry) {
+    Statement s(db_, "UPDATE certificates SET renewal_retry_at = ?2 WHERE id = ?1");
+    s.Bind(1, job.certificate_id);
+    s.Bind(2, commit.renewal_retry_at
+                  ? std::optional<int64_t>(ToUnixMillis(*commit.renewal_retry_at))
+                  : std::nullopt);
+    RETURN_IF_ERROR(s.Run());
+  }
+  if (commit.wake_sweep_at) {
+    Statement s(db_, "UPDATE jobs SET run_at = MIN(run_at, ?2) WHERE certificate_id = ?1");
+    s.Bind(1, std::string(kSweepJobId)).Bind(2, ToUnixMillis(*commit.wake_sweep_at));
+    RETURN_IF_ERROR(s.Run());
+  }
   for (const core::CertificateEvent& event : commit.events) {
     RETURN_IF_ERROR(InsertEvent(job.certificate_id, event));
   }

@@ -15,21 +15,17 @@
 
 #include "core/text.h"
 #include "crypto/encoding.h"
+#include "support/fake_clock.h"
 #include "support/fake_http_client.h"
+#include "tests/unit/acme/scripted_ca.h"
 
 namespace certadns::acme {
 namespace {
 
 using test::FakeHttpClient;
 using ::testing::HasSubstr;
+using namespace scripted;  // the scripted CA's URLs, WithHeaders, ScriptCa
 
-constexpr char kDirectoryUrl[] = "https://ca.test/dir";
-constexpr char kNewNonceUrl[] = "https://ca.test/new-nonce";
-constexpr char kNewAccountUrl[] = "https://ca.test/new-acct";
-constexpr char kNewOrderUrl[] = "https://ca.test/new-order";
-constexpr char kRevokeUrl[] = "https://ca.test/revoke-cert";
-constexpr char kAccountUrl[] = "https://ca.test/acct/17";
-constexpr char kOrderUrl[] = "https://ca.test/order/5";
 constexpr char kAuthzUrl[] = "https://ca.test/authz/9";
 constexpr char kChallengeUrl[] = "https://ca.test/chall/9";
 constexpr char kFinalizeUrl[] = "https://ca.test/order/5/finalize";
@@ -52,12 +48,6 @@ const crypto::PrivateKey& AccountKey() {
 
 crypto::PrivateKey CopyOfAccountKey() {
   return crypto::PrivateKey::FromPem(AccountKey().ToPem().reveal()).value();
-}
-
-http::Response WithHeaders(http::Response response,
-                           std::vector<std::pair<std::string, std::string>> headers) {
-  for (auto& [name, value] : headers) response.headers.push_back({name, value});
-  return response;
 }
 
 http::Response Problem(long status, const std::string& type, const std::string& detail,
@@ -130,12 +120,7 @@ class Rfc8555ClientTest : public ::testing::Test {
                                 {"newOrder", kNewOrderUrl},
                                 {"revokeCert", kRevokeUrl},
                                 {"meta", {{"termsOfService", "https://ca.test/tos"}}}};
-    http_.When("GET", kDirectoryUrl, FakeHttpClient::JsonResponse(200, directory.dump()));
-    http_.When("HEAD", kNewNonceUrl,
-               WithHeaders(FakeHttpClient::TextResponse(200, ""), {{"Replay-Nonce", "head-1"}}));
-    http_.When("POST", kNewAccountUrl,
-               WithHeaders(FakeHttpClient::JsonResponse(201, R"({"status": "valid"})"),
-                           {{"Location", kAccountUrl}, {"Replay-Nonce", "after-account"}}));
+    ScriptCa(http_, directory);
   }
 
   std::vector<http::Request> Posts(const std::string& url) const {
@@ -153,7 +138,9 @@ class Rfc8555ClientTest : public ::testing::Test {
   }
 
   FakeHttpClient http_;
-  Rfc8555Client client_{http_, AcmeConfig{kDirectoryUrl, "ops@example.com"}, CopyOfAccountKey()};
+  test::FakeClock clock_;
+  Rfc8555Client client_{http_, AcmeConfig{kDirectoryUrl, "ops@example.com"}, CopyOfAccountKey(),
+                        clock_};
 };
 
 TEST_F(Rfc8555ClientTest, RegistersTheAccountWithItsJwkAndKeepsTheLocationAsKid) {
@@ -200,7 +187,7 @@ TEST_F(Rfc8555ClientTest, FailsWhenNewAccountGivesNoLocation) {
   http.When("HEAD", kNewNonceUrl,
             WithHeaders(FakeHttpClient::TextResponse(200, ""), {{"Replay-Nonce", "n"}}));
   http.When("POST", kNewAccountUrl, FakeHttpClient::JsonResponse(201, R"({"status":"valid"})"));
-  Rfc8555Client client(http, AcmeConfig{kDirectoryUrl, ""}, CopyOfAccountKey());
+  Rfc8555Client client(http, AcmeConfig{kDirectoryUrl, ""}, CopyOfAccountKey(), clock_);
   core::Status status = client.EnsureAccount();
   ASSERT_FALSE(status.ok());
   EXPECT_EQ(status.error().code(), core::ErrorCode::kUnavailable);
@@ -274,7 +261,7 @@ TEST_F(Rfc8555ClientTest, RetryAfterIsCappedWhateverTheServerSends) {
     SCOPED_TRACE(c.desc);
     http_.Reset();
     SetUp();
-    Rfc8555Client client(http_, AcmeConfig{kDirectoryUrl, ""}, CopyOfAccountKey());
+    Rfc8555Client client(http_, AcmeConfig{kDirectoryUrl, ""}, CopyOfAccountKey(), clock_);
     http::Response rejection =
         c.problem_document ? Problem(503, "serverInternal", "busy", "n")
                            : FakeHttpClient::TextResponse(503, "<html>busy</html>");
@@ -287,6 +274,28 @@ TEST_F(Rfc8555ClientTest, RetryAfterIsCappedWhateverTheServerSends) {
     EXPECT_GT(*order.error().retry_after_s(), 0);
     EXPECT_LE(*order.error().retry_after_s(), kMaxRetryAfterSeconds);
   }
+}
+
+// An HTTP-date Retry-After is measured from the injected clock, not the machine's: the fake
+// clock stands at 2026-01-15T10:30:00Z, so a date two minutes later is a 120 s wait.
+TEST_F(Rfc8555ClientTest, AnHttpDateRetryAfterIsMeasuredFromTheInjectedClock) {
+  http::Response rejection = Problem(429, "rateLimited", "too many orders", "n");
+  rejection.headers.push_back({"Retry-After", "Thu, 15 Jan 2026 10:32:00 GMT"});
+  ScriptNewOrder(rejection);
+  auto order = client_.NewOrder({"example.com"});
+  ASSERT_FALSE(order.ok());
+  EXPECT_EQ(order.error().code(), core::ErrorCode::kResourceExhausted);
+  EXPECT_EQ(order.error().retry_after_s(), 120);
+
+  clock_.Advance(std::chrono::seconds(90));
+  auto later = client_.NewOrder({"example.com"});
+  ASSERT_FALSE(later.ok());
+  EXPECT_EQ(later.error().retry_after_s(), 30);
+
+  clock_.Advance(std::chrono::minutes(10));  // a date already past: no wait
+  auto past = client_.NewOrder({"example.com"});
+  ASSERT_FALSE(past.ok());
+  EXPECT_EQ(past.error().retry_after_s(), 0);
 }
 
 TEST_F(Rfc8555ClientTest, DoesNotRetryOtherProblems) {
@@ -311,7 +320,7 @@ TEST_F(Rfc8555ClientTest, DoesNotRetryOtherProblems) {
     SCOPED_TRACE(c.desc);
     http_.Reset();
     SetUp();
-    Rfc8555Client client(http_, AcmeConfig{kDirectoryUrl, ""}, CopyOfAccountKey());
+    Rfc8555Client client(http_, AcmeConfig{kDirectoryUrl, ""}, CopyOfAccountKey(), clock_);
     http::Response rejection = Problem(c.status, c.type, "detail of " + c.type, "n");
     if (c.retry_after) rejection.headers.push_back({"Retry-After", *c.retry_after});
     ScriptNewOrder(rejection);
@@ -385,7 +394,7 @@ TEST_F(Rfc8555ClientTest, RetryAfterOnA503FromNewNonceOrTheDirectoryIsKept) {
 
   http_.Reset();
   http_.When("GET", kDirectoryUrl, busy);
-  Rfc8555Client fresh(http_, AcmeConfig{kDirectoryUrl, ""}, CopyOfAccountKey());
+  Rfc8555Client fresh(http_, AcmeConfig{kDirectoryUrl, ""}, CopyOfAccountKey(), clock_);
   auto again = fresh.NewOrder({"example.com"});
   ASSERT_FALSE(again.ok());
   EXPECT_EQ(again.error().code(), core::ErrorCode::kUnavailable);
@@ -518,7 +527,7 @@ TEST_F(Rfc8555ClientTest, ADirectoryWithNonStringUrlsIsUnavailableNotAnException
                            R"({"newNonce": "n", "newAccount": "a", "newOrder": "o", "revokeCert": null})"}) {
     http_.Reset();
     http_.When("GET", kDirectoryUrl, FakeHttpClient::JsonResponse(200, body));
-    Rfc8555Client client(http_, AcmeConfig{kDirectoryUrl, ""}, CopyOfAccountKey());
+    Rfc8555Client client(http_, AcmeConfig{kDirectoryUrl, ""}, CopyOfAccountKey(), clock_);
     core::Result<Order> order = core::Internal("not called");
     EXPECT_NO_THROW(order = client.NewOrder({"example.com"})) << body;
     if (std::string(body).find("revokeCert") != std::string::npos) continue;  // usable
@@ -526,6 +535,7 @@ TEST_F(Rfc8555ClientTest, ADirectoryWithNonStringUrlsIsUnavailableNotAnException
     EXPECT_EQ(order.error().code(), core::ErrorCode::kUnavailable) << body;
   }
 }
+
 
 }  // namespace
 }  // namespace certadns::acme

@@ -97,6 +97,19 @@ std::string MakeCertificatePem(const PrivateKey& subject_key, const CertSpec& sp
     for (const std::string& n : spec.dns_names) san += (san.empty() ? "DNS:" : ",DNS:") + n;
     AddExtension(cert.get(), issuer_for_ext, NID_subject_alt_name, san);
   }
+  if (!spec.authority_key_id.empty()) {
+    std::unique_ptr<AUTHORITY_KEYID, OpensslDeleter<AUTHORITY_KEYID_free>> akid(
+        AUTHORITY_KEYID_new());
+    akid->keyid = ASN1_OCTET_STRING_new();
+    if (!akid->keyid ||
+        ASN1_OCTET_STRING_set(akid->keyid,
+                              reinterpret_cast<const unsigned char*>(spec.authority_key_id.data()),
+                              static_cast<int>(spec.authority_key_id.size())) != 1 ||
+        X509_add1_ext_i2d(cert.get(), NID_authority_key_identifier, akid.get(), 0,
+                          X509V3_ADD_DEFAULT) != 1) {
+      std::abort();
+    }
+  }
   if (X509_sign(cert.get(), issuer_pkey.get(), EVP_sha256()) <= 0) std::abort();
 
   BioPtr out(BIO_new(BIO_s_mem()));

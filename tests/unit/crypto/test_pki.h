@@ -24,6 +24,7 @@ struct CertSpec {
   core::TimePoint not_before;
   core::TimePoint not_after;
   bool is_ca = false;
+  std::string authority_key_id;  // raw keyIdentifier bytes of an AKI extension; none when empty
 };
 
 /// Validity from an hour ago to 30 days ahead, i.e. valid now.

@@ -138,5 +138,31 @@ TEST(PrivateKeyMatchesCertificateTest, MatchesOnlyItsOwnCertificate) {
   EXPECT_FALSE(TestKey(1).MatchesCertificate("garbage"));
 }
 
+
+// RFC 9773 §4.1's example: AKI keyIdentifier 69:88:5B:...:C8:D4 and serial 0x87654321 (DER
+// content 00 87 65 43 21, the leading zero kept) give "aYhba4dGQEHhs3uEe6CuLN4ByNQ.AIdlQyE".
+TEST(AriCertificateIdTest, IsTheRfcExampleForItsKeyIdentifierAndSerial) {
+  CertSpec spec = ValidNow("ari.example");
+  spec.serial_hex = "87654321";
+  const unsigned char kKeyId[] = {0x69, 0x88, 0x5B, 0x6B, 0x87, 0x46, 0x40, 0x41, 0xE1, 0xB3,
+                                  0x7B, 0x84, 0x7B, 0xA0, 0xAE, 0x2C, 0xDE, 0x01, 0xC8, 0xD4};
+  spec.authority_key_id.assign(reinterpret_cast<const char*>(kKeyId), sizeof kKeyId);
+  std::string pem = MakeCertificatePem(TestKey(0), spec, TestKey(0));
+  auto id = AriCertificateId(pem);
+  ASSERT_TRUE(id.ok()) << id.error().message();
+  EXPECT_EQ(*id, "aYhba4dGQEHhs3uEe6CuLN4ByNQ.AIdlQyE");
+
+  spec.serial_hex = "0102";  // high bit clear: no leading zero
+  id = AriCertificateId(MakeCertificatePem(TestKey(0), spec, TestKey(0)));
+  ASSERT_TRUE(id.ok());
+  EXPECT_EQ(*id, "aYhba4dGQEHhs3uEe6CuLN4ByNQ.AQI");
+}
+
+TEST(AriCertificateIdTest, ACertificateWithoutAuthorityKeyIdentifierHasNone) {
+  std::string pem = MakeCertificatePem(TestKey(0), ValidNow("no-aki.example"), TestKey(0));
+  EXPECT_EQ(AriCertificateId(pem).error().code(), core::ErrorCode::kInvalidArgument);
+  EXPECT_FALSE(AriCertificateId("not a certificate").ok());
+}
+
 }  // namespace
 }  // namespace certadns::crypto

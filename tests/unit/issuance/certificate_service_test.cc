@@ -122,6 +122,30 @@ TEST_F(CertificateServiceTest, RenewingAFailedCertificateMayNotMakeASecondActive
   EXPECT_TRUE(IsError(certificates_->Renew(user_, failed->id), core::errors::CertificateExists()));
 }
 
+// From expires_at on the certificate reads `expired` (Get, List, Download), even before the
+// sweep has marked it in the store.
+TEST_F(CertificateServiceTest, AnIssuedCertificateReadsExpiredFromItsExpiryOn) {
+  acme_.SetLeafValidity(std::chrono::seconds(60));
+  auto created = Create("app.example.com");
+  ASSERT_TRUE(created.ok());
+  RunToEnd();
+  auto issued = certificates_->Get(user_, created->id);
+  ASSERT_TRUE(issued.ok());
+  ASSERT_EQ(issued->status, CertificateState::kIssued);
+
+  clock_.Set(*issued->expires_at - std::chrono::seconds(1));
+  EXPECT_EQ(certificates_->Get(user_, created->id)->status, CertificateState::kIssued);
+  clock_.Set(*issued->expires_at);
+  EXPECT_EQ(certificates_->Get(user_, created->id)->status, CertificateState::kExpired);
+  auto listed = certificates_->List(user_);
+  ASSERT_TRUE(listed.ok());
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ((*listed)[0].status, CertificateState::kExpired);
+  EXPECT_FALSE(certificates_->Download(user_, created->id).ok());
+  EXPECT_EQ(store_->GetCertificate(kOwner, created->id)->status, CertificateState::kIssued)
+      << "the store is the sweep's to change";
+}
+
 TEST_F(CertificateServiceTest, ANameItsOwnWildcardCoversIsRefused) {
   EXPECT_TRUE(IsError(Create("*.example.com", {"app.example.com"}),
                       core::errors::NameCoveredByWildcard("app.example.com", "*.example.com")));

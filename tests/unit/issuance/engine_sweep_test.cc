@@ -60,7 +60,7 @@ TEST_F(EngineSweepTest, RenewsAutomaticallyWhenDueKeepingTheCertificateDownloada
   EXPECT_GT(*renewed.expires_at, *first.expires_at);
   EXPECT_GT(*renewed.next_renewal_at, clock_.Now());
   // It next wakes when a retry would have been due, then sleeps until the new renewal time.
-  EXPECT_LE(SweepRunAt(), clock_.Now() + config_.renewal_retry);
+  EXPECT_LE(SweepRunAt(), clock_.Now() + config_.renewal_retry.first);
 }
 
 TEST_F(EngineSweepTest, FailedAutomaticRenewalKeepsTheCertificateAndRetriesLater) {
@@ -80,15 +80,15 @@ TEST_F(EngineSweepTest, FailedAutomaticRenewalKeepsTheCertificateAndRetriesLater
   EXPECT_LE(*after.next_renewal_at, clock_.Now());  // the spec's sign of a failed renewal
   EXPECT_THAT(Messages(cert_id_), Contains(HasSubstr("Renewal failed")));
 
-  // Not retried at once, but after renewal_retry.
+  // Not retried at once, but after the first backoff.
   const core::TimePoint failed_at = clock_.Now();
   ASSERT_TRUE(Step());  // the sweep, whenever it next runs
   EXPECT_FALSE(HasRenewalJob());
-  while (!HasRenewalJob() && clock_.Now() < failed_at + config_.renewal_retry * 2) {
+  while (!HasRenewalJob() && clock_.Now() < failed_at + config_.renewal_retry.first * 2) {
     ASSERT_TRUE(Step());
   }
   EXPECT_TRUE(HasRenewalJob());
-  EXPECT_GE(clock_.Now(), *first.next_renewal_at + config_.renewal_retry);
+  EXPECT_GE(clock_.Now(), *first.next_renewal_at + config_.renewal_retry.first);
 }
 
 TEST_F(EngineSweepTest, MarksCertificatesExpiredWhenTheirTimeComes) {
@@ -102,30 +102,32 @@ TEST_F(EngineSweepTest, MarksCertificatesExpiredWhenTheirTimeComes) {
   EXPECT_FALSE(HasRenewalJob());
 }
 
-TEST_F(EngineSweepTest, StartsManyDueRenewalsSpacedApart) {
-  config_.sweep_batch = 2;
+// A certificate issued while the sweep sleeps (up to sweep_interval) whose renewal time or
+// expiry comes sooner wakes the sweep then: with a 60 s certificate the renewal is started
+// on time, and the next one too (no retry time left behind by the earlier attempt holds it).
+TEST_F(EngineSweepTest, AShortLivedCertificateWakesTheSweepForItsRenewalEveryTime) {
+  config_.sweep_interval = std::chrono::hours(24 * 365);
   UseEngine(&dns_);
-  std::vector<std::string> ids;
-  for (const char* name : {"a.example.com", "b.example.com", "c.example.com"}) {
-    auto cert = service_->Request({kOwner, kZoneId, kZone, name, {}, true});
-    ASSERT_TRUE(cert.ok());
-    RunJobOf(cert->id);
-    ids.push_back(cert->id);
-  }
-  clock_.Set(*Stored(ids[2]).next_renewal_at);
   StartSweep();
-  auto sweep = ClaimDue();
-  ASSERT_TRUE(sweep.has_value());
-  store::StepCommit commit = engine_->RunStep(*sweep);
-  ASSERT_TRUE(store_->CommitStep("w1", commit).ok());
-  std::vector<core::TimePoint> starts;
-  for (const std::string& id : ids) {
-    auto jobs = store_->ListJobs(id);
-    if (jobs.ok() && !jobs->empty()) starts.push_back((*jobs)[0].run_at);
-  }
-  ASSERT_EQ(starts.size(), 2u);  // one batch
-  EXPECT_EQ(starts[1] - starts[0], config_.renewal_spacing);
-  EXPECT_EQ(commit.job.run_at, starts[1] + config_.renewal_spacing);  // the next batch
+  ASSERT_TRUE(Step());  // nothing there: the sweep sleeps for a year
+  ASSERT_GT(SweepRunAt(), clock_.Now() + std::chrono::hours(24 * 300));
+
+  acme_.SetLeafValidity(std::chrono::seconds(60));
+  core::Certificate first = Issue(/*auto_renew=*/true);
+  EXPECT_EQ(SweepRunAt(), *first.next_renewal_at);
+
+  for (int i = 0; i < 50 && !HasRenewalJob(); ++i) ASSERT_TRUE(Step());
+  ASSERT_TRUE(HasRenewalJob());
+  EXPECT_EQ(clock_.Now(), *first.next_renewal_at);  // started then, not a sleep later
+  RunJobOf(cert_id_);
+  core::Certificate second = Stored(cert_id_);
+  ASSERT_NE(second.serial, first.serial);
+  EXPECT_LE(SweepRunAt(), *second.next_renewal_at);
+
+  for (int i = 0; i < 50 && !HasRenewalJob(); ++i) ASSERT_TRUE(Step());
+  ASSERT_TRUE(HasRenewalJob());
+  EXPECT_EQ(clock_.Now(), *second.next_renewal_at);
+  EXPECT_EQ(Stored(cert_id_).status, CertificateState::kIssued);
 }
 
 }  // namespace

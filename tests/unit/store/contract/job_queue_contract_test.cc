@@ -495,6 +495,42 @@ TEST_P(JobQueueSweepContract, NextLifecycleEventIsTheEarliestExpiryRenewalOrRetr
   EXPECT_FALSE(store_->NextLifecycleEvent(start + hours(240))->has_value());
 }
 
+// A step's commit may set or clear the certificate's retry time and bring the sweep forward
+// (never back).
+TEST_P(JobQueueSweepContract, ACommitSetsOrClearsTheRetryTimeAndBringsTheSweepForward) {
+  const core::TimePoint start = clock_.Now();
+  Issue("c_1", start + hours(240), start + hours(120));
+  Job sweep = MakeJob("s_1", std::string(kSweepJobId));
+  sweep.kind = JobKind::kSweep;
+  sweep.run_at = start + hours(200);
+  ASSERT_TRUE(store_->EnqueueJob(sweep).ok());
+
+  ASSERT_TRUE(store_->StartJob(RenewJob("r_1", "c_1"), CertificateState::kIssued, start).ok());
+  auto job = Claim("w");
+  ASSERT_TRUE(job.has_value());
+  ASSERT_EQ(job->id, "r_1");
+  StepCommit failed{*job, true, std::nullopt, std::nullopt, {}};
+  failed.renewal_retry_at = start + hours(150);
+  failed.wake_sweep_at = start + hours(150);
+  ASSERT_TRUE(store_->CommitStep("w", failed).ok());
+  EXPECT_EQ(store_->ListJobs(std::string(kSweepJobId))->front().run_at, start + hours(150));
+  EXPECT_EQ(*store_->NextLifecycleEvent(start), start + hours(150));
+  EXPECT_TRUE(store_->ListDueRenewals(start + hours(149), 10)->empty());
+  EXPECT_EQ(store_->ListDueRenewals(start + hours(150), 10)->size(), 1u);
+
+  ASSERT_TRUE(store_->StartJob(RenewJob("r_2", "c_1"), CertificateState::kIssued, start).ok());
+  job = Claim("w");
+  ASSERT_TRUE(job.has_value());
+  ASSERT_EQ(job->id, "r_2");
+  StepCommit renewed{*job, true, std::nullopt, std::nullopt, {}};
+  renewed.clear_renewal_retry = true;
+  renewed.wake_sweep_at = start + hours(170);  // later than the sweep's run_at: unchanged
+  ASSERT_TRUE(store_->CommitStep("w", renewed).ok());
+  EXPECT_EQ(store_->ListJobs(std::string(kSweepJobId))->front().run_at, start + hours(150));
+  EXPECT_EQ(*store_->NextLifecycleEvent(start), start + hours(120));
+  EXPECT_EQ(store_->ListDueRenewals(start + hours(120), 10)->size(), 1u);
+}
+
 CERTADNS_STORE_CONTRACT(JobQueueContract);
 CERTADNS_STORE_CONTRACT(JobQueueSweepContract);
 
