@@ -50,9 +50,11 @@ core::Result<Reply> HandleCertificateLogsGet(Services& s, const Call& call) {
 
 core::Result<Reply> HandleCertificateDownloadGet(Services& s, const Call& call) {
   ASSIGN_OR_RETURN(auto files, s.certificates.Download(call.user(), call.params[0]));
+  // audit: download pem
   return Reply{200,
                {{"certificate_pem", files.certificate_pem},
                 {"chain_pem", files.chain_pem},
+                {"fullchain_pem", issuance::FullChainPem(files)},
                 {"private_key_pem", files.private_key_pem.reveal()}}};
 }
 

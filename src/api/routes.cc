@@ -21,6 +21,8 @@ const std::vector<Route>& Routes() {
       {"GET", "/certificates/{id}", true, HandleCertificateGet},
       {"GET", "/certificates/{id}/logs", true, HandleCertificateLogsGet},
       {"GET", "/certificates/{id}/download", true, HandleCertificateDownloadGet},
+      {"POST", "/certificates/{id}/download/pkcs12", true, HandleCertificateDownloadPkcs12Post},
+      {"GET", "/certificates/{id}/download/bundle", true, HandleCertificateDownloadBundleGet},
       {"POST", "/certificates/{id}/renew", true, HandleCertificateRenewPost},
       {"PUT", "/certificates/{id}/auto-renew", true, HandleCertificateAutoRenewPut},
       {"DELETE", "/certificates/{id}", true, HandleCertificateDelete},

@@ -40,6 +40,8 @@ core::Result<Reply> HandleCertificatesPost(Services& s, const Call& call);
 core::Result<Reply> HandleCertificateGet(Services& s, const Call& call);
 core::Result<Reply> HandleCertificateLogsGet(Services& s, const Call& call);
 core::Result<Reply> HandleCertificateDownloadGet(Services& s, const Call& call);
+core::Result<Reply> HandleCertificateDownloadPkcs12Post(Services& s, const Call& call);
+core::Result<Reply> HandleCertificateDownloadBundleGet(Services& s, const Call& call);
 core::Result<Reply> HandleCertificateRenewPost(Services& s, const Call& call);
 core::Result<Reply> HandleCertificateAutoRenewPut(Services& s, const Call& call);
 core::Result<Reply> HandleCertificateDelete(Services& s, const Call& call);

@@ -195,7 +195,13 @@ core::Result<CertificateFiles> CertificateService::Download(const store::User& u
   }
   ASSIGN_OR_RETURN(std::string sealed, store_.GetSealedPrivateKey(user.id, id));
   ASSIGN_OR_RETURN(crypto::SecretString key, box_.Open(sealed, id));
-  return CertificateFiles{cert.certificate_pem, cert.chain_pem, std::move(key)};
+  return CertificateFiles{cert.domain, cert.certificate_pem, cert.chain_pem, std::move(key)};
+}
+
+std::string FullChainPem(const CertificateFiles& files) {
+  std::string out = files.certificate_pem;
+  if (!out.empty() && out.back() != '\n') out += '\n';
+  return out + files.chain_pem;
 }
 
 core::Result<core::Certificate> CertificateService::Renew(const store::User& user,

@@ -30,10 +30,14 @@ struct NewCertificate {
 };
 
 struct CertificateFiles {
+  std::string domain;  // the certificate's primary name, e.g. "*.example.com"
   std::string certificate_pem;
   std::string chain_pem;
   crypto::SecretString private_key_pem;
 };
+
+/// The leaf followed by its chain (certbot's fullchain.pem), each PEM ending in a newline.
+std::string FullChainPem(const CertificateFiles& files);
 
 /// At most this many names (domain + SANs) on one certificate (Let's Encrypt's limit).
 inline constexpr size_t kMaxNamesPerCertificate = 100;

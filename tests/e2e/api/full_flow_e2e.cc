@@ -178,7 +178,8 @@ TEST_F(FullFlowE2e, ImportVerifyIssueDownloadRenewToggleRevoke) {
   ApiResponse download = api.Get("/certificates/" + id + "/download");
   ASSERT_TRUE(HasStatus(download, 200));
   EXPECT_EQ(Keys(download.json),
-            (std::set<std::string>{"certificate_pem", "chain_pem", "private_key_pem"}));
+            (std::set<std::string>{"certificate_pem", "chain_pem", "fullchain_pem",
+                                   "private_key_pem"}));
   const std::string cert_pem = download.json.value("certificate_pem", "");
   const std::string chain_pem = download.json.value("chain_pem", "");
   const std::string key_pem = download.json.value("private_key_pem", "");
