@@ -95,6 +95,8 @@ interface RequestOptions {
   body?: unknown;
   /** A 401 is the answer itself (sign-in), not a lost session. */
   allowUnauthorized?: boolean;
+  /** The answer is a file (a download): returned as a Blob when the status is 2xx. */
+  file?: boolean;
 }
 
 export async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
@@ -113,6 +115,7 @@ export async function request<T>(method: string, path: string, options: RequestO
   } catch {
     throw new ApiError(0, 'network', 'Cannot reach the CertaDNS server. Check your connection and try again.');
   }
+  if (options.file && response.ok) return (await response.blob()) as T;
   let json: unknown = null;
   const text = await response.text();
   if (text) {
@@ -163,6 +166,15 @@ export const api = {
   certificateLogs: (id: string) =>
     request<{ id: string; logs: CertificateEvent[] }>('GET', `/certificates/${encodeURIComponent(id)}/logs`),
   download: (id: string) => request<CertificateFiles>('GET', `/certificates/${encodeURIComponent(id)}/download`),
+  /** PKCS#12 (.p12): the passphrase goes in the body only, never in the URL. */
+  downloadPkcs12: (id: string, passphrase: string) =>
+    request<Blob>('POST', `/certificates/${encodeURIComponent(id)}/download/pkcs12`, {
+      body: { passphrase },
+      file: true,
+    }),
+  /** certbot's cert.pem, chain.pem, fullchain.pem and privkey.pem in a .zip. */
+  downloadBundle: (id: string) =>
+    request<Blob>('GET', `/certificates/${encodeURIComponent(id)}/download/bundle`, { file: true }),
   renew: (id: string) => request<Certificate>('POST', `/certificates/${encodeURIComponent(id)}/renew`, { body: {} }),
   setAutoRenew: (id: string, enabled: boolean) =>
     request<Certificate>('PUT', `/certificates/${encodeURIComponent(id)}/auto-renew`, { body: { enabled } }),
