@@ -31,6 +31,12 @@ struct Config {
     std::string directory_url = "https://acme-v02.api.letsencrypt.org/directory";
     std::string ca_bundle;
     std::string contact_email;
+    // Issuer domain names CAA records must name for this CA; empty: the directory's
+    // meta.caaIdentities, else "letsencrypt.org".
+    std::vector<std::string> caa_identities;
+    // Pre-flight checks (delegation, CAA, _acme-challenge CNAME) before an order; unset: on
+    // whenever zones.verify_resolvers is set.
+    std::optional<bool> preflight;
   } acme;
   struct {
     std::string api_url = "http://127.0.0.1:8081";

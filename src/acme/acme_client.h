@@ -33,6 +33,11 @@ class AcmeClient {
   virtual core::Result<std::string> DownloadCertificate(const std::string& url) = 0;
   /// §7.6 revokeCert, signed by the account key. `reason` is an RFC 5280 CRLReason code.
   virtual core::Status RevokeCertificate(const std::string& certificate_der, int reason) = 0;
+  /// The directory's meta.caaIdentities (RFC 8555 §7.1.1): the issuer domain names CAA
+  /// records must name. Empty when the CA lists none (or a fake does not say).
+  virtual core::Result<std::vector<std::string>> CaaIdentities() {
+    return std::vector<std::string>{};
+  }
 };
 
 }  // namespace certadns::acme

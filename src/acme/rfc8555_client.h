@@ -42,6 +42,7 @@ class Rfc8555Client final : public AcmeClient {
                                const std::string& csr_der) override;
   core::Result<std::string> DownloadCertificate(const std::string& url) override;
   core::Status RevokeCertificate(const std::string& certificate_der, int reason) override;
+  core::Result<std::vector<std::string>> CaaIdentities() override;
 
  private:
   struct Reply {

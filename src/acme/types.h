@@ -70,6 +70,7 @@ struct Directory {
   std::string new_account;
   std::string new_order;
   std::string revoke_cert;  // "" when the CA offers none
+  std::vector<std::string> caa_identities;  // meta.caaIdentities (RFC 8555 §7.1.1); may be empty
 };
 
 /// The longest Retry-After (seconds) this client passes on, whatever the server sends: a

@@ -18,6 +18,7 @@ const std::vector<Route>& Routes() {
       {"DELETE", "/zones/{id}", true, HandleZoneDelete},
       {"GET", "/certificates", true, HandleCertificatesGet},
       {"POST", "/certificates", true, HandleCertificatesPost},
+      {"POST", "/certificates/preflight", true, HandleCertificatesPreflightPost},
       {"GET", "/certificates/{id}", true, HandleCertificateGet},
       {"GET", "/certificates/{id}/logs", true, HandleCertificateLogsGet},
       {"GET", "/certificates/{id}/download", true, HandleCertificateDownloadGet},

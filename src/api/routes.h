@@ -37,6 +37,7 @@ core::Result<Reply> HandleZoneVerifyPost(Services& s, const Call& call);
 core::Result<Reply> HandleZoneDelete(Services& s, const Call& call);
 core::Result<Reply> HandleCertificatesGet(Services& s, const Call& call);
 core::Result<Reply> HandleCertificatesPost(Services& s, const Call& call);
+core::Result<Reply> HandleCertificatesPreflightPost(Services& s, const Call& call);
 core::Result<Reply> HandleCertificateGet(Services& s, const Call& call);
 core::Result<Reply> HandleCertificateLogsGet(Services& s, const Call& call);
 core::Result<Reply> HandleCertificateDownloadGet(Services& s, const Call& call);

@@ -109,25 +109,43 @@ std::string CaaRefusal(const std::string& name, const std::string& owner,
 }
 
 Preflight::Preflight(dns::ZoneVerifier& verifier, dns::PreflightDns& dns,
-                     std::vector<std::string> our_nameservers,
-                     std::vector<std::string> caa_identities)
+                     NameserversFor nameservers_for, std::vector<std::string> caa_identities,
+                     acme::AcmeClient* acme)
     : verifier_(verifier),
       dns_(dns),
-      our_nameservers_(std::move(our_nameservers)),
+      nameservers_for_(std::move(nameservers_for)),
+      acme_(acme),
       identities_(std::move(caa_identities)) {}
 
-PreflightReport Preflight::Run(const std::string& zone, const std::vector<std::string>& names) {
+std::vector<std::string> Preflight::CaaIdentities() {
+  {
+    std::lock_guard lock(mu_);
+    if (!identities_.empty()) return identities_;
+  }
+  if (acme_ != nullptr) {
+    auto listed = acme_->CaaIdentities();
+    if (listed.ok() && !listed->empty()) {
+      std::lock_guard lock(mu_);
+      identities_ = *listed;
+      return identities_;
+    }
+  }
+  return {"letsencrypt.org"};  // not cached: the directory may answer next time
+}
+
+PreflightReport Preflight::Run(const std::string& owner_id, const std::string& zone,
+                               const std::vector<std::string>& names) {
   PreflightReport report;
   report.checks.push_back(Passed("domain_under_zone", "every name is under " + zone));
-  report.checks.push_back(Delegation(zone));
+  report.checks.push_back(Delegation(owner_id, zone));
   report.checks.push_back(Caa(zone, names));
   report.checks.push_back(ChallengeCname(names));
   for (const PreflightCheck& check : report.checks) report.ok = report.ok && check.ok;
   return report;
 }
 
-PreflightCheck Preflight::Delegation(const std::string& zone) {
-  core::Result<dns::ZoneVerification> seen = verifier_.Verify(zone, our_nameservers_, "");
+PreflightCheck Preflight::Delegation(const std::string& owner_id, const std::string& zone) {
+  core::Result<dns::ZoneVerification> seen = verifier_.Verify(zone, nameservers_for_(owner_id), "");
   if (!seen.ok()) {
     return Passed("zone_delegated", "the delegation of " + zone +
                                         " could not be checked (DNS did not answer); the CA "
@@ -142,6 +160,7 @@ PreflightCheck Preflight::Delegation(const std::string& zone) {
 }
 
 PreflightCheck Preflight::Caa(const std::string& zone, const std::vector<std::string>& names) {
+  const std::vector<std::string> identities = CaaIdentities();
   std::map<std::string, std::vector<dns::CaaRecord>> cache;  // owner -> RRset (climbs overlap)
   std::vector<std::string> unknown;
   for (const std::string& name : names) {
@@ -159,7 +178,7 @@ PreflightCheck Preflight::Caa(const std::string& zone, const std::vector<std::st
         it = cache.emplace(at, std::move(rrset).value()).first;
       }
       if (it->second.empty()) continue;
-      std::string refusal = CaaRefusal(name, at, it->second, identities_);
+      std::string refusal = CaaRefusal(name, at, it->second, identities);
       if (!refusal.empty()) return Failed("caa", refusal, "caa_forbids_issuance");
       break;  // the first RRset found decides
     }
@@ -168,7 +187,7 @@ PreflightCheck Preflight::Caa(const std::string& zone, const std::vector<std::st
     return Passed("caa", "CAA at " + Join(unknown) + " could not be checked (DNS did not "
                          "answer); the CA will check it");
   }
-  return Passed("caa", "CAA allows " + Join(identities_) + " to issue for every name");
+  return Passed("caa", "CAA allows " + Join(identities) + " to issue for every name");
 }
 
 PreflightCheck Preflight::ChallengeCname(const std::vector<std::string>& names) {

@@ -12,9 +12,12 @@
 // Thread-safe when its ZoneVerifier and PreflightDns are.
 #pragma once
 
+#include <functional>
+#include <mutex>
 #include <string>
 #include <vector>
 
+#include "acme/acme_client.h"
 #include "core/result.h"
 #include "dns/preflight_dns.h"
 #include "dns/zone_verifier.h"
@@ -45,24 +48,34 @@ std::string CaaRefusal(const std::string& name, const std::string& owner,
 
 class Preflight {
  public:
-  /// `our_nameservers`: zones.nameservers; `caa_identities`: the CA's issuer domain names.
-  Preflight(dns::ZoneVerifier& verifier, dns::PreflightDns& dns,
-            std::vector<std::string> our_nameservers, std::vector<std::string> caa_identities);
+  /// The NS names a zone of `owner_id` may be delegated to (the account's own nameservers
+  /// and the shared ones).
+  using NameserversFor = std::function<std::vector<std::string>(const std::string& owner_id)>;
 
-  /// Runs every check for `names` (normalised, "*." for wildcards) in `zone`.
-  PreflightReport Run(const std::string& zone, const std::vector<std::string>& names);
+  /// `nameservers_for`: see NameserversFor. `caa_identities`: the CA's issuer domain names
+  /// (acme.caa_identities); when empty, the directory's meta.caaIdentities from `acme` (asked
+  /// once it answers), else {"letsencrypt.org"}. `acme` may be null.
+  Preflight(dns::ZoneVerifier& verifier, dns::PreflightDns& dns, NameserversFor nameservers_for,
+            std::vector<std::string> caa_identities, acme::AcmeClient* acme = nullptr);
 
-  const std::vector<std::string>& caa_identities() const { return identities_; }
+  /// Runs every check for `names` (normalised, "*." for wildcards) in `zone` of `owner_id`.
+  PreflightReport Run(const std::string& owner_id, const std::string& zone,
+                      const std::vector<std::string>& names);
+
+  /// The identities CAA records must name (see the constructor).
+  std::vector<std::string> CaaIdentities();
 
  private:
-  PreflightCheck Delegation(const std::string& zone);
+  PreflightCheck Delegation(const std::string& owner_id, const std::string& zone);
   PreflightCheck Caa(const std::string& zone, const std::vector<std::string>& names);
   PreflightCheck ChallengeCname(const std::vector<std::string>& names);
 
   dns::ZoneVerifier& verifier_;
   dns::PreflightDns& dns_;
-  const std::vector<std::string> our_nameservers_;
-  const std::vector<std::string> identities_;
+  const NameserversFor nameservers_for_;
+  acme::AcmeClient* acme_;
+  std::mutex mu_;
+  std::vector<std::string> identities_;  // guarded by mu_; empty until known
 };
 
 }  // namespace certadns::issuance

@@ -48,8 +48,13 @@ class PreflightTest : public ::testing::Test {
   PreflightTest() { verifier.SetDelegation("example.com", {"ns1.certadns.test"}); }
 
   PreflightReport Run(std::vector<std::string> names) {
-    Preflight preflight(verifier, dns, {"ns1.certadns.test"}, kLe);
-    return preflight.Run("example.com", names);
+    Preflight preflight(
+        verifier, dns,
+        [](const std::string& owner) {
+          return std::vector<std::string>{owner + ".ns1.certadns.test", "ns1.certadns.test"};
+        },
+        kLe);
+    return preflight.Run("user_1", "example.com", names);
   }
   static const PreflightCheck& Check(const PreflightReport& r, const std::string& name) {
     for (const auto& c : r.checks) {
@@ -149,6 +154,13 @@ TEST_F(PreflightTest, SilentDnsPassesWithANote) {
   EXPECT_THAT(Check(r, "caa").detail, HasSubstr("could not be checked"));
   verifier.SetUnavailable(true);
   EXPECT_TRUE(Run({"app.example.com"}).ok);
+}
+
+TEST_F(PreflightTest, TheAccountsOwnNameserversCount) {
+  verifier.SetDelegation("example.com", {"user_1.ns1.certadns.test"});
+  EXPECT_TRUE(Run({"app.example.com"}).ok);
+  verifier.SetDelegation("example.com", {"user_2.ns1.certadns.test"});
+  EXPECT_FALSE(Run({"app.example.com"}).ok);
 }
 
 TEST_F(PreflightTest, NotDelegatedFails) {
