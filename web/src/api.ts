@@ -58,6 +58,18 @@ export interface CertificateFiles {
   private_key_pem: string;
 }
 
+export interface PreflightCheck {
+  name: string;
+  ok: boolean;
+  detail: string;
+  code?: string;
+}
+
+export interface PreflightReport {
+  ok: boolean;
+  checks: PreflightCheck[];
+}
+
 export interface ApiKey {
   id: string;
   prefix: string;
@@ -163,6 +175,9 @@ export const api = {
   certificates: () => request<{ certificates: Certificate[]; limits: Limits }>('GET', '/certificates'),
   createCertificate: (body: { zone_id: string; domain: string; sans: string[]; wildcard: boolean; auto_renew: boolean }) =>
     request<Certificate>('POST', '/certificates', { body }),
+  /** The checks POST /certificates runs before ordering, with the same body; creates nothing. */
+  preflight: (body: { zone_id: string; domain: string; sans: string[]; wildcard: boolean; auto_renew: boolean }) =>
+    request<PreflightReport>('POST', '/certificates/preflight', { body }),
   certificateLogs: (id: string) =>
     request<{ id: string; logs: CertificateEvent[] }>('GET', `/certificates/${encodeURIComponent(id)}/logs`),
   download: (id: string) => request<CertificateFiles>('GET', `/certificates/${encodeURIComponent(id)}/download`),
