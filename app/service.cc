@@ -214,6 +214,7 @@ core::Result<std::unique_ptr<Service>> Service::Create(const Config& config) {
         *p->verifier, *p->preflight_dns, nameservers_for, config.acme.caa_identities,
         p->acme.get());
     p->certificates->SetPreflight(p->preflight.get());
+    p->engine->SetPreflight(p->preflight.get());
   } else if (config.acme.preflight.value_or(false)) {
     return core::InvalidArgument("acme.preflight needs zones.verify_resolvers (the world's DNS)");
   }

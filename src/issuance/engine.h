@@ -17,6 +17,7 @@
 #include "dns/dns_provider.h"
 #include "issuance/job_state.h"
 #include "issuance/key_pool.h"
+#include "issuance/preflight.h"
 #include "store/account_store.h"
 #include "store/certificate_store.h"
 #include "store/job_queue.h"
@@ -80,6 +81,10 @@ class Engine {
          const core::Clock& clock, EngineConfig config);
   /// New certificate keys come from `keys` (default: generated on the spot).
   void SetKeySource(KeySource* keys) { keys_ = keys; }
+  /// Runs the pre-flight checks (preflight.h) before a renewal's order: a failure fails the
+  /// renewal with the check's words in the log (the current certificate stays), and no
+  /// order reaches the CA. Null: off. Call before running jobs.
+  void SetPreflight(Preflight* preflight) { preflight_ = preflight; }
 
   /// Runs the job's current step and returns what to commit. Never fails: errors become
   /// a retry, or the certificate's failure with the reason in its log.
@@ -133,6 +138,7 @@ class Engine {
   std::mt19937_64 random_;  // guarded by random_mutex_; used when config_.jitter is null
   DirectKeySource direct_keys_;
   KeySource* keys_ = &direct_keys_;
+  Preflight* preflight_ = nullptr;
 };
 
 }  // namespace certadns::issuance

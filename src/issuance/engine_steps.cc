@@ -44,6 +44,15 @@ bool MayBeOurDnsOutage(const std::optional<acme::Problem>& problem) {
 }  // namespace
 
 core::Status Engine::CreateOrder(Context& ctx) {
+  // A renewal bound to fail (CAA changed, zone moved away) costs no order. A new certificate
+  // was checked when it was requested.
+  if (preflight_ != nullptr && ctx.job.kind == store::JobKind::kRenew) {
+    PreflightReport report = preflight_->Run(ctx.cert.owner_id, ctx.cert.zone_name,
+                                             ctx.cert.AllNames());
+    if (auto refused = report.AsStatus(); !refused.ok()) {
+      return refused.error().Wrap("pre-flight check " + refused.error().reason());
+    }
+  }
   ASSIGN_OR_RETURN(acme::Order order, acme_.NewOrder(ctx.cert.AllNames()));
   const int reorders = ctx.state.reorders;
   ctx.state = JobState{};
