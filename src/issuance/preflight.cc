@@ -152,8 +152,13 @@ PreflightCheck Preflight::Delegation(const std::string& owner_id, const std::str
                                         "will check it");
   }
   if (seen->verified) return Passed("zone_delegated", seen->detail);
+  // The verifier also reports on the verification TXT record: not this check's business.
+  std::string delegation = seen->detail;
+  for (const char* txt : {"; no TXT record", "; TXT record"}) {
+    delegation = delegation.substr(0, delegation.find(txt));
+  }
   return Failed("zone_delegated",
-                seen->detail.substr(0, seen->detail.find("; no TXT")) +
+                delegation +
                     ": the CA cannot see the challenge records until " + zone +
                     " is delegated to our nameservers at its registrar",
                 "zone_not_delegated");

@@ -15,6 +15,7 @@ namespace certadns::issuance {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 // CAA RRsets and CNAMEs by name; records which source each CAA question went to.
 class FakePreflightDns final : public dns::PreflightDns {
@@ -169,6 +170,9 @@ TEST_F(PreflightTest, NotDelegatedFails) {
   EXPECT_FALSE(r.ok);
   EXPECT_EQ(Check(r, "zone_delegated").code, "zone_not_delegated");
   EXPECT_THAT(Check(r, "zone_delegated").detail, HasSubstr("ns1.elsewhere.net"));
+  EXPECT_THAT(Check(r, "zone_delegated").detail, Not(HasSubstr("TXT")));
+  verifier.SetTxt("example.com", {"certadns-verify=other"});
+  EXPECT_THAT(Check(Run({"app.example.com"}), "zone_delegated").detail, Not(HasSubstr("TXT")));
   EXPECT_EQ(r.AsStatus().error().reason(), "zone_not_delegated");
 }
 
