@@ -135,6 +135,8 @@ std::vector<Field> Fields(Config& c) {
       StringField("acme", "ca_bundle", &c.acme.ca_bundle),
       StringField("acme", "contact_email", &c.acme.contact_email),
       StringField("acme", "rate_limits", &c.acme.rate_limits),
+      ListField("acme", "caa_identities", &c.acme.caa_identities),
+      OptionalBoolField("acme", "preflight", &c.acme.preflight),
       StringField("powerdns", "api_url", &c.powerdns.api_url),
       StringField("powerdns", "api_key", &c.powerdns.api_key),
       StringField("powerdns", "server_id", &c.powerdns.server_id),

@@ -44,6 +44,12 @@ struct Config {
     /// "off": not. Empty (the default): "letsencrypt" when directory_url is Let's Encrypt's
     /// (production or staging), else "off".
     std::string rate_limits;
+    // Issuer domain names CAA records must name for this CA; empty: the directory's
+    // meta.caaIdentities, else "letsencrypt.org".
+    std::vector<std::string> caa_identities;
+    // Pre-flight checks (delegation, CAA, _acme-challenge CNAME) before an order; unset: on
+    // whenever zones.verify_resolvers is set.
+    std::optional<bool> preflight;
   } acme;
   struct {
     std::string api_url = "http://127.0.0.1:8081";

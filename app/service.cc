@@ -16,6 +16,7 @@
 #include "app/master_key.h"
 #include "app/store_factory.h"
 #include "crypto/secret_box.h"
+#include "dns/ldns/ldns_preflight_dns.h"
 #include "dns/ldns/ldns_propagation_checker.h"
 #include "dns/ldns/ldns_zone_verifier.h"
 #include "dns/powerdns/powerdns_provider.h"
@@ -26,6 +27,7 @@
 #include "issuance/engine.h"
 #include "issuance/issuance_service.h"
 #include "issuance/key_pool.h"
+#include "issuance/preflight.h"
 #include "issuance/rate_limits.h"
 #include "issuance/worker_pool.h"
 #include "notify/delivery_worker.h"
@@ -59,6 +61,8 @@ struct Service::Parts {
   std::unique_ptr<issuance::CertificateService> certificates;
   std::unique_ptr<dns::powerdns::PowerDnsZoneHost> zone_host;
   std::unique_ptr<dns::ldns::LdnsZoneVerifier> verifier;
+  std::unique_ptr<dns::ldns::LdnsPreflightDns> preflight_dns;
+  std::unique_ptr<issuance::Preflight> preflight;
   std::unique_ptr<zones::ZoneService> zones;
   std::unique_ptr<api::Throttle> throttle;
   std::unique_ptr<zones::ZoneRecheckLoop> zone_recheck;
@@ -220,6 +224,24 @@ core::Result<std::unique_ptr<Service>> Service::Create(const Config& config) {
     p->verifier = std::make_unique<dns::ldns::LdnsZoneVerifier>(
         config.zones.verify_resolvers, std::chrono::seconds(1),
         static_cast<uint16_t>(config.zones.verify_parent_port));
+  }
+  if (p->verifier && config.acme.preflight.value_or(true)) {
+    p->preflight_dns = std::make_unique<dns::ldns::LdnsPreflightDns>(
+        config.dns.nameservers, config.zones.verify_resolvers, std::chrono::seconds(1));
+    // Any of our names routes to our servers: the account's own and the shared ones.
+    zones::ZoneConfig ns_config{config.zones.nameservers, {}, {}};
+    auto nameservers_for = [ns_config](const std::string& owner_id) {
+      std::vector<std::string> names = zones::AccountNameservers(owner_id, ns_config);
+      names.insert(names.end(), ns_config.nameservers.begin(), ns_config.nameservers.end());
+      return names;
+    };
+    p->preflight = std::make_unique<issuance::Preflight>(
+        *p->verifier, *p->preflight_dns, nameservers_for, config.acme.caa_identities,
+        p->acme.get());
+    p->certificates->SetPreflight(p->preflight.get());
+    p->engine->SetPreflight(p->preflight.get());
+  } else if (config.acme.preflight.value_or(false)) {
+    return core::InvalidArgument("acme.preflight needs zones.verify_resolvers (the world's DNS)");
   }
   p->zones = std::make_unique<zones::ZoneService>(
       db, *p->zone_host, p->verifier.get(), p->clock,

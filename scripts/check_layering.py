@@ -27,6 +27,7 @@ CONFINED = {
     "sqlite3.h": "store/sqlite/",
     "pqxx/": "store/postgres/",
     "libpq-fe.h": "store/postgres/",
+    "zip.h": "crypto/",
 }
 INCLUDE = re.compile(r'^\s*#\s*include\s*([<"])([^>"]+)[>"]', re.M)
 

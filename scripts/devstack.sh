@@ -565,6 +565,24 @@ pebble_fetch_issuers() {
 
 # ---------------------------------------------------------------------------------------------
 
+# The world's DNS delegates `make run`'s demo zone (demo.certadns-demo.test) to the default
+# zones.nameservers, from a parent zone of its own whose CAA allows Let's Encrypt, so the
+# pre-flight checks (delegation, CAA up the tree) pass on real answers. Tests use zones of
+# their own and are unaffected. Idempotent.
+DEMO_PARENT="${DEMO_PARENT:-certadns-demo.test}"
+world_seed() {
+  local key="$1" api="http://127.0.0.1:$PDNS_WORLD_API_PORT/api/v1/servers/localhost/zones"
+  local zone="demo.$DEMO_PARENT."
+  curl_local -f -o /dev/null -H "X-API-Key: $key" "$api/$DEMO_PARENT." 2>/dev/null && return 0
+  curl_local -f -o /dev/null -H "X-API-Key: $key" -H 'Content-Type: application/json' -X POST \
+    -d "{\"name\":\"$DEMO_PARENT.\",\"kind\":\"Native\",\"nameservers\":[\"ns1.registry.test.\"]}" \
+    "$api" || die "could not create $DEMO_PARENT in the world DNS"
+  curl_local -f -o /dev/null -H "X-API-Key: $key" -H 'Content-Type: application/json' -X PATCH \
+    -d "{\"rrsets\":[{\"name\":\"$DEMO_PARENT.\",\"type\":\"CAA\",\"ttl\":3600,\"changetype\":\"REPLACE\",\"records\":[{\"content\":\"0 issue \\\"letsencrypt.org\\\"\",\"disabled\":false}]},{\"name\":\"$zone\",\"type\":\"NS\",\"ttl\":3600,\"changetype\":\"REPLACE\",\"records\":[{\"content\":\"ns1.certadns.test.\",\"disabled\":false},{\"content\":\"ns2.certadns.test.\",\"disabled\":false}]}]}" \
+    "$api/$DEMO_PARENT." || die "could not add the demo delegation to the world DNS"
+  log "world: ${zone%.} delegated to ns1/ns2.certadns.test; CAA $DEMO_PARENT issue \"letsencrypt.org\""
+}
+
 write_env() {
   local key="$1" world_key="$2" tmp="$STACK_DIR/env.tmp"
   {
@@ -598,6 +616,7 @@ cmd_up() {
   pdns_up world
   pebble_up
   write_env "$(cat "$(pdns_dir pdns)/api-key")" "$(cat "$(pdns_dir world)/api-key")"
+  world_seed "$(cat "$(pdns_dir world)/api-key")"
   log "ready; source $STACK_DIR/env"
 }
 

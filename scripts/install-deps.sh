@@ -11,7 +11,7 @@ packages=(
   build-essential cmake pkg-config git ca-certificates openssl curl python3
   libssl-dev libcurl4-openssl-dev libboost-dev nlohmann-json3-dev
   libsqlite3-dev libpq-dev libsodium-dev libpsl-dev libidn2-dev
-  libldns-dev ldnsutils libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev
+  libzip-dev libldns-dev ldnsutils libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   pdns-server pdns-backend-sqlite3 pdns-backend-pgsql pebble sqlite3
   postgresql postgresql-client

@@ -56,7 +56,7 @@ certadns() { "$BUILD/certadns" "$@" --config "$config"; }
 # every `make run` prints the same ones.
 credentials=data/demo-credentials
 demo_email=demo@certadns.test
-demo_zone=demo.test
+demo_zone=demo.certadns-demo.test  # delegated in the world DNS (scripts/devstack.sh)
 if [ ! -f "$credentials" ]; then
   password=$(openssl rand -base64 18 | tr -d '/+=' | cut -c1-16)
   certadns user add --email "$demo_email" --plan elite --password "$password" >/dev/null

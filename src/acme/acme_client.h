@@ -48,6 +48,12 @@ class AcmeClient {
     (void)replaces;
     return NewOrder(names);
   }
+
+  /// The directory's meta.caaIdentities (RFC 8555 §7.1.1): the issuer domain names CAA
+  /// records must name. Empty when the CA lists none (or a fake does not say).
+  virtual core::Result<std::vector<std::string>> CaaIdentities() {
+    return std::vector<std::string>{};
+  }
 };
 
 }  // namespace certadns::acme

@@ -89,6 +89,11 @@ core::Result<Directory> Rfc8555Client::GetDirectory() {
   return d;
 }
 
+core::Result<std::vector<std::string>> Rfc8555Client::CaaIdentities() {
+  ASSIGN_OR_RETURN(Directory directory, GetDirectory());
+  return directory.caa_identities;
+}
+
 core::Result<std::string> Rfc8555Client::FreshNonce(const Directory& directory) {
   if (auto cached = nonces_.Take()) return *std::move(cached);
   http::Request request{.method = "HEAD", .url = directory.new_nonce};

@@ -13,8 +13,8 @@
 
 #include "acme/acme_client.h"
 #include "acme/nonce_pool.h"
-#include "core/metrics.h"
 #include "core/clock.h"
+#include "core/metrics.h"
 #include "crypto/private_key.h"
 #include "http/http_client.h"
 
@@ -49,6 +49,7 @@ class Rfc8555Client final : public AcmeClient {
   core::Result<std::optional<RenewalInfo>> GetRenewalInfo(const std::string& cert_id) override;
   core::Result<Order> NewRenewalOrder(const std::vector<std::string>& names,
                                       const std::string& replaces) override;
+  core::Result<std::vector<std::string>> CaaIdentities() override;
 
  private:
   struct Reply {

@@ -134,6 +134,15 @@ core::Result<Directory> ParseDirectory(const nlohmann::json& json) {
   if (d.new_nonce.empty() || d.new_account.empty() || d.new_order.empty()) {
     return core::InvalidArgument("ACME directory lacks newNonce, newAccount or newOrder");
   }
+  if (auto meta = json.find("meta"); meta != json.end() && meta->is_object()) {
+    if (auto ids = meta->find("caaIdentities"); ids != meta->end() && ids->is_array()) {
+      for (const auto& id : *ids) {
+        if (id.is_string() && !id.get<std::string>().empty()) {
+          d.caa_identities.push_back(id.get<std::string>());
+        }
+      }
+    }
+  }
   return d;
 }
 

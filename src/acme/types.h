@@ -72,6 +72,7 @@ struct Directory {
   std::string new_order;
   std::string revoke_cert;  // "" when the CA offers none
   std::string renewal_info;  // RFC 9773 ARI base URL; "" when the CA offers none
+  std::vector<std::string> caa_identities;  // meta.caaIdentities (RFC 8555 §7.1.1); may be empty
 };
 
 /// RFC 9773 §4.2: the CA's suggested renewal window for one certificate.

@@ -42,6 +42,9 @@ struct Reply {
   int status = 200;
   nlohmann::json body;
   std::vector<std::pair<std::string, std::string>> headers;
+  // A file instead of JSON (a download): sent as `raw_body` with this Content-Type when set.
+  std::string raw_content_type;
+  std::string raw_body;
 };
 
 /// Reads optional typed fields from a JSON object; a wrong type is a 400 naming the field.

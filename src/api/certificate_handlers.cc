@@ -16,8 +16,12 @@ core::Result<Reply> HandleCertificatesGet(Services& s, const Call& call) {
   return Reply{200, {{"certificates", list}, {"limits", LimitsJson(core::LimitsOf(plan), count)}}};
 }
 
-core::Result<Reply> HandleCertificatesPost(Services& s, const Call& call) {
-  // The plan is checked before the body, so a Free user hears about the plan first.
+namespace {
+
+// The creation body {zone_id, domain, sans, wildcard, auto_renew}, shared by POST
+// /certificates and /certificates/preflight. The plan is checked before the body, so a Free
+// user hears about the plan first.
+core::Result<issuance::NewCertificate> NewCertificateOf(const Call& call) {
   auto plan = core::ParsePlan(call.user().plan).value_or(core::Plan::kFree);
   if (!core::LimitsOf(plan).api_access) return core::errors::PaidPlanRequired();
   ASSIGN_OR_RETURN(nlohmann::json body, call.JsonObject());
@@ -33,11 +37,31 @@ core::Result<Reply> HandleCertificatesPost(Services& s, const Call& call) {
   input.domain = *domain;
   input.wildcard = wildcard.value_or(false);
   input.auto_renew = auto_renew.value_or(false);
+  return input;
+}
+
+}  // namespace
+
+core::Result<Reply> HandleCertificatesPost(Services& s, const Call& call) {
+  ASSIGN_OR_RETURN(issuance::NewCertificate input, NewCertificateOf(call));
   ASSIGN_OR_RETURN(core::Certificate created, s.certificates.Create(call.user(), input));
   RecordAudit(s, call, audit::kCertificateCreated, created.id, created.domain,
               {{"sans", created.sans}, {"wildcard", created.is_wildcard},
                {"auto_renew", created.auto_renew}});
   return Reply{202, CertificateJson(created)};
+}
+
+core::Result<Reply> HandleCertificatesPreflightPost(Services& s, const Call& call) {
+  ASSIGN_OR_RETURN(issuance::NewCertificate input, NewCertificateOf(call));
+  ASSIGN_OR_RETURN(issuance::PreflightReport report,
+                   s.certificates.CheckPreflight(call.user(), input));
+  nlohmann::json checks = nlohmann::json::array();
+  for (const auto& check : report.checks) {
+    nlohmann::json item = {{"name", check.name}, {"ok", check.ok}, {"detail", check.detail}};
+    if (!check.ok) item["code"] = check.code;
+    checks.push_back(std::move(item));
+  }
+  return Reply{200, {{"ok", report.ok}, {"checks", checks}}};
 }
 
 core::Result<Reply> HandleCertificateGet(Services& s, const Call& call) {
@@ -59,6 +83,7 @@ core::Result<Reply> HandleCertificateDownloadGet(Services& s, const Call& call) 
   return Reply{200,
                {{"certificate_pem", files.certificate_pem},
                 {"chain_pem", files.chain_pem},
+                {"fullchain_pem", issuance::FullChainPem(files)},
                 {"private_key_pem", files.private_key_pem.reveal()}}};
 }
 

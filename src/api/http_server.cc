@@ -56,6 +56,15 @@ ResponsePtr JsonResponse(int status, const nlohmann::json& body) {
   return res;
 }
 
+// A handler's file answer (a download): never cached, never sniffed.
+ResponsePtr FileResponse(Reply& reply) {
+  ResponsePtr res = NewResponse(reply.status);
+  res->set(bhttp::field::content_type, reply.raw_content_type);
+  res->set(bhttp::field::cache_control, "no-store");
+  res->body() = std::move(reply.raw_body);
+  return res;
+}
+
 ResponsePtr ProblemResponse(const core::errors::HttpProblem& problem, std::string detail = "") {
   return JsonResponse(problem.status, {{"detail", detail.empty() ? problem.detail : detail},
                                        {"code", problem.code}});
@@ -443,7 +452,8 @@ ResponsePtr ServerState::ServeApi(const Route& route, std::vector<std::string> p
   }
   auto reply = route.handler(services, call);
   if (!reply.ok()) return ErrorResponse(reply.error());
-  ResponsePtr res = JsonResponse(reply->status, reply->body);
+  ResponsePtr res = reply->raw_content_type.empty() ? JsonResponse(reply->status, reply->body)
+                                                    : FileResponse(*reply);
   for (const auto& [name, value] : reply->headers) res->insert(name, value);
   return res;
 }

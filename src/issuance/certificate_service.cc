@@ -96,8 +96,8 @@ core::Result<core::Plan> CertificateService::PaidPlan(const store::User& user) {
   return *plan;
 }
 
-core::Result<core::Certificate> CertificateService::Create(const store::User& user,
-                                                           const NewCertificate& input) {
+core::Result<CertificateService::Checked> CertificateService::Check(const store::User& user,
+                                                                   const NewCertificate& input) {
   ASSIGN_OR_RETURN(core::Plan plan, PaidPlan(user));
   const core::PlanLimits limits = core::LimitsOf(plan);
 
@@ -138,8 +138,21 @@ core::Result<core::Certificate> CertificateService::Create(const store::User& us
     }
   }
 
-  CertificateRequest request{user.id, zone->id, zone->name, domain, sans, input.auto_renew};
-  auto created = issuance_.Request(request, limits.max_certificates);
+  return Checked{CertificateRequest{user.id, zone->id, zone->name, domain, sans, input.auto_renew},
+                 limits.max_certificates};
+}
+
+core::Result<core::Certificate> CertificateService::Create(const store::User& user,
+                                                           const NewCertificate& input) {
+  ASSIGN_OR_RETURN(Checked checked, Check(user, input));
+  const CertificateRequest& request = checked.request;
+  if (preflight_ != nullptr) {
+    // Before anything is stored: a request bound to fail costs no CA order.
+    std::vector<std::string> names = {request.domain};
+    names.insert(names.end(), request.sans.begin(), request.sans.end());
+    RETURN_IF_ERROR(preflight_->Run(request.owner_id, request.zone_name, names).AsStatus());
+  }
+  auto created = issuance_.Request(request, checked.max_certificates);
   if (!created.ok()) {
     // The plan's limit (the store's bare kResourceExhausted); a rate limit keeps its own
     // code and words.
@@ -169,6 +182,31 @@ core::Certificate AsOf(core::Certificate cert, core::TimePoint now) {
 }
 
 }  // namespace
+
+core::Result<PreflightReport> CertificateService::CheckPreflight(const store::User& user,
+                                                                const NewCertificate& input) {
+  auto checked = Check(user, input);
+  if (!checked.ok()) {
+    if (checked.error().reason() != core::errors::DomainNotUnderZone().reason()) {
+      return checked.error();
+    }
+    PreflightReport report;
+    report.ok = false;
+    report.checks.push_back(PreflightCheck{"domain_under_zone", false, checked.error().message(),
+                                           checked.error().reason()});
+    return report;
+  }
+  const CertificateRequest& request = checked->request;
+  std::vector<std::string> names = {request.domain};
+  names.insert(names.end(), request.sans.begin(), request.sans.end());
+  if (preflight_ == nullptr) {
+    PreflightReport report;
+    report.checks.push_back({"domain_under_zone", true, "every name is under " +
+                                                            request.zone_name, ""});
+    return report;
+  }
+  return preflight_->Run(request.owner_id, request.zone_name, names);
+}
 
 core::Result<std::vector<core::Certificate>> CertificateService::List(const store::User& user) {
   RETURN_IF_ERROR(PaidPlan(user));
@@ -216,7 +254,13 @@ core::Result<CertificateFiles> CertificateService::Download(const store::User& u
   }
   ASSIGN_OR_RETURN(std::string sealed, store_.GetSealedPrivateKey(user.id, id));
   ASSIGN_OR_RETURN(crypto::SecretString key, box_.Open(sealed, id));
-  return CertificateFiles{cert.certificate_pem, cert.chain_pem, std::move(key)};
+  return CertificateFiles{cert.domain, cert.certificate_pem, cert.chain_pem, std::move(key)};
+}
+
+std::string FullChainPem(const CertificateFiles& files) {
+  std::string out = files.certificate_pem;
+  if (!out.empty() && out.back() != '\n') out += '\n';
+  return out + files.chain_pem;
 }
 
 core::Result<core::Certificate> CertificateService::Renew(const store::User& user,

@@ -14,6 +14,7 @@
 #include "core/plan.h"
 #include "crypto/secret_box.h"
 #include "issuance/issuance_service.h"
+#include "issuance/preflight.h"
 #include "store/certificate_store.h"
 #include "store/records.h"
 #include "store/zone_store.h"
@@ -30,10 +31,14 @@ struct NewCertificate {
 };
 
 struct CertificateFiles {
+  std::string domain;  // the certificate's primary name, e.g. "*.example.com"
   std::string certificate_pem;
   std::string chain_pem;
   crypto::SecretString private_key_pem;
 };
+
+/// The leaf followed by its chain (certbot's fullchain.pem), each PEM ending in a newline.
+std::string FullChainPem(const CertificateFiles& files);
 
 /// At most this many names (domain + SANs) on one certificate (Let's Encrypt's limit).
 inline constexpr size_t kMaxNamesPerCertificate = 100;
@@ -48,7 +53,16 @@ class CertificateService {
   /// Checks and records the request; the certificate starts `pending`. Errors: the spec's
   /// paid-plan / wildcard / auto-renew / limit 403s, zone 404, domain-not-under-zone 400,
   /// duplicate 409, and kInvalidArgument for malformed names.
+  /// With pre-flight checks (SetPreflight), a failed check refuses the request (400 with the
+  /// check's code, e.g. caa_forbids_issuance) before anything is stored.
   core::Result<core::Certificate> Create(const store::User& user, const NewCertificate& input);
+  /// The checks Create would run, without creating anything: the request's own rules first
+  /// (their errors as Create's, except a name outside the zone, which is a failed
+  /// "domain_under_zone" check), then the pre-flight checks when set.
+  core::Result<PreflightReport> CheckPreflight(const store::User& user,
+                                               const NewCertificate& input);
+  /// Turns the pre-flight checks on (null: off). Call before serving.
+  void SetPreflight(Preflight* preflight) { preflight_ = preflight; }
   core::Result<std::vector<core::Certificate>> List(const store::User& user);
   /// How many certificates `user` has: every state counts toward the plan's limit.
   core::Result<int> Count(const store::User& user);
@@ -73,7 +87,13 @@ class CertificateService {
   core::Status ApplyPlan(const store::User& user);
 
  private:
+  struct Checked {
+    CertificateRequest request;
+    int max_certificates = 0;
+  };
   core::Result<core::Plan> PaidPlan(const store::User& user);
+  /// Create's rules (plan, zone, names), with nothing stored.
+  core::Result<Checked> Check(const store::User& user, const NewCertificate& input);
 
   store::CertificateStore& store_;
   store::ZoneStore& zones_;
@@ -82,6 +102,7 @@ class CertificateService {
   const crypto::SecretBox& box_;
   const core::Clock& clock_;
   const core::Duration renew_before_;
+  Preflight* preflight_ = nullptr;
 };
 
 }  // namespace certadns::issuance

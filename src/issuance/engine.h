@@ -18,6 +18,7 @@
 #include "issuance/job_state.h"
 #include "issuance/key_pool.h"
 #include "issuance/notifier.h"
+#include "issuance/preflight.h"
 #include "issuance/rate_limits.h"
 #include "issuance/renewal_schedule.h"
 #include "store/account_store.h"
@@ -94,6 +95,10 @@ class Engine {
   /// the limit frees up), failed validations and extra orders are recorded, and an order
   /// that issued nothing is released. Null (the default): no limits.
   void SetRateLimiter(RateLimiter* limits) { limits_ = limits; }
+  /// Runs the pre-flight checks (preflight.h) before a renewal's order: a failure fails the
+  /// renewal with the check's words in the log (the current certificate stays), and no
+  /// order reaches the CA. Null: off. Call before running jobs.
+  void SetPreflight(Preflight* preflight) { preflight_ = preflight; }
 
   /// Runs the job's current step and returns what to commit. Never fails: errors become
   /// a retry, or the certificate's failure with the reason in its log.
@@ -163,6 +168,7 @@ class Engine {
   NullNotifier no_notifier_;
   Notifier* notifier_ = &no_notifier_;
   RateLimiter* limits_ = nullptr;
+  Preflight* preflight_ = nullptr;
 };
 
 }  // namespace certadns::issuance

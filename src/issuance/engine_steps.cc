@@ -62,6 +62,15 @@ std::optional<acme::RenewalInfo> Engine::AskRenewalInfo(Context& ctx, const std:
 }
 
 core::Status Engine::CreateOrder(Context& ctx) {
+  // A renewal bound to fail (CAA changed, zone moved away) costs no order. A new certificate
+  // was checked when it was requested.
+  if (preflight_ != nullptr && ctx.job.kind == store::JobKind::kRenew) {
+    PreflightReport report = preflight_->Run(ctx.cert.owner_id, ctx.cert.zone_name,
+                                             ctx.cert.AllNames());
+    if (auto refused = report.AsStatus(); !refused.ok()) {
+      return refused.error().Wrap("pre-flight check " + refused.error().reason());
+    }
+  }
   // A renewal asks the CA's ARI window first (RFC 9773): an automatic one it is not yet due
   // for moves to a time in the window instead; an order names the certificate it replaces.
   std::string replaces;

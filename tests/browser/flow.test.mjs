@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import {
-  chooseOption, colourOf, eventually, holdCa, launch, login, newUser, pebbleGet, publicKeyOfPrivateKey,
+  Api, chooseOption, colourOf, eventually, holdCa, launch, login, newUser, pebbleGet, publicKeyOfPrivateKey,
   readLeaf, screenshot, sleep, stepper, unique, world,
 } from './lib.mjs';
 
@@ -145,6 +145,11 @@ describe('a new Elite user from sign-in to a downloaded, renewed and revoked cer
     await world.replaceRrset(parent, `_certadns-verify.${zone}`, 'TXT', 60, [`"${txtValue}"`]);
     await page.getByRole('button', { name: `Verify ${zone}`, exact: true }).click();
     await zoneRow().getByText('Verified', { exact: true }).waitFor({ timeout: 15000 });
+    // Then the delegation, at "their registrar", to the nameservers the service named: the
+    // pre-flight checks want it before a certificate is ordered.
+    const zones = (await (await Api.login(user)).get('/zones')).json.zones;
+    const nameservers = zones.find((z) => z.name === zone).verification.nameservers;
+    await world.replaceRrset(parent, zone, 'NS', 3600, nameservers.map((n) => (n.endsWith('.') ? n : n + '.')));
   });
 
   step('requests a certificate with two SANs and sees it reach issued without a reload', async () => {

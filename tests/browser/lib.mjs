@@ -251,6 +251,12 @@ export const world = {
 };
 
 export const ourDns = {
+  replaceRrset(zone, name, type, ttl, contents) {
+    return pdns(env.pdnsUrl, env.pdnsKey, 'PATCH', `/zones/${dot(zone)}`, {
+      rrsets: [{ name: dot(name), type, ttl, changetype: 'REPLACE',
+        records: contents.map((content) => ({ content, disabled: false })) }],
+    });
+  },
   deleteZone(name) { return pdns(env.pdnsUrl, env.pdnsKey, 'DELETE', `/zones/${dot(name)}`); },
   async zoneExists(name) {
     try {

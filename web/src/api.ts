@@ -58,6 +58,18 @@ export interface CertificateFiles {
   private_key_pem: string;
 }
 
+export interface PreflightCheck {
+  name: string;
+  ok: boolean;
+  detail: string;
+  code?: string;
+}
+
+export interface PreflightReport {
+  ok: boolean;
+  checks: PreflightCheck[];
+}
+
 export interface ApiKey {
   id: string;
   prefix: string;
@@ -124,6 +136,8 @@ interface RequestOptions {
   body?: unknown;
   /** A 401 is the answer itself (sign-in), not a lost session. */
   allowUnauthorized?: boolean;
+  /** The answer is a file (a download): returned as a Blob when the status is 2xx. */
+  file?: boolean;
 }
 
 export async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
@@ -142,6 +156,7 @@ export async function request<T>(method: string, path: string, options: RequestO
   } catch {
     throw new ApiError(0, 'network', 'Cannot reach the CertaDNS server. Check your connection and try again.');
   }
+  if (options.file && response.ok) return (await response.blob()) as T;
   let json: unknown = null;
   const text = await response.text();
   if (text) {
@@ -189,9 +204,21 @@ export const api = {
   certificates: () => request<{ certificates: Certificate[]; limits: Limits }>('GET', '/certificates'),
   createCertificate: (body: { zone_id: string; domain: string; sans: string[]; wildcard: boolean; auto_renew: boolean }) =>
     request<Certificate>('POST', '/certificates', { body }),
+  /** The checks POST /certificates runs before ordering, with the same body; creates nothing. */
+  preflight: (body: { zone_id: string; domain: string; sans: string[]; wildcard: boolean; auto_renew: boolean }) =>
+    request<PreflightReport>('POST', '/certificates/preflight', { body }),
   certificateLogs: (id: string) =>
     request<{ id: string; logs: CertificateEvent[] }>('GET', `/certificates/${encodeURIComponent(id)}/logs`),
   download: (id: string) => request<CertificateFiles>('GET', `/certificates/${encodeURIComponent(id)}/download`),
+  /** PKCS#12 (.p12): the passphrase goes in the body only, never in the URL. */
+  downloadPkcs12: (id: string, passphrase: string) =>
+    request<Blob>('POST', `/certificates/${encodeURIComponent(id)}/download/pkcs12`, {
+      body: { passphrase },
+      file: true,
+    }),
+  /** certbot's cert.pem, chain.pem, fullchain.pem and privkey.pem in a .zip. */
+  downloadBundle: (id: string) =>
+    request<Blob>('GET', `/certificates/${encodeURIComponent(id)}/download/bundle`, { file: true }),
   renew: (id: string) => request<Certificate>('POST', `/certificates/${encodeURIComponent(id)}/renew`, { body: {} }),
   webhooks: () => request<{ webhooks: Webhook[] }>('GET', '/webhooks'),
   createWebhook: (url: string, events: string[]) => request<Webhook>('POST', '/webhooks', { body: { url, events } }),

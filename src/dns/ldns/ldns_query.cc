@@ -49,6 +49,8 @@ std::string TypeName(RrType type) {
       return "CNAME";
     case RrType::kTxt:
       return "TXT";
+    case RrType::kCaa:
+      return "CAA";
   }
   return "TYPE" + std::to_string(static_cast<unsigned>(type));
 }
@@ -80,6 +82,21 @@ std::string TxtValue(const ldns_rr* rr) {
   return value;
 }
 
+// One CAA RR (RFC 8659 §4.1) as "<flags> <tag> <value>", the value's bytes as sent (no
+// quoting: it is everything after the second space). "" when the rdata is malformed.
+std::string CaaValue(const ldns_rr* rr) {
+  if (ldns_rr_rd_count(rr) != 3) return "";
+  const ldns_rdf* flags = ldns_rr_rdf(rr, 0);
+  const ldns_rdf* tag = ldns_rr_rdf(rr, 1);
+  const ldns_rdf* value = ldns_rr_rdf(rr, 2);
+  if (ldns_rdf_size(flags) != 1 || ldns_rdf_size(tag) < 2) return "";
+  const uint8_t* tag_data = ldns_rdf_data(tag);
+  const size_t tag_length = std::min<size_t>(tag_data[0], ldns_rdf_size(tag) - 1);
+  return std::to_string(ldns_rdf_data(flags)[0]) + " " +
+         std::string(reinterpret_cast<const char*>(tag_data + 1), tag_length) + " " +
+         std::string(reinterpret_cast<const char*>(ldns_rdf_data(value)), ldns_rdf_size(value));
+}
+
 std::vector<Record> Records(const ldns_rr_list* rrs) {
   std::vector<Record> records;
   for (size_t i = 0; rrs != nullptr && i < ldns_rr_list_rr_count(rrs); ++i) {
@@ -89,6 +106,9 @@ std::vector<Record> Records(const ldns_rr_list* rrs) {
     switch (ldns_rr_get_type(rr)) {
       case LDNS_RR_TYPE_TXT:
         record.data = TxtValue(rr);
+        break;
+      case LDNS_RR_TYPE_CAA:
+        record.data = CaaValue(rr);
         break;
       case LDNS_RR_TYPE_NS:
       case LDNS_RR_TYPE_CNAME:

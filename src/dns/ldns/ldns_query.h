@@ -33,7 +33,7 @@ std::string Absolute(std::string_view name);
 /// `name` lower-cased, without a trailing dot: how names are shown to users and compared.
 std::string DisplayName(std::string_view name);
 
-enum class RrType : uint16_t { kA = 1, kNs = 2, kCname = 5, kTxt = 16 };
+enum class RrType : uint16_t { kA = 1, kNs = 2, kCname = 5, kTxt = 16, kCaa = 257 };
 
 struct QueryOptions {
   bool recursion_desired = false;  // RD bit: false asks an authority, true a recursive resolver
@@ -43,7 +43,8 @@ struct QueryOptions {
 
 /// One resource record of an answer. `owner` is canonical: lower case, trailing dot.
 /// `data`: for TXT the concatenated character-strings (RFC 7208 §3.3); for NS and CNAME the
-/// target name, canonical; for other types the presentation format of the rdata.
+/// target name, canonical; for CAA "<flags> <tag> <value>" (the value's bytes as sent, after
+/// the second space); for other types the presentation format of the rdata.
 struct Record {
   std::string owner;
   RrType type;

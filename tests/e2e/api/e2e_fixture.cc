@@ -176,6 +176,18 @@ ApiResponse ApiE2eTest::RequestCertificate(const ApiClient& api, const nlohmann:
   return api.Post("/certificates", body);
 }
 
+void ApiE2eTest::DelegateInWorld(const std::string& parent, const std::string& zone,
+                                 const nlohmann::json& nameservers) {
+  std::vector<dns::powerdns::Record> records;
+  for (const auto& ns : nameservers) {
+    std::string name = ns.get<std::string>();
+    if (name.empty() || name.back() != '.') name += '.';
+    records.push_back({name, false});
+  }
+  auto delegated = world().ReplaceRrset(parent, zone, "NS", 3600, records);
+  EXPECT_TRUE(delegated.ok()) << delegated.error().message();
+}
+
 ApiResponse ApiE2eTest::WaitSettled(const ApiClient& api, const std::string& id,
                                     std::chrono::seconds limit) {
   auto deadline = std::chrono::steady_clock::now() + limit;

@@ -84,6 +84,10 @@ class ApiE2eTest : public ::testing::Test {
   /// `name` defaults to a fresh NewZoneName().
   TestZone ImportZone(const TestUser& owner, bool verified, const std::string& name = "");
 
+  /// Delegates `zone` to `nameservers` (the names POST /zones answered) in the world's
+  /// `parent` zone, as the user would at their registrar. Records a failure otherwise.
+  static void DelegateInWorld(const std::string& parent, const std::string& zone,
+                              const nlohmann::json& nameservers);
   /// POST /certificates.
   static ApiResponse RequestCertificate(const ApiClient& api, const nlohmann::json& body);
   /// Polls GET /certificates/{id} (every 100 ms, at most `limit`) until its status is

@@ -178,7 +178,8 @@ TEST_F(FullFlowE2e, ImportVerifyIssueDownloadRenewToggleRevoke) {
   ApiResponse download = api.Get("/certificates/" + id + "/download");
   ASSERT_TRUE(HasStatus(download, 200));
   EXPECT_EQ(Keys(download.json),
-            (std::set<std::string>{"certificate_pem", "chain_pem", "private_key_pem"}));
+            (std::set<std::string>{"certificate_pem", "chain_pem", "fullchain_pem",
+                                   "private_key_pem"}));
   const std::string cert_pem = download.json.value("certificate_pem", "");
   const std::string chain_pem = download.json.value("chain_pem", "");
   const std::string key_pem = download.json.value("private_key_pem", "");
@@ -296,6 +297,16 @@ TEST_F(FullFlowE2e, ZoneVerifiedByItsTxtRecordBeforeDelegation) {
   ASSERT_EQ(listed.json["zones"].size(), 1u);
   EXPECT_EQ(listed.json["zones"][0].value("verified", false), true);
 
+  // Verified, but the CA would not see our challenge records yet: pre-flight refuses, and
+  // nothing is created.
+  ApiResponse early =
+      RequestCertificate(pro.api, {{"zone_id", zone_id}, {"domain", "app." + zone}});
+  EXPECT_TRUE(HasStatus(early, 400));
+  EXPECT_EQ(early.json.value("code", ""), "zone_not_delegated") << early.body;
+  EXPECT_THAT(early.json.value("detail", ""), HasSubstr("delegated"));
+  EXPECT_EQ(CurrentCount(pro.api), 0);
+
+  DelegateInWorld(parent, zone, imported.json["verification"]["nameservers"]);
   ApiResponse created =
       RequestCertificate(pro.api, {{"zone_id", zone_id}, {"domain", "app." + zone}});
   ASSERT_TRUE(HasStatus(created, 202));

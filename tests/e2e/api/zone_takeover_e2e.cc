@@ -94,6 +94,8 @@ TEST_F(ZoneTakeoverE2e, PendingImportBlocksNobodyAndTheTokenIsPerAccount) {
   EXPECT_TRUE(IsError(
       RequestCertificate(squatter.api, {{"zone_id", squatter_zone}, {"domain", "app." + zone_}}),
       404, "zone_not_found", spec::kZoneNotFound));
+  // Verified by its TXT record; issuance waits for the delegation (pre-flight).
+  DelegateInWorld(parent_, zone_, imported.json["verification"]["nameservers"]);
   ApiResponse created =
       RequestCertificate(owner.api, {{"zone_id", owner_zone}, {"domain", "app." + zone_}});
   ASSERT_TRUE(HasStatus(created, 202));

@@ -160,6 +160,19 @@ TEST(DirectoryTest, ParsesTheUrlsAndIgnoresTheRest) {
   EXPECT_EQ(no_revoke->revoke_cert, "");
 }
 
+// RFC 8555 §7.1.1: meta.caaIdentities, the names CAA records must carry for this CA (the
+// pre-flight CAA check's default).
+TEST(DirectoryTest, ReadsCaaIdentitiesFromMeta) {
+  auto d = ParseDirectory(Json(R"({"newNonce": "n", "newAccount": "a", "newOrder": "o",
+    "meta": {"caaIdentities": ["letsencrypt.org", 7, "", "example.net"]}})"));
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->caa_identities, (std::vector<std::string>{"letsencrypt.org", "example.net"}));
+  auto none = ParseDirectory(Json(R"({"newNonce": "n", "newAccount": "a", "newOrder": "o",
+    "meta": {"caaIdentities": "letsencrypt.org"}})"));
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->caa_identities.empty());
+}
+
 TEST(DirectoryTest, RejectsMissingOrNonStringUrls) {
   for (const char* text : {R"({"newNonce": "n", "newAccount": "a"})",
                            R"({"newNonce": 1, "newAccount": "a", "newOrder": "o"})",

@@ -3,6 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "issuance/preflight.h"
+#include "tests/support/fake_zones.h"
 #include "tests/unit/issuance/engine_fixture.h"
 
 namespace certadns::issuance {
@@ -71,6 +73,46 @@ TEST_F(EngineLifecycleTest, RenewalFailureWithAValidCurrentCertificateKeepsItIss
   EXPECT_THAT(error, HasSubstr("NXDOMAIN looking up TXT"));
   EXPECT_THAT(error, HasSubstr(core::FormatRfc3339(*first.expires_at)));
   ExpectEveryPresentedValueRemoved();
+  EXPECT_THAT(*store_->ListJobs(cert_id_), IsEmpty());
+}
+
+// A renewal whose pre-flight fails (CAA changed since issuance) places no order: the
+// current certificate stays, and the log says why.
+TEST_F(EngineLifecycleTest, RenewalRefusedByPreflightPlacesNoOrderAndKeepsTheCertificate) {
+  core::Certificate first = IssueFirst();
+  test::FakeZoneVerifier verifier;
+  verifier.SetDelegation("example.com", {"ns1.certadns.test"});
+  class CaaForAnotherCa final : public dns::PreflightDns {
+   public:
+    core::Result<std::vector<dns::CaaRecord>> CaaAt(const std::string& name,
+                                                    dns::DnsSource) override {
+      if (name != "example.com") return std::vector<dns::CaaRecord>{};
+      return std::vector<dns::CaaRecord>{{0, "issue", "ca.example.net"}};
+    }
+    core::Result<std::optional<std::string>> CnameAt(const std::string&) override {
+      return std::optional<std::string>();
+    }
+  } dns;
+  Preflight preflight(
+      verifier, dns, [](const std::string&) { return std::vector<std::string>{"ns1.certadns.test"}; },
+      {"letsencrypt.org"});
+  engine_->SetPreflight(&preflight);
+  const size_t orders = acme_.OrderCount();
+  clock_.Set(*first.next_renewal_at);
+  ASSERT_TRUE(service_->Renew(kOwner, cert_id_).ok());
+  RunToEnd();
+
+  EXPECT_EQ(acme_.OrderCount(), orders) << "the renewal reached the CA";
+  core::Certificate after = Stored(cert_id_);
+  EXPECT_EQ(after.status, CertificateState::kIssued);
+  EXPECT_EQ(after.certificate_pem, first.certificate_pem);
+  std::string error;
+  for (const auto& e : Events(cert_id_)) {
+    if (e.level == core::EventLevel::kError) error = e.message;
+  }
+  EXPECT_THAT(error, HasSubstr("Renewal failed"));
+  EXPECT_THAT(error, HasSubstr("caa_forbids_issuance"));
+  EXPECT_THAT(error, HasSubstr("ca.example.net"));
   EXPECT_THAT(*store_->ListJobs(cert_id_), IsEmpty());
 }
 

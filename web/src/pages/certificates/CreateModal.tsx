@@ -1,11 +1,19 @@
 import { useEffect, useId, useMemo, useState } from 'react';
 import { Link } from 'wouter';
-import { api, errorText, type Certificate, type Limits, type Zone } from '../../api';
+import { CheckCircle, XCircle } from 'lucide-react';
+import { api, errorText, type Certificate, type Limits, type PreflightReport, type Zone } from '../../api';
 import { Modal } from '../../components/Modal';
 import { ErrorMessage, Loading } from '../../components/Feedback';
 import { isUnderZone, normalizeName } from '../../format';
 
 const MAX_NAMES = 100;
+
+const CHECK_TITLES: Record<string, string> = {
+  domain_under_zone: 'Names in the zone',
+  zone_delegated: 'Zone delegated to CertaDNS',
+  caa: 'CAA allows Let\'s Encrypt',
+  challenge_cname: 'No CNAME at _acme-challenge',
+};
 const NAME_RE = /^(\*\.)?([a-z0-9_]([a-z0-9-_]{0,61}[a-z0-9_])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/i;
 
 export function splitSans(text: string): string[] {
@@ -69,6 +77,8 @@ export function CreateCertificateModal({ limits, onClose, onCreated }: Props) {
   const [submitted, setSubmitted] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState('');
+  const [report, setReport] = useState<PreflightReport | null>(null);
+  const [checking, setChecking] = useState(false);
   const id = useId();
 
   useEffect(() => {
@@ -99,19 +109,37 @@ export function CreateCertificateModal({ limits, onClose, onCreated }: Props) {
       : normalizeName(domain)
     : '';
 
+  const body = () => ({
+    zone_id: zone?.id ?? '',
+    domain: domain.trim(),
+    sans: splitSans(sans),
+    wildcard: limits.wildcard_enabled && wildcard,
+    auto_renew: limits.auto_renew_enabled && autoRenew,
+  });
+
+  // The pre-flight checks (delegation, CAA, _acme-challenge CNAME), shown before submitting.
+  const check = async () => {
+    setSubmitted(true);
+    setError('');
+    setReport(null);
+    if (!zone || problems.domain || problems.sans) return;
+    setChecking(true);
+    try {
+      setReport(await api.preflight(body()));
+    } catch (err) {
+      setError(errorText(err));
+    } finally {
+      setChecking(false);
+    }
+  };
+
   const submit = async () => {
     setSubmitted(true);
     setError('');
     if (!zone || problems.domain || problems.sans) return;
     setBusy(true);
     try {
-      const created = await api.createCertificate({
-        zone_id: zone.id,
-        domain: domain.trim(),
-        sans: splitSans(sans),
-        wildcard: limits.wildcard_enabled && wildcard,
-        auto_renew: limits.auto_renew_enabled && autoRenew,
-      });
+      const created = await api.createCertificate(body());
       await onCreated(created);
     } catch (err) {
       setError(errorText(err));
@@ -130,6 +158,14 @@ export function CreateCertificateModal({ limits, onClose, onCreated }: Props) {
         <>
           <button type="button" className="button button-secondary" onClick={onClose} disabled={busy}>
             Cancel
+          </button>
+          <button
+            type="button"
+            className="button button-secondary"
+            onClick={() => void check()}
+            disabled={busy || checking || !zone}
+          >
+            {checking ? 'Checking…' : 'Check DNS'}
           </button>
           <button type="submit" form={`${id}-form`} className="button button-primary" disabled={busy || !zone}>
             {busy ? 'Requesting…' : 'Request Certificate'}
@@ -267,6 +303,27 @@ export function CreateCertificateModal({ limits, onClose, onCreated }: Props) {
               </p>
             </div>
           </div>
+          {report && (
+            <section className="preflight" aria-label="DNS checks">
+              <p className={report.ok ? 'preflight-verdict ok' : 'preflight-verdict failed'}>
+                {report.ok ? 'DNS is ready for this certificate.' : 'DNS would stop this certificate:'}
+              </p>
+              <ul>
+                {report.checks.map((c) => (
+                  <li key={c.name} className={c.ok ? 'ok' : 'failed'}>
+                    {c.ok ? (
+                      <CheckCircle aria-label="passed" size={16} />
+                    ) : (
+                      <XCircle aria-label="failed" size={16} />
+                    )}
+                    <span>
+                      <strong>{CHECK_TITLES[c.name] ?? c.name}</strong>: {c.detail}
+                    </span>
+                  </li>
+                ))}
+              </ul>
+            </section>
+          )}
           <ErrorMessage>{error}</ErrorMessage>
         </form>
       )}

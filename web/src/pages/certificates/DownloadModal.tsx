@@ -14,8 +14,8 @@ export function certificateWithChain(files: CertificateFiles): string {
   return chain ? `${cert}\n${chain}\n` : `${cert}\n`;
 }
 
-function save(name: string, text: string, type: string) {
-  const url = URL.createObjectURL(new Blob([text], { type }));
+function save(name: string, content: string | Blob, type: string) {
+  const url = URL.createObjectURL(typeof content === 'string' ? new Blob([content], { type }) : content);
   const a = document.createElement('a');
   a.href = url;
   a.download = name;
@@ -28,6 +28,9 @@ function save(name: string, text: string, type: string) {
 export function DownloadModal({ cert, onClose }: { cert: Certificate; onClose: () => void }) {
   const [files, setFiles] = useState<CertificateFiles | null>(null);
   const [error, setError] = useState('');
+  const [passphrase, setPassphrase] = useState('');
+  const [busy, setBusy] = useState<'' | 'p12' | 'zip'>('');
+  const [formatError, setFormatError] = useState('');
 
   useEffect(() => {
     let live = true;
@@ -43,6 +46,23 @@ export function DownloadModal({ cert, onClose }: { cert: Certificate; onClose: (
   const chain = files ? certificateWithChain(files) : '';
   const key = files?.private_key_pem ?? '';
   const base = fileBase(cert.domain);
+
+  async function fetchFile(kind: 'p12' | 'zip') {
+    setBusy(kind);
+    setFormatError('');
+    try {
+      if (kind === 'p12') {
+        save(`${base}.p12`, await api.downloadPkcs12(cert.id, passphrase), 'application/x-pkcs12');
+        setPassphrase('');
+      } else {
+        save(`${base}.zip`, await api.downloadBundle(cert.id), 'application/zip');
+      }
+    } catch (err) {
+      setFormatError(errorText(err));
+    } finally {
+      setBusy('');
+    }
+  }
 
   return (
     <Modal
@@ -112,6 +132,61 @@ export function DownloadModal({ cert, onClose }: { cert: Certificate; onClose: (
             </button>
           </div>
         </div>
+      )}
+      {files && (
+        <section className="download-formats" aria-labelledby="other-formats">
+          <h3 id="other-formats">Other formats</h3>
+          <div className="pem-grid">
+            <div className="field">
+              <div className="field-row">
+                <span className="label">certbot files (.zip)</span>
+              </div>
+              <p className="help">
+                <span className="mono">cert.pem</span>, <span className="mono">chain.pem</span>,{' '}
+                <span className="mono">fullchain.pem</span> and <span className="mono">privkey.pem</span>, as in{' '}
+                <span className="mono">/etc/letsencrypt/live/</span>.
+              </p>
+              <button
+                type="button"
+                className="button button-secondary"
+                disabled={busy !== ''}
+                onClick={() => void fetchFile('zip')}
+              >
+                <Download aria-hidden="true" size={16} />
+                <span>Download ZIP</span>
+              </button>
+            </div>
+            <form
+              className="field"
+              onSubmit={(event) => {
+                event.preventDefault();
+                if (passphrase) void fetchFile('p12');
+              }}
+            >
+              <div className="field-row">
+                <label htmlFor="p12-passphrase">PKCS#12 passphrase</label>
+              </div>
+              <input
+                id="p12-passphrase"
+                type="password"
+                autoComplete="new-password"
+                maxLength={1024}
+                value={passphrase}
+                onChange={(event) => setPassphrase(event.target.value)}
+                aria-describedby="p12-help"
+              />
+              <p id="p12-help" className="help">
+                Certificate, chain and private key in one .p12 file (Windows, Java, appliances), encrypted with this
+                passphrase. It is not stored.
+              </p>
+              <button type="submit" className="button button-secondary" disabled={!passphrase || busy !== ''}>
+                <Download aria-hidden="true" size={16} />
+                <span>Download PKCS#12</span>
+              </button>
+            </form>
+          </div>
+          <ErrorMessage>{formatError}</ErrorMessage>
+        </section>
       )}
     </Modal>
   );
