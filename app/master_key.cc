@@ -22,6 +22,7 @@ std::string_view NameOf(store::SealedColumn column) {
     case store::SealedColumn::kJobKey: return "job key";
     case store::SealedColumn::kAcmeAccountKey: return "ACME account key";
     case store::SealedColumn::kPooledKey: return "pooled key";
+    case store::SealedColumn::kWebhookSecret: return "webhook secret";
   }
   return "value";
 }

@@ -18,10 +18,11 @@ enum class SealedColumn {
   kJobKey,          // a running job's new key; bound to its certificate's id
   kAcmeAccountKey,  // the ACME account key; bound to the directory URL
   kPooledKey,       // a pooled key (KeyPoolStore); bound to its own id
+  kWebhookSecret,   // a webhook's signing secret (NotificationStore); bound to its own id
 };
 inline constexpr SealedColumn kSealedColumns[] = {
     SealedColumn::kCertificateKey, SealedColumn::kJobKey, SealedColumn::kAcmeAccountKey,
-    SealedColumn::kPooledKey};
+    SealedColumn::kPooledKey, SealedColumn::kWebhookSecret};
 
 /// One sealed value: its row's id, the record it is bound to (see SealedColumn), the blob.
 struct SealedValue {

@@ -25,6 +25,7 @@ SealedColumnSql SqlOf(SealedColumn column) {
     case SealedColumn::kAcmeAccountKey:
       return {"acme_accounts", "directory_url", "directory_url", "key_sealed"};
     case SealedColumn::kPooledKey: return {"key_pool", "id", "id", "sealed_key"};
+    case SealedColumn::kWebhookSecret: return {"webhooks", "id", "id", "sealed_secret"};
   }
   return {"certificates", "id", "id", "private_key_sealed"};
 }

@@ -377,6 +377,11 @@ core::Result<std::vector<store::SealedValue>> MemoryStore::ListSealedValues(
       std::sort(values.begin(), values.end(),
                 [](const auto& a, const auto& b) { return a.id < b.id; });
       break;
+    case store::SealedColumn::kWebhookSecret:
+      for (const store::Webhook& w : webhooks_) values.push_back({w.id, w.id, w.sealed_secret});
+      std::sort(values.begin(), values.end(),
+                [](const auto& a, const auto& b) { return a.id < b.id; });
+      break;
   }
   std::erase_if(values, [&](const store::SealedValue& v) { return v.id <= after_id; });
   if (values.size() > static_cast<size_t>(limit)) values.resize(static_cast<size_t>(limit));
@@ -404,6 +409,11 @@ core::Result<bool> MemoryStore::ReplaceSealedValue(store::SealedColumn column,
     case store::SealedColumn::kPooledKey:
       for (auto& [order, pooled] : pooled_keys_) {
         if (order.second == id) value = &pooled;
+      }
+      break;
+    case store::SealedColumn::kWebhookSecret:
+      for (store::Webhook& w : webhooks_) {
+        if (w.id == id) value = &w.sealed_secret;
       }
       break;
   }

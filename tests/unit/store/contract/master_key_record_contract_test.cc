@@ -134,6 +134,27 @@ TEST_P(MasterKeyRecordContract, AWebhookSecretIsSealedData) {
   EXPECT_TRUE(*holds) << "a new master key would make the webhook secrets unreadable";
 }
 
+// A master-key rotation re-seals what ListSealedValues lists: a webhook's secret among them.
+TEST_P(MasterKeyRecordContract, AWebhookSecretIsListedAndReplacedForARotation) {
+  auto* notifications = dynamic_cast<NotificationStore*>(store_.get());
+  if (notifications == nullptr) GTEST_SKIP() << GetParam().name << " keeps no webhooks";
+  ASSERT_TRUE(notifications->CreateWebhook({"whk_1", kAlice, "https://hooks.example/", {},
+                                            "sealed-old", clock_.Now()}, 5).ok());
+  auto listed = store_->ListSealedValues(SealedColumn::kWebhookSecret, "", 10);
+  ASSERT_TRUE(listed.ok()) << listed.error().message();
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ((*listed)[0].id, "whk_1");
+  EXPECT_EQ((*listed)[0].owner, "whk_1") << "a webhook's secret is sealed to its own id";
+  EXPECT_EQ((*listed)[0].sealed, "sealed-old");
+  auto replaced = store_->ReplaceSealedValue(SealedColumn::kWebhookSecret, "whk_1",
+                                             "sealed-old", "sealed-new");
+  ASSERT_TRUE(replaced.ok());
+  EXPECT_TRUE(*replaced);
+  auto hook = notifications->GetWebhook(kAlice, "whk_1");
+  ASSERT_TRUE(hook.ok());
+  EXPECT_EQ(hook->sealed_secret, "sealed-new");
+}
+
 CERTADNS_STORE_CONTRACT(MasterKeyRecordContract);
 
 }  // namespace
