@@ -90,9 +90,10 @@ class Engine {
   void SetKeySource(KeySource* keys) { keys_ = keys; }
   /// Issued, failed and expiring certificates are told to `notifier` (default: no one).
   void SetNotifier(Notifier* notifier) { notifier_ = notifier; }
-  /// With `limits`, automatic renewals are admitted by them first (one they refuse is not
-  /// ordered: the certificate stays issued, with the reason in its log, and is retried when
-  /// the limit frees up), failed validations and extra orders are recorded, and an order
+  /// With `limits`, automatic renewals are admitted by them at the order step, after the CA's
+  /// ARI window is read (inside it they are exempt; one they refuse is not ordered: the
+  /// certificate stays issued, with the reason in its log, and is retried when the limit
+  /// frees up), failed validations and extra orders are recorded, and an order
   /// that issued nothing is released. Null (the default): no limits.
   void SetRateLimiter(RateLimiter* limits) { limits_ = limits; }
   /// Runs the pre-flight checks (preflight.h) before a renewal's order: a failure fails the
@@ -141,11 +142,11 @@ class Engine {
   double Jitter();
   /// Schedules another poll of the current step with backoff; fails it past the budget.
   core::Status WaitMore(Context& ctx, const std::string& what, std::optional<long> retry_after_s);
-  /// The sweep's answer to a renewal the rate limits refused: the certificate stays as it
-  /// is, the reason goes to its log, and its next renewal moves to when the limit frees up.
-  /// False when it could not (a store error): the next sweep tries again.
-  bool PostponeRenewal(const core::Certificate& certificate, const core::Error& refusal,
-                       core::TimePoint now);
+  /// Admits an automatic renewal through the rate limits (limits_ set) before its order;
+  /// `inside_ari_window` exempts it. One they refuse is finished without an order: the
+  /// certificate stays as it is, the reason goes to its log, and its next renewal moves to
+  /// when the limit frees up. A ledger that cannot be read is an outage (kUnavailable).
+  core::Status AdmitAutomaticRenewal(Context& ctx, bool inside_ari_window);
   /// Fails the operation with `reason` in the log. A renewal failed while the current
   /// certificate is valid keeps it `issued` and schedules the next automatic attempt with
   /// backoff, not before `not_before_s` from now (a CA's rateLimited Retry-After).

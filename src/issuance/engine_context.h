@@ -43,6 +43,16 @@ struct Engine::Context {
     state.retry_since_ms = 0;
     next_chosen = true;
   }
+  /// Ends an automatic renewal without an order: the certificate stays as it is and its next
+  /// renewal moves to `at` (the sweep wakes for it), with `why` in its log.
+  void MoveAutomaticRenewal(core::TimePoint at, core::EventLevel level, std::string why) {
+    cert.next_renewal_at = at;
+    cert_changed = true;
+    clear_renewal_retry = true;
+    wake_sweep_at = at;
+    Log(level, std::move(why));
+    finished = true;
+  }
   /// Counts the end of this issuance or renewal (core/metrics.h), timed from its request
   /// (the job's creation) by the engine's clock.
   void RecordEnd(core::metrics::IssuanceResult result) const {

@@ -61,6 +61,25 @@ std::optional<acme::RenewalInfo> Engine::AskRenewalInfo(Context& ctx, const std:
   return *info;
 }
 
+core::Status Engine::AdmitAutomaticRenewal(Context& ctx, bool inside_ari_window) {
+  auto admitted = limits_->AdmitRenewal(ctx.cert, ctx.job.id, inside_ari_window);
+  if (admitted.ok()) return core::Ok();
+  const core::Error& refusal = admitted.error();
+  // Admitted by an earlier run of this step (its order request failed): the slot is its own.
+  if (refusal.code() == core::ErrorCode::kAlreadyExists) return core::Ok();
+  if (refusal.code() != core::ErrorCode::kResourceExhausted || !refusal.retry_after_s()) {
+    // The ledger cannot be read: retried like any outage, never ordered unchecked.
+    return core::Unavailable("cannot check the rate limits: " + refusal.message());
+  }
+  // Refused (nothing recorded): no order; the certificate stays issued, and the renewal is
+  // tried again when the limit frees up.
+  ctx.MoveAutomaticRenewal(
+      ctx.now + std::chrono::seconds(*refusal.retry_after_s()), EventLevel::kWarning,
+      "Automatic renewal not ordered: " + refusal.message() +
+          ". It is tried again then; the current certificate stays in place.");
+  return core::Ok();
+}
+
 core::Status Engine::CreateOrder(Context& ctx) {
   // A renewal bound to fail (CAA changed, zone moved away) costs no order. A new certificate
   // was checked when it was requested.
@@ -83,17 +102,22 @@ core::Status Engine::CreateOrder(Context& ctx) {
       replaces = *cert_id;
       if (ctx.state.automatic && ctx.now < info->window_start) {
         core::TimePoint at = PickInWindow(info->window_start, info->window_end, ctx.now, Jitter());
-        ctx.cert.next_renewal_at = at;
-        ctx.cert_changed = true;
-        ctx.clear_renewal_retry = true;
-        ctx.wake_sweep_at = at;
-        ctx.Info(DescribeWindow(*info) + "; automatic renewal moved to " +
-                 core::FormatRfc3339(at));
-        ctx.finished = true;
+        // No order: a slot an earlier run of this step took (its order request failed) goes.
+        if (limits_ != nullptr) limits_->Forget(ctx.job.id);
+        ctx.MoveAutomaticRenewal(at, EventLevel::kInfo,
+                                 DescribeWindow(*info) + "; automatic renewal moved to " +
+                                     core::FormatRfc3339(at));
         return core::Ok();
       }
       inside_window = ctx.now >= info->window_start;
     }
+  }
+  // The rate limits admit an automatic renewal here, once the CA's window is known: inside
+  // it, Let's Encrypt exempts the renewal (counted all the same). A manual renewal was
+  // admitted when it was requested.
+  if (limits_ != nullptr && ctx.job.kind == store::JobKind::kRenew && ctx.state.automatic) {
+    RETURN_IF_ERROR(AdmitAutomaticRenewal(ctx, inside_window));
+    if (ctx.finished) return core::Ok();
   }
   ASSIGN_OR_RETURN(acme::Order order,
                    replaces.empty() ? acme_.NewOrder(ctx.cert.AllNames())

@@ -70,23 +70,11 @@ store::StepCommit Engine::RunSweep(const store::Job& job) {
                      .run_at = start,
                      .state = automatic.ToJson(),
                      .created_at = now};
-    if (limits_ != nullptr) {
-      // inside_ari_window is false here: the CA's window is read by the order step
-      // (InsideAriWindow), after this admission. So a renewal Let's Encrypt would exempt is
-      // still held to the limits: stricter than the CA, never looser.
-      auto admitted = limits_->AdmitRenewal(c, renew.id, /*inside_ari_window=*/false);
-      if (!admitted.ok()) {
-        if (PostponeRenewal(c, admitted.error(), now)) ++handled;
-        continue;
-      }
-    }
+    // The rate limits admit it at its order step, once the CA's ARI window is read.
     // The retry time guards against a second start should this attempt end unseen; a
     // failure sets the real one (Fail), a success clears it.
     auto started = jobs_.StartAutoRenewal(renew, start + config_.renewal_retry.first);
-    if (!started.ok()) {  // it got a job meanwhile (a manual renewal): fine
-      if (limits_ != nullptr) limits_->Forget(renew.id);
-      continue;
-    }
+    if (!started.ok()) continue;  // it got a job meanwhile (a manual renewal): fine
     (void)certificates_.AppendEvent(
         c.id, {now, core::EventLevel::kInfo,
                "Automatic renewal started (due " + core::FormatRfc3339(*c.next_renewal_at) +
@@ -102,25 +90,6 @@ store::StepCommit Engine::RunSweep(const store::Job& job) {
     commit.job.run_at = std::max(now, std::min(commit.job.run_at, **next));
   }
   return commit;
-}
-
-bool Engine::PostponeRenewal(const core::Certificate& c, const core::Error& refusal,
-                             core::TimePoint now) {
-  if (refusal.code() != core::ErrorCode::kResourceExhausted || !refusal.retry_after_s()) {
-    spdlog::warn("sweep: cannot check the rate limits for {}: {}", c.id, refusal.message());
-    return false;  // the next sweep tries again
-  }
-  const core::TimePoint retry_at = now + std::chrono::seconds(*refusal.retry_after_s());
-  auto moved = certificates_.SetAutoRenew(c.owner_id, c.id, /*enabled=*/true, retry_at);
-  if (!moved.ok()) {
-    spdlog::warn("sweep: cannot postpone the renewal of {}: {}", c.id, moved.error().message());
-    return false;
-  }
-  (void)certificates_.AppendEvent(
-      c.id, {now, core::EventLevel::kWarning,
-             "Automatic renewal not ordered: " + refusal.message() +
-                 ". It is tried again then; the current certificate stays in place."});
-  return true;
 }
 
 }  // namespace certadns::issuance

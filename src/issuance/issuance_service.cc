@@ -71,8 +71,9 @@ core::Result<core::Certificate> IssuanceService::Renew(const std::string& owner_
   ASSIGN_OR_RETURN(core::Certificate c, certificates_.GetCertificate(owner_id, id));
   const std::string job_id = crypto::RandomId("job");
   if (limits_ != nullptr) {
-    // inside_ari_window: false until ARI is wired; then whether now is inside the window the
-    // CA suggested for this certificate.
+    // Admitted here, so a refusal is the request's 429 with nothing started. The CA's ARI
+    // window is not read until the order step, so a manual renewal is never exempt: stricter
+    // than the CA, never looser. (An automatic one is admitted at its order step.)
     auto admitted = limits_->AdmitRenewal(c, job_id, /*inside_ari_window=*/false);
     if (!admitted.ok()) {
       if (admitted.error().code() == core::ErrorCode::kResourceExhausted) {

@@ -15,6 +15,7 @@ namespace {
 
 using ::testing::Contains;
 using ::testing::HasSubstr;
+using ::testing::Not;
 using core::CertificateState;
 using std::chrono::hours;
 using std::chrono::minutes;
@@ -65,6 +66,25 @@ class RateLimitsTest : public EngineTest {
     ASSERT_TRUE(e.retry_after_s().has_value());
     EXPECT_EQ(*e.retry_after_s(),
               std::chrono::ceil<std::chrono::seconds>(frees_at - clock_.Now()).count());
+  }
+
+  /// Records `count` certificates for `name_set` placed elsewhere (other accounts, or
+  /// deleted ones), now.
+  void FillDuplicates(const std::string& name_set, int count) {
+    for (int i = 0; i < count; ++i) {
+      ASSERT_TRUE(ledger().RecordOrder({"job_other" + std::to_string(i), "cert_other", kAccount,
+                                       name_set, {"example.com"}, clock_.Now()})
+                      .ok());
+    }
+  }
+
+  /// How many certificates for `name_set` the ledger counts in the duplicate window.
+  int64_t DuplicatesCounted(const std::string& name_set) {
+    auto counts = ledger().CountLedger({.name_set = name_set,
+                                       .duplicates_since = clock_.Now() - hours(24 * 7),
+                                       .acme_account = kAccount});
+    EXPECT_TRUE(counts.ok());
+    return counts.ok() ? counts->duplicates.count : -1;
   }
 
   static core::Status StatusOf(const core::Result<core::Certificate>& r) {
@@ -215,15 +235,14 @@ TEST_F(RateLimitsTest, ARefusedAutomaticRenewalStaysIssuedAndIsRetriedWhenTheLim
   // deleted ones) fill the duplicate limit.
   clock_.Set(*issued.next_renewal_at - hours(1));
   const core::TimePoint filled = clock_.Now();
-  for (int i = 0; i < 5; ++i) {
-    ASSERT_TRUE(ledger().RecordOrder({"job_other" + std::to_string(i), "cert_other", kAccount,
-                                     "app.example.com", {"example.com"}, clock_.Now()})
-                    .ok());
-  }
+  FillDuplicates("app.example.com", 5);
+  const size_t orders_before = acme_.OrderCount();
   clock_.Set(*issued.next_renewal_at);
   ASSERT_TRUE(store_->EnqueueJob(Engine::SweepJob(clock_.Now())).ok());
-  ASSERT_TRUE(Step());  // the sweep
-  EXPECT_FALSE(HasRenewalJob()) << "not ordered";
+  ASSERT_TRUE(Step());  // the sweep starts the renewal; its order step asks the limits
+  RunJobOf(cert_id_);
+  EXPECT_EQ(acme_.OrderCount(), orders_before) << "not ordered";
+  EXPECT_FALSE(HasRenewalJob()) << "the job finished";
   core::Certificate after = Stored(cert_id_);
   EXPECT_EQ(after.status, CertificateState::kIssued);
   EXPECT_EQ(after.serial, issued.serial);
@@ -270,6 +289,52 @@ TEST_F(RateLimitsTest, ARenewalInsideItsAriWindowIsExemptButCounted) {
                                      .acme_account = kAccount});
   ASSERT_TRUE(counts.ok());
   EXPECT_EQ(counts->duplicates.count, 6);
+}
+
+// The sweep's automatic renewal is admitted by the order step, once it has read the CA's ARI
+// window: a renewal inside the window is ordered even with the limit full, as Let's Encrypt
+// exempts it, and counted.
+TEST_F(RateLimitsTest, AnAutomaticRenewalInsideItsAriWindowIsOrderedWithTheLimitFull) {
+  core::Certificate issued = IssueNow("app.example.com", /*auto_renew=*/true);
+  ASSERT_EQ(issued.status, CertificateState::kIssued);
+  clock_.Set(*issued.next_renewal_at - hours(1));
+  FillDuplicates("app.example.com", 5);
+  // The CA's window started two hours before the default renewal time.
+  acme_.SetRenewalInfo(acme::RenewalInfo{*issued.next_renewal_at - hours(2),
+                                         *issued.next_renewal_at + hours(22), "", 0});
+  const size_t orders_before = acme_.OrderCount();
+  clock_.Set(*issued.next_renewal_at);
+  ASSERT_TRUE(store_->EnqueueJob(Engine::SweepJob(clock_.Now())).ok());
+  ASSERT_TRUE(Step());  // the sweep
+  ASSERT_TRUE(HasRenewalJob());
+  // Until it is renewed (the fake CA suggests the same window for the new certificate).
+  for (int i = 0; i < 500 && Stored(cert_id_).serial == issued.serial; ++i) ASSERT_TRUE(Step());
+  core::Certificate renewed = Stored(cert_id_);
+  EXPECT_EQ(renewed.status, CertificateState::kIssued);
+  EXPECT_NE(renewed.serial, issued.serial) << "renewed despite the full limit";
+  EXPECT_EQ(acme_.OrderCount(), orders_before + 1);
+  EXPECT_THAT(Messages(cert_id_), Not(Contains(HasSubstr("not ordered"))));
+  EXPECT_EQ(DuplicatesCounted("app.example.com"), 6) << "exempt, but counted";
+}
+
+// A renewal the CA's window moves later places no order: it holds no slot meanwhile.
+TEST_F(RateLimitsTest, AnAutomaticRenewalTheAriWindowMovesLaterHoldsNoSlot) {
+  core::Certificate issued = IssueNow("app.example.com", /*auto_renew=*/true);
+  clock_.Set(*issued.next_renewal_at - hours(1));
+  FillDuplicates("app.example.com", 3);
+  acme_.SetRenewalInfo(acme::RenewalInfo{*issued.next_renewal_at + hours(24 * 5),
+                                         *issued.next_renewal_at + hours(24 * 6), "", 0});
+  const size_t orders_before = acme_.OrderCount();
+  clock_.Set(*issued.next_renewal_at);
+  ASSERT_TRUE(store_->EnqueueJob(Engine::SweepJob(clock_.Now())).ok());
+  ASSERT_TRUE(Step());  // the sweep
+  ASSERT_TRUE(HasRenewalJob());
+  RunJobOf(cert_id_);
+  EXPECT_THAT(Messages(cert_id_), Contains(HasSubstr("automatic renewal moved to")));
+  EXPECT_EQ(acme_.OrderCount(), orders_before);
+  // The three others only (the first issuance has left the window): the moved renewal
+  // reserved nothing.
+  EXPECT_EQ(DuplicatesCounted("app.example.com"), 3);
 }
 
 TEST_F(RateLimitsTest, ARenewalIsExemptFromTheRegisteredDomainLimit) {
