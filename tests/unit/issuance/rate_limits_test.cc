@@ -337,6 +337,23 @@ TEST_F(RateLimitsTest, AnAutomaticRenewalTheAriWindowMovesLaterHoldsNoSlot) {
   EXPECT_EQ(DuplicatesCounted("app.example.com"), 3);
 }
 
+// The order step runs again after its order request failed: the slot it took is its own.
+TEST_F(RateLimitsTest, AnAutomaticRenewalRetryingItsOrderKeepsItsOneSlot) {
+  core::Certificate issued = IssueNow("app.example.com", /*auto_renew=*/true);
+  clock_.Set(*issued.next_renewal_at - hours(1));
+  FillDuplicates("app.example.com", 4);  // one slot left
+  acme_.FailNext(AcmeMethod::kNewOrder, 1);
+  clock_.Set(*issued.next_renewal_at);
+  ASSERT_TRUE(store_->EnqueueJob(Engine::SweepJob(clock_.Now())).ok());
+  ASSERT_TRUE(Step());  // the sweep
+  ASSERT_TRUE(HasRenewalJob());
+  RunJobOf(cert_id_);
+  EXPECT_NE(Stored(cert_id_).serial, issued.serial);
+  EXPECT_THAT(Messages(cert_id_), Contains(HasSubstr("Step order failed, retrying")));
+  EXPECT_THAT(Messages(cert_id_), Not(Contains(HasSubstr("not ordered"))));
+  EXPECT_EQ(DuplicatesCounted("app.example.com"), 5);
+}
+
 TEST_F(RateLimitsTest, ARenewalIsExemptFromTheRegisteredDomainLimit) {
   for (int i = 0; i < 50; ++i) {
     ASSERT_TRUE(ledger().RecordOrder({"job_other" + std::to_string(i), "cert_other", kAccount,
