@@ -293,7 +293,7 @@ core::Result<std::optional<RenewalInfo>> Rfc8555Client::GetRenewalInfo(
   auto parsed = ParseRenewalInfo(ParseJsonOrNull(response.body));
   if (!parsed.ok()) return core::Unavailable(parsed.error().message());
   RenewalInfo info = *std::move(parsed);
-  info.retry_after_s = std::clamp(retry_after.value_or(kMaxAriRetryAfterSeconds),
+  info.retry_after_s = std::clamp(retry_after.value_or(kDefaultAriRetryAfterSeconds),
                                   kMinAriRetryAfterSeconds, kMaxAriRetryAfterSeconds);
   return std::optional<RenewalInfo>(std::move(info));
 }

@@ -81,11 +81,13 @@ struct RenewalInfo {
   core::TimePoint window_end;     // after window_start
   std::string explanation_url;    // "" when none (an https URL, bounded)
   /// When to ask again: the response's Retry-After clamped to [kMinAriRetryAfterSeconds,
-  /// kMaxAriRetryAfterSeconds] (RFC 9773 §4.3: clients should poll at least daily).
+  /// kMaxAriRetryAfterSeconds] (RFC 9773 §4.3: clients should poll at least daily), or
+  /// kDefaultAriRetryAfterSeconds without one (§4.3.3: six hours after a long-term error).
   long retry_after_s = 0;
 };
 inline constexpr long kMinAriRetryAfterSeconds = 60 * 60;
 inline constexpr long kMaxAriRetryAfterSeconds = 24 * 60 * 60;
+inline constexpr long kDefaultAriRetryAfterSeconds = 6 * 60 * 60;
 /// Bodies longer than this from the renewalInfo resource are refused (a hostile CA).
 inline constexpr size_t kMaxRenewalInfoBytes = 16 * 1024;
 

@@ -160,6 +160,8 @@ store::StepCommit Engine::RunStep(const store::Job& job) {
   commit.renewal_retry_at = ctx.renewal_retry_at;
   commit.clear_renewal_retry = ctx.clear_renewal_retry;
   commit.wake_sweep_at = ctx.wake_sweep_at;
+  commit.set_ari_check = ctx.set_ari_check;
+  commit.ari_check_at = ctx.ari_check_at;
   commit.events = std::move(ctx.events);
   for (const auto& e : commit.events) {
     spdlog::log(e.level == EventLevel::kError     ? spdlog::level::warn

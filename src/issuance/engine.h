@@ -49,7 +49,8 @@ struct EngineConfig {
   std::function<double()> jitter;
   /// Renew when this much time remains, or a third of the lifetime if that is sooner.
   core::Duration renew_before{std::chrono::hours(24 * 30)};
-  /// The sweep: how many renewals it starts at once, and its longest sleep.
+  /// The sweep: how many renewals it starts (and ARI windows it asks) at once, and its
+  /// longest sleep.
   int sweep_batch = 50;
   core::Duration sweep_interval{std::chrono::minutes(15)};
   /// A renewal the sweep finds due starts at a random time within this window (at most a
@@ -106,8 +107,9 @@ class Engine {
   store::StepCommit RunStep(const store::Job& job);
 
   /// The sweep job to enqueue once (kAlreadyExists from the store means it is there):
-  /// it marks expired certificates and starts due automatic renewals, spread out, then
-  /// sleeps until the next certificate falls due (at most sweep_interval).
+  /// it marks expired certificates, polls the CA's ARI windows that are due, and starts due
+  /// automatic renewals, spread out, then sleeps until the next certificate falls due or its
+  /// ARI check does (at most sweep_interval).
   static store::Job SweepJob(core::TimePoint now);
 
  private:
@@ -127,10 +129,19 @@ class Engine {
   core::Status DownloadCertificate(Context& ctx);
   core::Status CleanUpRecords(Context& ctx);
 
-  /// The CA's ARI window for `cert_id`; nullopt without ARI or when it cannot be read (a
-  /// warning in the log: the default rule applies).
-  std::optional<acme::RenewalInfo> AskRenewalInfo(Context& ctx, const std::string& cert_id);
+  /// The CA's ARI window for `cert_id`: nullopt without ARI; an error, with a warning in the
+  /// log, when it cannot be read (ARI only advises: the plan in place applies).
+  core::Result<std::optional<acme::RenewalInfo>> AskRenewalInfo(Context& ctx,
+                                                                const std::string& cert_id);
   static std::string DescribeWindow(const acme::RenewalInfo& info);
+  /// The sweep's ARI polling (RFC 9773 §4.3, engine_ari.cc): asks the CA's window of each
+  /// certificate whose check is due (at most sweep_batch), moves a planned renewal the window
+  /// no longer holds into it, and sets the next check from the CA's Retry-After. Stops at the
+  /// first check the CA does not answer (that one is retried with backoff). True when a
+  /// whole batch was answered: more checks may be due.
+  bool PollRenewalInfo(core::TimePoint now);
+  /// One certificate's check; false when the CA gave no answer.
+  bool CheckRenewalInfo(core::TimePoint now, const store::AriCheckDue& due);
   void StartWait(Context& ctx, std::string_view step);
   /// After a failure of the current step: schedules it again with capped, jittered
   /// backoff (honouring a capped Retry-After); false once `budget` since the step's first

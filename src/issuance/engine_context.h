@@ -27,6 +27,8 @@ struct Engine::Context {
   std::optional<core::TimePoint> renewal_retry_at;
   bool clear_renewal_retry = false;
   std::optional<core::TimePoint> wake_sweep_at;
+  bool set_ari_check = false;  // the next ARI check becomes ari_check_at (nullopt: none)
+  std::optional<core::TimePoint> ari_check_at;
 
   void Log(core::EventLevel level, std::string message) {
     // Messages carry upstream text (CA problems, PowerDNS errors): keep only safe text.
@@ -49,7 +51,7 @@ struct Engine::Context {
     cert.next_renewal_at = at;
     cert_changed = true;
     clear_renewal_retry = true;
-    wake_sweep_at = at;
+    wake_sweep_at = std::min(at, ari_check_at.value_or(at));
     Log(level, std::move(why));
     finished = true;
   }

@@ -50,15 +50,15 @@ std::string Engine::DescribeWindow(const acme::RenewalInfo& info) {
          (info.explanation_url.empty() ? "" : " (see " + info.explanation_url + ")");
 }
 
-std::optional<acme::RenewalInfo> Engine::AskRenewalInfo(Context& ctx, const std::string& cert_id) {
+core::Result<std::optional<acme::RenewalInfo>> Engine::AskRenewalInfo(
+    Context& ctx, const std::string& cert_id) {
   auto info = acme_.GetRenewalInfo(cert_id);
   if (!info.ok()) {
-    // ARI only advises: without it the default rule applies and nothing waits for it.
+    // ARI only advises: without it the plan in place applies and nothing waits for it.
     ctx.Log(EventLevel::kWarning,
             "ARI: cannot read the CA's renewal window: " + info.error().message());
-    return std::nullopt;
   }
-  return *info;
+  return info;
 }
 
 core::Status Engine::AdmitAutomaticRenewal(Context& ctx, bool inside_ari_window) {
@@ -97,13 +97,18 @@ core::Status Engine::CreateOrder(Context& ctx) {
   if (ctx.job.kind == store::JobKind::kRenew && !ctx.cert.certificate_pem.empty()) {
     auto cert_id = crypto::AriCertificateId(ctx.cert.certificate_pem);
     std::optional<acme::RenewalInfo> info;
-    if (cert_id.ok()) info = AskRenewalInfo(ctx, *cert_id);
+    if (cert_id.ok()) {
+      if (auto asked = AskRenewalInfo(ctx, *cert_id); asked.ok()) info = *asked;
+    }
     if (info) {
       replaces = *cert_id;
       if (ctx.state.automatic && ctx.now < info->window_start) {
         core::TimePoint at = PickInWindow(info->window_start, info->window_end, ctx.now, Jitter());
         // No order: a slot an earlier run of this step took (its order request failed) goes.
         if (limits_ != nullptr) limits_->Forget(ctx.job.id);
+        // The window is asked again on the CA's schedule until then (RFC 9773 §4.3).
+        ctx.set_ari_check = true;
+        ctx.ari_check_at = AriCheckTime(ctx.now, info->retry_after_s);
         ctx.MoveAutomaticRenewal(at, EventLevel::kInfo,
                                  DescribeWindow(*info) + "; automatic renewal moved to " +
                                      core::FormatRfc3339(at));
@@ -351,21 +356,29 @@ core::Status Engine::DownloadCertificate(Context& ctx) {
   c.issued_at = ctx.now;
   c.expires_at = info.not_after;
   c.next_renewal_at = RenewalTime(info.not_before, info.not_after, config_.renew_before);
-  // Where the CA offers ARI, its window decides instead (RFC 9773 §4.2).
+  // Where the CA offers ARI, its window decides instead (RFC 9773 §4.2), and the sweep asks
+  // it again on the CA's Retry-After schedule until the renewal (§4.3); a window that could
+  // not be read is asked again with backoff. Without ARI, no check.
   std::string planned;
+  ctx.set_ari_check = true;
   if (auto cert_id = crypto::AriCertificateId(pems.front()); cert_id.ok()) {
-    if (auto window = AskRenewalInfo(ctx, *cert_id)) {
-      c.next_renewal_at =
-          PickInWindow(window->window_start, window->window_end, ctx.now, Jitter());
-      planned = DescribeWindow(*window) + "; renewal planned at " +
+    auto window = AskRenewalInfo(ctx, *cert_id);
+    if (!window.ok()) {
+      ctx.ari_check_at = AriCheckRetryTime(ctx.now, 1, window.error().retry_after_s(), Jitter());
+    } else if (const std::optional<acme::RenewalInfo>& w = *window; w) {
+      c.next_renewal_at = PickInWindow(w->window_start, w->window_end, ctx.now, Jitter());
+      ctx.ari_check_at = AriCheckTime(ctx.now, w->retry_after_s);
+      planned = DescribeWindow(*w) + "; renewal planned at " +
                 core::FormatRfc3339(*c.next_renewal_at);
     }
   }
   ctx.cert_changed = true;
   // A new validity: no retry of an earlier failed attempt holds the next renewal back, and
-  // the sweep wakes for its renewal time (or expiry) even when that is sooner than it planned.
+  // the sweep wakes for its renewal time, expiry or ARI check even when that is sooner than
+  // it planned.
   ctx.clear_renewal_retry = true;
-  ctx.wake_sweep_at = std::min(*c.next_renewal_at, *c.expires_at);
+  ctx.wake_sweep_at = std::min({*c.next_renewal_at, *c.expires_at,
+                                ctx.ari_check_at.value_or(*c.expires_at)});
   ctx.SetStatus(CertificateState::kIssued);
   ctx.RecordEnd(core::metrics::IssuanceResult::kIssued);
   ctx.install_key = ctx.job.sealed_key;

@@ -1,5 +1,6 @@
-// The sweep: the one recurring job. It marks expired certificates and starts automatic
-// renewals when they fall due, then sleeps (as a run_at) until the next one does.
+// The sweep: the one recurring job. It marks expired certificates, polls the CA's ARI
+// windows (engine_ari.cc) and starts automatic renewals when they fall due, then sleeps (as
+// a run_at) until the next of these does.
 #include <algorithm>
 
 #include <spdlog/spdlog.h>
@@ -32,6 +33,8 @@ store::StepCommit Engine::RunSweep(const store::Job& job) {
   }
 
   notifier_->Sweep(now);
+  // The CA's windows first: a renewal a window moves to now starts in this very run.
+  const bool more_ari_checks = PollRenewalInfo(now);
   auto due = jobs_.ListDueRenewals(now, config_.sweep_batch);
   if (!due.ok()) {
     spdlog::warn("sweep: cannot list due renewals: {}", due.error().message());
@@ -86,6 +89,8 @@ store::StepCommit Engine::RunSweep(const store::Job& job) {
     // More are due: the next batch at once (30 s later when none of this one could be
     // handled, so a failing store never turns the sweep into a spin).
     commit.job.run_at = handled > 0 ? now : now + std::chrono::seconds(30);
+  } else if (more_ari_checks) {
+    commit.job.run_at = now;  // the next batch of ARI checks (each one answered: no spin)
   } else if (auto next = jobs_.NextLifecycleEvent(now); next.ok() && next->has_value()) {
     commit.job.run_at = std::max(now, std::min(commit.job.run_at, **next));
   }

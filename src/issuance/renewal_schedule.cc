@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "acme/types.h"
+
 namespace certadns::issuance {
 namespace {
 
@@ -32,6 +34,27 @@ core::TimePoint PickInWindow(core::TimePoint start, core::TimePoint end, core::T
   if (end <= from) return now;
   auto width = std::chrono::duration_cast<core::Duration>(end - from);
   return from + Scaled(width, std::clamp(jitter, 0.0, 1.0));
+}
+
+core::TimePoint AriCheckTime(core::TimePoint now, long retry_after_s) {
+  return now + std::chrono::seconds(std::clamp(retry_after_s, acme::kMinAriRetryAfterSeconds,
+                                               acme::kMaxAriRetryAfterSeconds));
+}
+
+core::TimePoint AriCheckRetryTime(core::TimePoint now, int failures,
+                                  std::optional<long> retry_after_s, double jitter) {
+  constexpr core::Duration kFirst = std::chrono::hours(1);
+  constexpr core::Duration kMax = std::chrono::hours(6);
+  constexpr long kLongestRetryAfter = 24 * 60 * 60;
+  core::Duration base = kFirst;
+  for (int i = 1; i < failures && base < kMax; ++i) base *= 2;
+  base = std::min(base, kMax);
+  if (retry_after_s && *retry_after_s > 0) {
+    base = std::max<core::Duration>(base,
+                                    std::chrono::seconds(std::min(*retry_after_s,
+                                                                  kLongestRetryAfter)));
+  }
+  return now + base + Scaled(base, std::clamp(jitter, 0.0, 1.0) / 3);
 }
 
 }  // namespace certadns::issuance

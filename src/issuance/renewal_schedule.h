@@ -4,6 +4,8 @@
 // a seeded draw test them exactly. Thread-safe.
 #pragma once
 
+#include <optional>
+
 #include "core/clock.h"
 
 namespace certadns::issuance {
@@ -31,5 +33,16 @@ core::Duration RenewalStartDelay(core::TimePoint now, core::TimePoint expires_at
 /// (renew at once).
 core::TimePoint PickInWindow(core::TimePoint start, core::TimePoint end, core::TimePoint now,
                              double jitter);
+
+/// When the window of an ARI answer with `retry_after_s` is next asked (RFC 9773 §4.3): then,
+/// held to [acme::kMinAriRetryAfterSeconds, acme::kMaxAriRetryAfterSeconds] from `now`.
+core::TimePoint AriCheckTime(core::TimePoint now, long retry_after_s);
+
+/// When an ARI check the CA did not answer (the `failures`-th in a row, from 1) is tried
+/// again (RFC 9773 §4.3.3): 1 h, doubling with each failure up to 6 h (the RFC's interval
+/// after a long-term error), never before a Retry-After the CA sent (honoured up to a day),
+/// plus `jitter` (a draw in [0, 1)) times a third of it.
+core::TimePoint AriCheckRetryTime(core::TimePoint now, int failures,
+                                  std::optional<long> retry_after_s, double jitter);
 
 }  // namespace certadns::issuance

@@ -76,10 +76,23 @@ class JobQueue {
   /// attempt is not before `retry_at`; kAlreadyExists (nothing written) when the
   /// certificate has a job already.
   virtual core::Status StartAutoRenewal(const Job& job, core::TimePoint retry_at) = 0;
-  /// The earliest moment after `now` when a certificate expires or becomes due for
-  /// automatic renewal (or its retry); nullopt when none will.
+  /// The earliest moment after `now` when a certificate expires, becomes due for automatic
+  /// renewal (or its retry), or its ARI check falls due; nullopt when none will.
   virtual core::Result<std::optional<core::TimePoint>> NextLifecycleEvent(
       core::TimePoint now) = 0;
+
+  // ARI polling (RFC 9773 §4.3). A certificate's next check is set by a step's commit
+  // (StepCommit::set_ari_check) and by RecordAriCheck; certificates issued before this
+  // existed are due at once.
+  /// Certificates whose ARI check is due at `now`: issued, auto_renew, the check at or
+  /// before now, the planned renewal after now (a renewal already due asks the CA at its
+  /// order step), no job; the earliest check first, at most `limit`.
+  virtual core::Result<std::vector<AriCheckDue>> ListDueAriChecks(core::TimePoint now,
+                                                                  int limit) = 0;
+  /// Applies `check` in one transaction: the next check and failure count, and, when given,
+  /// next_renewal_at and the log line. false (nothing written) when the certificate has
+  /// changed since: another serial, no longer issued, or it has a job (a renewal started).
+  virtual core::Result<bool> RecordAriCheck(const AriCheckResult& check) = 0;
 };
 
 /// A JobQueue's wake hook, for backends to hold: Set and Fire from any thread. A call in

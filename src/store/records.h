@@ -102,6 +102,27 @@ struct StepCommit {
   /// A lifecycle event of the certificate (its renewal, a retry, its expiry) falls due then:
   /// the sweep job's run_at is brought forward to it if it is later.
   std::optional<core::TimePoint> wake_sweep_at;
+  /// With set_ari_check, the certificate's next ARI check (RFC 9773 §4.3) becomes
+  /// ari_check_at (nullopt: none, the CA offers no ARI) and its failed checks are forgotten.
+  bool set_ari_check = false;
+  std::optional<core::TimePoint> ari_check_at;
+};
+
+/// A certificate whose ARI check is due (JobQueue::ListDueAriChecks), with the number of
+/// checks in a row that got no answer from the CA.
+struct AriCheckDue {
+  core::Certificate certificate;
+  int failures = 0;
+};
+
+/// The outcome of one ARI check of a certificate (JobQueue::RecordAriCheck).
+struct AriCheckResult {
+  std::string certificate_id;
+  std::string serial;                            // the certificate that was checked
+  std::optional<core::TimePoint> next_check_at;  // nullopt: no further check
+  int failures = 0;                              // checks in a row without an answer
+  std::optional<core::TimePoint> next_renewal_at;  // the new plan, when it moved
+  std::optional<core::CertificateEvent> event;     // its line in the certificate's log
 };
 
 }  // namespace certadns::store

@@ -128,6 +128,9 @@ class MemoryStore final : public store::Store,
                                                                int limit) override;
   core::Status StartAutoRenewal(const store::Job& job, core::TimePoint retry_at) override;
   core::Result<std::optional<core::TimePoint>> NextLifecycleEvent(core::TimePoint now) override;
+  core::Result<std::vector<store::AriCheckDue>> ListDueAriChecks(core::TimePoint now,
+                                                                 int limit) override;
+  core::Result<bool> RecordAriCheck(const store::AriCheckResult& check) override;
 
   // KeyPoolStore (memory_store_jobs.cc).
   core::Status AddPooledKey(const store::PooledKey& key, core::TimePoint created_at) override;
@@ -190,6 +193,8 @@ class MemoryStore final : public store::Store,
     core::Certificate certificate;
     std::optional<std::string> sealed_private_key;
     std::optional<core::TimePoint> renewal_retry_at;
+    std::optional<core::TimePoint> ari_check_at;
+    int ari_check_failures = 0;
     std::vector<core::CertificateEvent> events;
     uint64_t sequence = 0;  // insertion order
   };

@@ -298,6 +298,11 @@ core::Status MemoryStore::CommitStep(const std::string& worker_id,
         commit.renewal_retry_at ? std::optional(StoredTime(*commit.renewal_retry_at))
                                 : std::nullopt;
   }
+  if (owner != certificates_.end() && commit.set_ari_check) {
+    owner->second.ari_check_at.reset();
+    if (commit.ari_check_at) owner->second.ari_check_at = StoredTime(*commit.ari_check_at);
+    owner->second.ari_check_failures = 0;
+  }
   if (commit.wake_sweep_at) {
     for (auto& [id, row] : jobs_) {
       if (row.job.certificate_id == store::kSweepJobId) {
@@ -437,6 +442,7 @@ core::Result<std::optional<core::TimePoint>> MemoryStore::NextLifecycleEvent(cor
     if (c.auto_renew && c.next_renewal_at) {
       consider(std::max(*c.next_renewal_at, row.renewal_retry_at.value_or(*c.next_renewal_at)));
     }
+    if (c.auto_renew && row.ari_check_at) consider(*row.ari_check_at);
   }
   return next;
 }

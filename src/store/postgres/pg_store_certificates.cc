@@ -272,7 +272,9 @@ core::Result<std::optional<core::TimePoint>> PgStore::NextLifecycleEvent(core::T
       "  (renewal_retry_at IS NULL OR renewal_retry_at <= next_renewal_at) "
       "UNION ALL SELECT MIN(renewal_retry_at) FROM certificates WHERE status = 'issued' AND "
       "  auto_renew AND next_renewal_at IS NOT NULL AND renewal_retry_at > $1 AND "
-      "  renewal_retry_at > next_renewal_at) AS events",
+      "  renewal_retry_at > next_renewal_at "
+      "UNION ALL SELECT MIN(ari_check_at) FROM certificates WHERE status = 'issued' AND "
+      "  auto_renew AND ari_check_at > $1) AS events",
       Params().Int(ToUnixMillis(now))));
   if (r.IsNull(0, 0)) return std::optional<core::TimePoint>();
   return std::optional<core::TimePoint>(FromUnixMillis(r.Int(0, 0)));

@@ -190,6 +190,12 @@ core::Status PgStore::CommitStep(const std::string& worker_id, const StepCommit&
                                Params().Text(job.certificate_id)
                                    .Int(OptionalMillis(commit.renewal_retry_at))));
   }
+  if (commit.set_ari_check) {
+    RETURN_IF_ERROR(conn->Exec("UPDATE certificates SET ari_check_at = $2, "
+                               "ari_check_failures = 0 WHERE id = $1",
+                               Params().Text(job.certificate_id)
+                                   .Int(OptionalMillis(commit.ari_check_at))));
+  }
   if (commit.wake_sweep_at) {
     RETURN_IF_ERROR(conn->Exec("UPDATE jobs SET run_at = LEAST(run_at, $2) "
                                "WHERE certificate_id = $1 AND run_at > $2",

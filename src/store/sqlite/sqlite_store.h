@@ -125,6 +125,9 @@ class SqliteStore final : public Store,
                                                                int limit) override;
   core::Status StartAutoRenewal(const Job& job, core::TimePoint retry_at) override;
   core::Result<std::optional<core::TimePoint>> NextLifecycleEvent(core::TimePoint now) override;
+  core::Result<std::vector<AriCheckDue>> ListDueAriChecks(core::TimePoint now,
+                                                          int limit) override;
+  core::Result<bool> RecordAriCheck(const AriCheckResult& check) override;
 
   core::Result<std::optional<std::string>> GetAcmeAccountKey(
       const std::string& directory_url) override;

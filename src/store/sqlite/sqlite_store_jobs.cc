@@ -178,6 +178,14 @@ core::Status SqliteStore::CommitStep(const std::string& worker_id, const StepCom
                   : std::nullopt);
     RETURN_IF_ERROR(s.Run());
   }
+  if (commit.set_ari_check) {
+    Statement s(db_, "UPDATE certificates SET ari_check_at = ?2, ari_check_failures = 0 "
+                     "WHERE id = ?1");
+    s.Bind(1, job.certificate_id);
+    s.Bind(2, commit.ari_check_at ? std::optional<int64_t>(ToUnixMillis(*commit.ari_check_at))
+                                  : std::nullopt);
+    RETURN_IF_ERROR(s.Run());
+  }
   if (commit.wake_sweep_at) {
     Statement s(db_, "UPDATE jobs SET run_at = MIN(run_at, ?2) WHERE certificate_id = ?1");
     s.Bind(1, std::string(kSweepJobId)).Bind(2, ToUnixMillis(*commit.wake_sweep_at));

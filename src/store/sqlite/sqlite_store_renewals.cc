@@ -85,7 +85,9 @@ core::Result<std::optional<core::TimePoint>> SqliteStore::NextLifecycleEvent(
                    "  WHERE status = 'issued' AND expires_at > ?1 "
                    "UNION ALL SELECT MAX(next_renewal_at, COALESCE(renewal_retry_at, 0)) "
                    "  FROM certificates WHERE status = 'issued' AND auto_renew = 1 AND "
-                   "  MAX(next_renewal_at, COALESCE(renewal_retry_at, 0)) > ?1)");
+                   "  MAX(next_renewal_at, COALESCE(renewal_retry_at, 0)) > ?1 "
+                   "UNION ALL SELECT MIN(ari_check_at) FROM certificates "
+                   "  WHERE status = 'issued' AND auto_renew = 1 AND ari_check_at > ?1)");
   s.Bind(1, ToUnixMillis(now));
   if (!s.Step() || s.IsNull(0)) {
     RETURN_IF_ERROR(s.status());

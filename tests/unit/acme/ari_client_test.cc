@@ -87,9 +87,10 @@ TEST_F(AriClientTest, ReadsTheSuggestedWindowExplanationAndRetryAfterOfTheRfcExa
   EXPECT_TRUE(http_.RequestsWithMethod("POST").empty()) << "a plain GET, no JWS";
 }
 
-TEST_F(AriClientTest, RetryAfterIsClampedBetweenAnHourAndADay) {
+// RFC 9773 §4.3: an answer without Retry-After is asked again after six hours (§4.3.3).
+TEST_F(AriClientTest, RetryAfterIsClampedBetweenAnHourAndADaySixHoursWithout) {
   const std::pair<std::string, long> cases[] = {
-      {"60", 3600}, {"864000", 86400}, {"", 86400}};
+      {"60", 3600}, {"864000", 86400}, {"", 21600}};
   for (const auto& [header, want] : cases) {
     SCOPED_TRACE(header);
     http::Response response = FakeHttpClient::JsonResponse(200, kRfcRenewalInfo);

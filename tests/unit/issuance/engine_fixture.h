@@ -242,6 +242,16 @@ class EngineTest : public ::testing::Test {
     return ok;
   }
 
+  /// Enqueues the sweep job, due now.
+  void StartSweep() { ASSERT_TRUE(store_->EnqueueJob(Engine::SweepJob(clock_.Now())).ok()); }
+
+  /// When the sweep job runs next.
+  core::TimePoint SweepRunAt() {
+    auto jobs = store_->ListJobs(std::string(store::kSweepJobId));
+    EXPECT_TRUE(jobs.ok() && jobs->size() == 1);
+    return jobs.ok() && !jobs->empty() ? (*jobs)[0].run_at : core::TimePoint{};
+  }
+
   /// Deletes the certificate behind the engine's back, as the API's DELETE would.
   void DeleteCertificateRow(const std::string& id) {
     ASSERT_TRUE(store_->DeleteCertificate(kOwner, id).ok());

@@ -58,7 +58,6 @@ class EngineRenewalTest : public EngineTest {
     }
     ADD_FAILURE() << "runaway job";
   }
-  void StartSweep() { ASSERT_TRUE(store_->EnqueueJob(Engine::SweepJob(clock_.Now())).ok()); }
   void SeededJitter(unsigned seed) {
     auto random = std::make_shared<std::mt19937>(seed);
     config_.jitter = [random] { return std::uniform_real_distribution<double>(0, 1)(*random); };

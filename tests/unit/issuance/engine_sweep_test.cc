@@ -24,15 +24,6 @@ class EngineSweepTest : public EngineTest {
     return c;
   }
 
-  /// Steps until the certificate has no job (the sweep job stays).
-  void StartSweep() { ASSERT_TRUE(store_->EnqueueJob(Engine::SweepJob(clock_.Now())).ok()); }
-
-  core::TimePoint SweepRunAt() {
-    auto jobs = store_->ListJobs(std::string(store::kSweepJobId));
-    EXPECT_TRUE(jobs.ok() && jobs->size() == 1);
-    return jobs.ok() && !jobs->empty() ? (*jobs)[0].run_at : core::TimePoint{};
-  }
-
   bool HasRenewalJob() {
     auto jobs = store_->ListJobs(cert_id_);
     return jobs.ok() && !jobs->empty() && (*jobs)[0].kind == store::JobKind::kRenew;

@@ -107,6 +107,8 @@ TEST(SqliteAccountsMigrationTest, UpgradesADatabaseCreatedBeforeAccounts) {
     ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
     const char* downgrade =
         "DROP INDEX jobs_detached; ALTER TABLE jobs DROP COLUMN detached_from; "
+        "DROP INDEX certificates_ari_check; ALTER TABLE certificates DROP COLUMN ari_check_at; "
+        "ALTER TABLE certificates DROP COLUMN ari_check_failures; "
         "DROP INDEX certificates_renewal; DROP INDEX certificates_expiry; "
         "ALTER TABLE certificates DROP COLUMN renewal_retry_at; "
         "DROP TABLE api_keys; DROP TABLE sessions; DROP TABLE master_key; DROP TABLE key_pool; "
