@@ -25,6 +25,7 @@
 #include "http/curl_http_client.h"
 #include "store/sqlite/sqlite_store.h"
 #include "tests/support/file_text.h"
+#include "tests/support/hosted_owner.h"
 #include "tests/support/own_stack.h"
 #include "tests/support/service_process.h"
 #include "tests/support/stack_env.h"
@@ -107,7 +108,7 @@ class NotifyIt : public ::testing::Test {
  protected:
   void TearDown() override {
     service_.Stop();
-    if (zone_created_) (void)pdns_->DeleteZone(zone_);
+    if (!owner_.zone.empty()) (void)pdns_->DeleteZone(owner_.zone);
   }
 
   /// Starts Pebble, the sink and the service, with a Pro user, its verified zone and key.
@@ -120,22 +121,10 @@ class NotifyIt : public ::testing::Test {
     pdns_ = std::make_unique<dns::powerdns::PowerDnsClient>(
         pdns_http_, dns::powerdns::PowerDnsConfig{stack.pdns_api_url, stack.pdns_api_key,
                                                   stack.pdns_server_id});
-    zone_ = "notify-" + crypto::HexEncode(crypto::RandomBytes(5)) + ".test";
-    if (auto created = pdns_->CreateZone(zone_, {"ns1." + zone_}); !created.ok()) {
-      return created.error().message();
-    }
-    zone_created_ = true;
-    {
-      auto opened = store::sqlite::SqliteStore::Open(service_.File("certadns.db"));
-      if (!opened.ok()) return opened.error().message();
-      core::SystemClock clock;
-      user_ = {crypto::RandomId("user"), "owner@notify.test", "pro", "", clock.Now()};
-      zone_id_ = crypto::RandomId("zone");
-      if (auto s = (*opened)->CreateUser(user_); !s.ok()) return s.error().message();
-      if (auto s = (*opened)->CreateZone({zone_id_, user_.id, zone_, true, clock.Now()});
-          !s.ok()) {
-        return s.error().message();
-      }
+    if (auto e = CreateHostedOwner(*pdns_, service_.File("certadns.db"), "notify",
+                                   "owner@notify.test", "pro", owner_);
+        !e.empty()) {
+      return e;
     }
     StackEnv env = stack;
     env.acme_directory_url = pebble_.directory_url();
@@ -147,7 +136,7 @@ class NotifyIt : public ::testing::Test {
     config["smtp"]["from"] = Toml("certadns@notify.test");
     config["smtp"]["tls"] = Toml("none");
     if (auto e = service_.Start(config); !e.empty()) return e;
-    CommandResult key = service_.Cli({"apikey", "create", "--email", user_.email});
+    CommandResult key = service_.Cli({"apikey", "create", "--email", owner_.user.email});
     if (key.exit_code != 0) return key.Describe();
     api_key_ = key.out.substr(0, key.out.find_first_of(" \r\n"));
     return "";
@@ -222,10 +211,7 @@ class NotifyIt : public ::testing::Test {
   ServiceProcess service_;
   http::CurlHttpClient pdns_http_{{}};
   std::unique_ptr<dns::powerdns::PowerDnsClient> pdns_;
-  std::string zone_;
-  bool zone_created_ = false;
-  store::User user_;
-  std::string zone_id_;
+  HostedOwner owner_;
   std::string api_key_;
 };
 
@@ -246,9 +232,11 @@ TEST_F(NotifyIt, SignedIssuedAndFailedWebhooksAndTheExpiryWarningByEmail) {
   EXPECT_THAT(Call("GET", "/webhooks/" + hook_id).body, ::testing::Not(HasSubstr(secret)));
 
   // Issued: a 3-day certificate without auto-renewal.
-  const std::string domain = "a." + zone_;
+  const std::string domain = "a." + owner_.zone;
   http::Response requested = Call("POST", "/certificates",
-                                  {{"zone_id", zone_id_}, {"domain", domain}, {"auto_renew", false}});
+                                  {{"zone_id", owner_.zone_id},
+                                   {"domain", domain},
+                                   {"auto_renew", false}});
   ASSERT_EQ(requested.status, 202) << requested.body;
   const std::string cert_id = json::parse(requested.body).value("id", "");
   ASSERT_EQ(WaitSettled(cert_id), "issued") << service_.LogTail();
@@ -273,10 +261,11 @@ TEST_F(NotifyIt, SignedIssuedAndFailedWebhooksAndTheExpiryWarningByEmail) {
   EXPECT_THAT(warning, HasSubstr("auto-renewal is off"));
 
   // Failed: the zone's copy in PowerDNS is gone behind the service's back.
-  ASSERT_TRUE(pdns_->DeleteZone(zone_).ok());
-  zone_created_ = false;
-  const std::string bad_domain = "b." + zone_;
-  http::Response doomed = Call("POST", "/certificates", {{"zone_id", zone_id_}, {"domain", bad_domain}});
+  ASSERT_TRUE(pdns_->DeleteZone(owner_.zone).ok());
+  const std::string bad_domain = "b." + owner_.zone;
+  owner_.zone.clear();  // nothing left for TearDown to delete
+  http::Response doomed =
+      Call("POST", "/certificates", {{"zone_id", owner_.zone_id}, {"domain", bad_domain}});
   ASSERT_EQ(doomed.status, 202) << doomed.body;
   const std::string doomed_id = json::parse(doomed.body).value("id", "");
   ASSERT_EQ(WaitSettled(doomed_id), "failed") << service_.LogTail();
