@@ -167,6 +167,7 @@ std::vector<Field> Fields(Config& c) {
       IntField("issuance", "workers", &c.issuance.workers),
       IntField("issuance", "max_workers_per_account", &c.issuance.max_workers_per_account),
       IntField("issuance", "key_pool", &c.issuance.key_pool),
+      IntField("issuance", "key_pool_threads", &c.issuance.key_pool_threads),
       DoubleField("issuance", "retry_budget_s", &c.issuance.retry_budget_s),
       DoubleField("issuance", "retry_max_delay_s", &c.issuance.retry_max_delay_s),
       DoubleField("issuance", "cleanup_budget_s", &c.issuance.cleanup_budget_s),
@@ -242,6 +243,9 @@ core::Result<Config> LoadConfig(const std::string& path, const EnvLookup& env) {
   }
   if (config.issuance.workers < 1) return core::InvalidArgument("issuance.workers must be >= 1");
   if (config.issuance.key_pool < 0) return core::InvalidArgument("issuance.key_pool must be >= 0");
+  if (config.issuance.key_pool_threads < 0 || config.issuance.key_pool_threads > 64) {
+    return core::InvalidArgument("issuance.key_pool_threads must be 0 to 64");
+  }
   if (config.issuance.lease_s < 1 || config.issuance.lease_s > 86400) {
     return core::InvalidArgument("issuance.lease_s must be 1 to 86400 seconds");
   }

@@ -83,7 +83,9 @@ struct Config {
     // Running jobs one account may hold at once; 0: workers - 1 (at least 1), so one
     // account's burst always leaves a worker to the others.
     int max_workers_per_account = 0;
-    int key_pool = 50;  // RSA keys generated ahead of requests; 0 = generate on request
+    int key_pool = 200;  // RSA keys generated ahead of requests; 0 = generate on request
+    // Threads making pool keys, in idle CPU time only; 0: one per core.
+    int key_pool_threads = 0;
     // Transient CA/PowerDNS failures: retried with backoff up to retry_max_delay_s for
     // retry_budget_s, then the certificate fails; challenge cleanup for cleanup_budget_s.
     double retry_budget_s = 600;

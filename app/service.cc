@@ -189,11 +189,15 @@ core::Result<std::unique_ptr<Service>> Service::Create(const Config& config) {
                                                  *p->box, p->clock, engine_config);
   if (config.issuance.key_pool > 0) {
     const auto size = static_cast<size_t>(config.issuance.key_pool);
+    const int threads = config.issuance.key_pool_threads > 0
+                            ? config.issuance.key_pool_threads
+                            : static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
     // Persisted (sealed) where the backend keeps a key pool, so a restart keeps it warm.
     if (auto* pool_store = dynamic_cast<store::KeyPoolStore*>(p->store.get())) {
-      p->keys = std::make_unique<issuance::KeyPool>(size, *pool_store, *p->box, p->clock);
+      p->keys = std::make_unique<issuance::KeyPool>(size, *pool_store, *p->box, p->clock,
+                                                    nullptr, nullptr, threads);
     } else {
-      p->keys = std::make_unique<issuance::KeyPool>(size);
+      p->keys = std::make_unique<issuance::KeyPool>(size, threads);
     }
     p->engine->SetKeySource(p->keys.get());
   }

@@ -111,7 +111,13 @@ def main(directory):
 
     out = ["## certadns over its API, and the peers on the same stack (POST -> issued as a client sees it)", ""]
     out += lines
-    out += ["", f"certadns: issuance.key_pool = {service.get('key_pool', '?')}; time from just "
+    waits = service.get("pool_waits", {})
+    warm = "; ".join(f"{k}: {v['want']} keys, {v['waited_s']:.1f} s" if v.get("waited_s", -1) >= 0
+                     else f"{k}: {v['want']} keys wanted, {v.get('ready')} ready at the limit"
+                     for k, v in waits.items())
+    out += ["", f"certadns: issuance.key_pool = {service.get('key_pool', '?')}, warm before each "
+            f"scenario (the bench waited until the pool, refilled in idle CPU time, held the keys "
+            f"the scenario takes: {warm or 'not recorded'}); time from just "
             f"before the POST to the first GET that shows `issued`: GET /certificates/{{id}} every "
             f"{service.get('watch_interval_ms', 0):.0f} ms for one certificate, for bursts one "
             f"GET /certificates per account per round, rounds "

@@ -1,5 +1,6 @@
 #include "issuance/key_pool.h"
 
+#include <sched.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -20,26 +21,28 @@ core::Result<crypto::PrivateKey> GenerateRsa2048() { return crypto::PrivateKey::
 
 core::Result<crypto::PrivateKey> DirectKeySource::Take() { return GenerateRsa2048(); }
 
-KeyPool::KeyPool(size_t size) : KeyPool(size, GenerateRsa2048, nullptr) {}
+KeyPool::KeyPool(size_t size, int threads) : KeyPool(size, GenerateRsa2048, nullptr, threads) {}
 
-KeyPool::KeyPool(size_t size, Generator generate, std::function<double()> jitter)
+KeyPool::KeyPool(size_t size, Generator generate, std::function<double()> jitter, int threads)
     : size_(size), generate_(std::move(generate)), jitter_(std::move(jitter)) {
-  Start();
+  Start(threads);
 }
 
 KeyPool::KeyPool(size_t size, store::KeyPoolStore& store, const crypto::SecretBox& box,
-                 const core::Clock& clock, Generator generate, std::function<double()> jitter)
+                 const core::Clock& clock, Generator generate, std::function<double()> jitter,
+                 int threads)
     : size_(size),
       store_(&store),
       box_(&box),
       clock_(&clock),
       generate_(generate ? std::move(generate) : Generator(GenerateRsa2048)),
       jitter_(std::move(jitter)) {
-  Start();
+  Start(threads);
 }
 
-void KeyPool::Start() {
-  if (size_ > 0) thread_ = std::thread([this] { Refill(); });
+void KeyPool::Start(int threads) {
+  if (size_ == 0) return;
+  for (int i = 0; i < std::max(threads, 1); ++i) threads_.emplace_back([this] { Refill(); });
 }
 
 KeyPool::~KeyPool() {
@@ -48,7 +51,9 @@ KeyPool::~KeyPool() {
     stopping_ = true;
   }
   cv_.notify_all();
-  if (thread_.joinable()) thread_.join();
+  for (auto& t : threads_) {
+    if (t.joinable()) t.join();
+  }
 }
 
 core::Result<crypto::PrivateKey> KeyPool::Take() {
@@ -56,6 +61,7 @@ core::Result<crypto::PrivateKey> KeyPool::Take() {
   {
     std::lock_guard lock(mutex_);
     wanted_ = true;
+    ++changes_;
   }
   cv_.notify_all();
   if (key.ok() && key->has_value()) return std::move(**key);
@@ -120,26 +126,51 @@ void KeyPool::Backoff(int failures) {
   cv_.wait_for(lock, delay, [this] { return stopping_; });
 }
 
+core::Result<bool> KeyPool::ClaimOne() {
+  ASSIGN_OR_RETURN(size_t ready, Ready());
+  std::lock_guard lock(mutex_);
+  if (ready + making_ >= size_) {
+    if (making_ == 0) wanted_ = false;  // full: sleep until the next Take()
+    return false;
+  }
+  ++making_;
+  return true;
+}
+
 void KeyPool::Refill() {
-  // Background work: lower this thread's priority so request handling comes first.
-  setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), 10);
+  // Background work: run only when the CPU would otherwise idle, so that request handling
+  // and job steps always come first (nice 19 where SCHED_IDLE is refused).
+  sched_param idle{};
+  if (sched_setscheduler(0, SCHED_IDLE, &idle) != 0) {
+    setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), 19);
+  }
   int failures = 0;
   while (true) {
+    uint64_t seen = 0;
     {
       std::unique_lock lock(mutex_);
       cv_.wait(lock, [this] { return stopping_ || wanted_; });
       if (stopping_) return;
+      seen = changes_;
     }
-    auto ready = Ready();
-    if (ready.ok() && *ready >= size_) {
-      std::lock_guard lock(mutex_);
-      wanted_ = false;  // full: sleep until the next Take()
+    auto claimed = ClaimOne();
+    if (claimed.ok() && !*claimed) {
+      // Full, counting the keys other threads are making: wait for a Take() or for one of
+      // them to finish.
+      std::unique_lock lock(mutex_);
+      cv_.wait(lock, [&] { return stopping_ || changes_ != seen; });
       continue;
     }
-    core::Status status = ready.ok() ? core::Ok() : core::Status(ready.error());
+    core::Status status = claimed.ok() ? core::Ok() : core::Status(claimed.error());
     if (status.ok()) {
       auto key = generate_();
       status = key.ok() ? Shelve(std::move(key).value()) : core::Status(key.error());
+      {
+        std::lock_guard lock(mutex_);
+        --making_;
+        ++changes_;
+      }
+      cv_.notify_all();
     }
     if (!status.ok()) {
       // Take() reports a failing generation to its caller; here, back off.

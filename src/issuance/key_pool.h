@@ -1,7 +1,7 @@
-// Where new certificate keys come from. RSA-2048 generation takes 70-400 ms here, more than
-// the rest of an issuance on loopback, so KeyPool generates keys ahead of demand on one
-// background thread (niced: request handling and job steps come first) and a request takes
-// a ready one. With a KeyPoolStore the ready keys are persisted, sealed with the master key
+// Where new certificate keys come from. RSA-2048 generation takes 70-400 ms of CPU here, more
+// than the rest of an issuance on loopback, so KeyPool generates keys ahead of demand on
+// background threads that run only in idle time (SCHED_IDLE; nice 19 where that is refused:
+// request handling and job steps always come first) and a request takes a ready one. With a KeyPoolStore the ready keys are persisted, sealed with the master key
 // like every key (associated data: the pooled key's id), so a restart keeps a warm pool and
 // processes sharing the database share it; a key is taken by deleting its row, so it is
 // never used twice. Without one they are held in memory. A failing generation (or store) is
@@ -9,10 +9,12 @@
 #pragma once
 
 #include <condition_variable>
+#include <cstdint>
 #include <deque>
 #include <functional>
 #include <mutex>
 #include <thread>
+#include <vector>
 
 #include "core/clock.h"
 #include "crypto/private_key.h"
@@ -38,15 +40,16 @@ class KeyPool final : public KeySource {
  public:
   using Generator = std::function<core::Result<crypto::PrivateKey>()>;
 
-  /// Keeps up to `size` keys ready; the refill thread sleeps while the pool is full.
-  explicit KeyPool(size_t size);
+  /// Keeps up to `size` keys ready, made by `threads` refill threads (at least 1), which
+  /// sleep while the pool is full.
+  explicit KeyPool(size_t size, int threads = 1);
   /// Keys come from `generate`; `jitter` (a number in [0, 1), null: random) spreads the
   /// backoff after a failed generation.
-  KeyPool(size_t size, Generator generate, std::function<double()> jitter);
+  KeyPool(size_t size, Generator generate, std::function<double()> jitter, int threads = 1);
   /// Keeps up to `size` keys ready in `store`, sealed by `box`. All three must outlive it.
   KeyPool(size_t size, store::KeyPoolStore& store, const crypto::SecretBox& box,
           const core::Clock& clock, Generator generate = nullptr,
-          std::function<double()> jitter = nullptr);
+          std::function<double()> jitter = nullptr, int threads = 1);
   ~KeyPool() override;
 
   /// A ready key, or one generated now when the pool is empty (a burst larger than it) or
@@ -57,8 +60,10 @@ class KeyPool final : public KeySource {
   core::Result<size_t> Ready();
 
  private:
-  void Start();
+  void Start(int threads);
   void Refill();
+  /// Claims the making of one key (false: the pool is full, counting keys being made).
+  core::Result<bool> ClaimOne();
   /// A ready key taken out of the pool; nullopt when it is empty.
   core::Result<std::optional<crypto::PrivateKey>> Unshelve();
   core::Status Shelve(crypto::PrivateKey key);
@@ -76,7 +81,9 @@ class KeyPool final : public KeySource {
   std::deque<crypto::PrivateKey> ready_;  // guarded by mutex_
   bool stopping_ = false;                 // guarded by mutex_
   bool wanted_ = true;  // guarded by mutex_; a key was taken since the pool was last full
-  std::thread thread_;
+  size_t making_ = 0;   // guarded by mutex_; keys being generated now
+  uint64_t changes_ = 0;  // guarded by mutex_; counts Take()s and finished keys
+  std::vector<std::thread> threads_;
 };
 
 }  // namespace certadns::issuance

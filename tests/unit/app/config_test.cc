@@ -63,6 +63,20 @@ TEST(ConfigTest, LeaseDefaultsToAMinuteAndIsBounded) {
   EXPECT_NE(none.error().message().find("issuance.lease_s"), std::string::npos);
 }
 
+// The key pool: its size and the threads that refill it (0: one per core).
+TEST(ConfigTest, KeyPoolThreadsDefaultToOnePerCoreAndAreBounded) {
+  auto defaults = LoadConfig("", Env({}));
+  ASSERT_TRUE(defaults.ok()) << defaults.error().message();
+  EXPECT_EQ(defaults->issuance.key_pool, 200);
+  EXPECT_EQ(defaults->issuance.key_pool_threads, 0);
+  auto two = LoadConfig("", Env({{"CERTADNS_ISSUANCE_KEY_POOL_THREADS", "2"}}));
+  ASSERT_TRUE(two.ok()) << two.error().message();
+  EXPECT_EQ(two->issuance.key_pool_threads, 2);
+  auto negative = LoadConfig("", Env({{"CERTADNS_ISSUANCE_KEY_POOL_THREADS", "-1"}}));
+  ASSERT_FALSE(negative.ok());
+  EXPECT_NE(negative.error().message().find("issuance.key_pool_threads"), std::string::npos);
+}
+
 // The HTTP server's handler threads and its queue of waiting requests (ServerLimits).
 TEST(ConfigTest, NotificationsAndSmtpComeFromTheFileAndTheEnvironment) {
   test::TempDir dir;

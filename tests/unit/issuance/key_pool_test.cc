@@ -58,6 +58,44 @@ TEST(KeyPoolTest, FillsUpToItsSizeFromTheGenerator) {
   EXPECT_TRUE(pool.Take().ok());
 }
 
+TEST(KeyPoolTest, SeveralRefillThreadsFillToItsSizeAndNoFurther) {
+  auto key = crypto::PrivateKey::GenerateRsa(2048);
+  ASSERT_TRUE(key.ok());
+  const std::string pem = key->ToPem().reveal();
+  std::atomic<int> generated{0};
+  std::atomic<int> at_once{0};
+  std::atomic<int> most_at_once{0};
+  KeyPool pool(
+      5,
+      [&]() -> core::Result<crypto::PrivateKey> {
+        ++generated;
+        int now = ++at_once;
+        int seen = most_at_once.load();
+        while (now > seen && !most_at_once.compare_exchange_weak(seen, now)) {
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(30));  // a slow key
+        --at_once;
+        return crypto::PrivateKey::FromPem(pem);
+      },
+      [] { return 0.0; }, 4);
+  for (int i = 0; i < 3000 && pool.ReadyForTest() < 5; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));  // room for an overfill
+  EXPECT_EQ(pool.ReadyForTest(), 5u);
+  EXPECT_EQ(generated.load(), 5) << "refill threads made keys past the pool's size";
+  EXPECT_GE(most_at_once.load(), 2) << "the refill threads took turns instead of working at once";
+  // Two taken: two made again, by whichever threads are free.
+  ASSERT_TRUE(pool.Take().ok());
+  ASSERT_TRUE(pool.Take().ok());
+  for (int i = 0; i < 3000 && pool.ReadyForTest() < 5; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_EQ(pool.ReadyForTest(), 5u);
+  EXPECT_EQ(generated.load(), 7);
+}
+
 // Three distinct real keys, handed out in turn by the generator.
 class ThreeKeys {
  public:
