@@ -2,7 +2,11 @@
 // idempotent: run twice (after a crash between the work and its commit), it does no harm.
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <set>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "crypto/csr.h"
 #include "crypto/encoding.h"
@@ -10,6 +14,7 @@
 #include "crypto/x509.h"
 #include "issuance/engine.h"
 #include "issuance/engine_context.h"
+#include "issuance/parallel_calls.h"
 
 namespace certadns::issuance {
 
@@ -40,6 +45,22 @@ bool MayBeOurDnsOutage(const std::optional<acme::Problem>& problem) {
   const std::string type = problem->ShortType();
   return type == "dns" || type == "unauthorized" || type == "connection" ||
          type == "serverInternal";
+}
+
+// The authorizations `wanted` picks, grouped by challenge record name (a wildcard and its
+// apex share one): calls for one name go one after another, different names in parallel.
+template <typename Wanted>
+std::vector<std::vector<size_t>> GroupByName(const std::vector<AuthorizationState>& authorizations,
+                                             Wanted wanted) {
+  std::vector<std::vector<size_t>> groups;
+  std::map<std::string, size_t> group_of;
+  for (size_t i = 0; i < authorizations.size(); ++i) {
+    if (!wanted(authorizations[i])) continue;
+    auto [it, added] = group_of.try_emplace(authorizations[i].fqdn, groups.size());
+    if (added) groups.emplace_back();
+    groups[it->second].push_back(i);
+  }
+  return groups;
 }
 
 }  // namespace
@@ -148,9 +169,13 @@ core::Status Engine::CreateOrder(Context& ctx) {
 
 core::Status Engine::ReadAuthorizations(Context& ctx) {
   ASSIGN_OR_RETURN(std::string thumbprint, acme_.AccountThumbprint());
+  auto fetched = ParallelCalls(ctx.state.authorizations.size(), kParallelCalls, [&](size_t i) {
+    return acme_.GetAuthorization(ctx.state.authorizations[i].url);
+  });
   int to_validate = 0;
-  for (AuthorizationState& a : ctx.state.authorizations) {
-    ASSIGN_OR_RETURN(acme::Authorization authz, acme_.GetAuthorization(a.url));
+  for (size_t i = 0; i < fetched.size(); ++i) {
+    AuthorizationState& a = ctx.state.authorizations[i];
+    ASSIGN_OR_RETURN(acme::Authorization authz, std::move(fetched[i]));
     a.identifier = authz.identifier;
     a.wildcard = authz.wildcard;
     a.status = authz.status;
@@ -180,12 +205,22 @@ core::Status Engine::ReadAuthorizations(Context& ctx) {
 }
 
 core::Status Engine::PresentRecords(Context& ctx) {
-  for (AuthorizationState& a : ctx.state.authorizations) {
-    if (a.fqdn.empty() || a.status == "valid") continue;
-    // Marked before the call: if we crash mid-call, cleanup still removes the value.
-    a.presented = true;
-    RETURN_IF_ERROR(dns_.Present({ctx.state.zone, a.fqdn, a.value}));
+  auto& authorizations = ctx.state.authorizations;
+  auto groups = GroupByName(authorizations, [](const AuthorizationState& a) {
+    return !a.fqdn.empty() && a.status != "valid";
+  });
+  // Marked before the calls: if we crash mid-call, cleanup still removes the values.
+  for (const auto& group : groups) {
+    for (size_t i : group) authorizations[i].presented = true;
   }
+  auto presented = ParallelCalls(groups.size(), kParallelCalls, [&](size_t g) -> core::Status {
+    for (size_t i : groups[g]) {
+      const AuthorizationState& a = authorizations[i];
+      RETURN_IF_ERROR(dns_.Present({ctx.state.zone, a.fqdn, a.value}));
+    }
+    return core::Ok();
+  });
+  for (auto& status : presented) RETURN_IF_ERROR(status);
   ctx.Info("Challenge TXT records published in DNS");
   if (checker_ == nullptr) {
     ctx.Next(steps::kPropagate);
@@ -203,8 +238,14 @@ core::Status Engine::CheckPropagation(Context& ctx) {
     for (const AuthorizationState& a : ctx.state.authorizations) {
       if (a.presented && a.status != "valid") by_name[a.fqdn].push_back(a.value);
     }
-    for (const auto& [fqdn, values] : by_name) {
-      auto served = checker_->IsServed(fqdn, values);
+    std::vector<std::pair<std::string, std::vector<std::string>>> names(by_name.begin(),
+                                                                        by_name.end());
+    auto answers = ParallelCalls(names.size(), kParallelCalls, [&](size_t i) {
+      return checker_->IsServed(names[i].first, names[i].second);
+    });
+    for (size_t i = 0; i < names.size(); ++i) {
+      const std::string& fqdn = names[i].first;
+      const core::Result<bool>& served = answers[i];
       if (!served.ok() && served.error().code() == core::ErrorCode::kUnavailable) {
         // No nameserver answered at all: PowerDNS is down, not slow to propagate. Retried
         // within the retry budget like any PowerDNS failure; the propagation wait starts
@@ -226,16 +267,31 @@ core::Status Engine::CheckPropagation(Context& ctx) {
 }
 
 core::Status Engine::RespondToChallenges(Context& ctx) {
-  for (AuthorizationState& a : ctx.state.authorizations) {
-    if (a.challenge_url.empty() || a.status == "valid" || a.responded) continue;
+  auto& authorizations = ctx.state.authorizations;
+  std::vector<size_t> open;
+  for (size_t i = 0; i < authorizations.size(); ++i) {
+    const AuthorizationState& a = authorizations[i];
+    if (!a.challenge_url.empty() && a.status != "valid" && !a.responded) open.push_back(i);
+  }
+  auto answers = ParallelCalls(open.size(), kParallelCalls, [&](size_t k) -> core::Status {
+    const AuthorizationState& a = authorizations[open[k]];
     auto challenge = acme_.RespondToChallenge(a.challenge_url);
     if (!challenge.ok()) {
       // A repeat after a crash finds the challenge no longer pending; the poll decides.
       auto authz = acme_.GetAuthorization(a.url);
       if (!authz.ok() || authz->status == "pending") return challenge.error();
     }
-    a.responded = true;
+    return core::Ok();
+  });
+  std::optional<core::Error> failed;
+  for (size_t k = 0; k < open.size(); ++k) {
+    if (answers[k].ok()) {
+      authorizations[open[k]].responded = true;
+    } else if (!failed) {
+      failed = answers[k].error();
+    }
   }
+  if (failed) return *failed;  // retried; the challenges answered stay answered
   ctx.Info("Asked the CA to validate the challenges");
   StartWait(ctx, steps::kPollAuthorizations);
   return core::Ok();
@@ -244,9 +300,18 @@ core::Status Engine::RespondToChallenges(Context& ctx) {
 core::Status Engine::PollAuthorizations(Context& ctx) {
   std::optional<long> retry_after;
   bool waiting = false;
-  for (AuthorizationState& a : ctx.state.authorizations) {
+  auto& authorizations = ctx.state.authorizations;
+  auto fetched = ParallelCalls(authorizations.size(), kParallelCalls,
+                               [&](size_t i) -> core::Result<std::optional<acme::Authorization>> {
+    if (authorizations[i].status == "valid") return std::optional<acme::Authorization>();
+    ASSIGN_OR_RETURN(acme::Authorization authz, acme_.GetAuthorization(authorizations[i].url));
+    return std::optional<acme::Authorization>(std::move(authz));
+  });
+  for (size_t i = 0; i < authorizations.size(); ++i) {
+    AuthorizationState& a = authorizations[i];
     if (a.status == "valid") continue;
-    ASSIGN_OR_RETURN(acme::Authorization authz, acme_.GetAuthorization(a.url));
+    ASSIGN_OR_RETURN(std::optional<acme::Authorization> polled, std::move(fetched[i]));
+    const acme::Authorization& authz = *polled;
     a.status = authz.status;
     if (authz.status == "valid") continue;
     if (authz.status == "pending") {
@@ -392,17 +457,35 @@ core::Status Engine::DownloadCertificate(Context& ctx) {
 }
 
 core::Status Engine::CleanUpRecords(Context& ctx) {
-  int removed = 0;
-  for (AuthorizationState& a : ctx.state.authorizations) {
-    if (!a.presented) continue;
-    auto status = dns_.CleanUp({ctx.state.zone, a.fqdn, a.value});
-    if (!status.ok() && status.error().code() != core::ErrorCode::kNotFound) {
-      // The remaining records stay marked; RunStep retries the step with backoff.
-      return status.error().Wrap("removing challenge record " + a.fqdn);
+  auto& authorizations = ctx.state.authorizations;
+  auto groups =
+      GroupByName(authorizations, [](const AuthorizationState& a) { return a.presented; });
+  // Per record: Ok once it is gone (or was never there).
+  std::vector<core::Status> outcome(authorizations.size());
+  auto done = ParallelCalls(groups.size(), kParallelCalls, [&](size_t g) -> core::Status {
+    for (size_t i : groups[g]) {
+      const AuthorizationState& a = authorizations[i];
+      auto status = dns_.CleanUp({ctx.state.zone, a.fqdn, a.value});
+      if (!status.ok() && status.error().code() != core::ErrorCode::kNotFound) {
+        outcome[i] = status.error().Wrap("removing challenge record " + a.fqdn);
+      }
     }
-    a.presented = false;
-    ++removed;
+    return core::Ok();
+  });
+  int removed = 0;
+  std::optional<core::Error> failed;
+  for (const auto& group : groups) {
+    for (size_t i : group) {
+      if (!outcome[i].ok()) {
+        if (!failed) failed = outcome[i].error();
+        continue;  // stays marked; RunStep retries the step with backoff
+      }
+      authorizations[i].presented = false;
+      ++removed;
+    }
   }
+  for (auto& status : done) RETURN_IF_ERROR(status);
+  if (failed) return *failed;
   if (removed > 0) ctx.Info("Removed " + std::to_string(removed) + " challenge TXT records");
   ctx.finished = true;
   return core::Ok();

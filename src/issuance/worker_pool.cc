@@ -86,8 +86,19 @@ bool WorkerPool::RunOne(const std::string& worker_id) {
     std::lock_guard lock(mutex_);
     running_[worker_id] = job.id;
   }
+  const auto claimed_at = std::chrono::steady_clock::now();
   store::StepCommit commit = engine_.RunStep(job);
+  const auto ran_at = std::chrono::steady_clock::now();
   auto status = CommitWhileLocked(worker_id, commit);
+  if (spdlog::should_log(spdlog::level::debug)) {
+    using Ms = std::chrono::duration<double, std::milli>;
+    spdlog::debug("{}: job {} step {} claimed {:.1f} ms after due, ran {:.1f} ms, saved in {:.1f} ms; next {}",
+                  worker_id, job.id, job.step, Ms(clock_.Now() - job.run_at).count() -
+                      Ms(std::chrono::steady_clock::now() - claimed_at).count(),
+                  Ms(ran_at - claimed_at).count(),
+                  Ms(std::chrono::steady_clock::now() - ran_at).count(),
+                  commit.finished ? std::string("done") : commit.job.step);
+  }
   {
     std::lock_guard lock(mutex_);
     running_.erase(worker_id);

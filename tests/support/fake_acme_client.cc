@@ -287,8 +287,21 @@ core::Result<std::string> FakeAcmeClient::AccountThumbprint() {
 }
 
 void FakeAcmeClient::SetNewOrderHook(std::function<void()> hook) {
+  SetCallHook(Method::kNewOrder, std::move(hook));
+}
+
+void FakeAcmeClient::SetCallHook(Method method, std::function<void()> hook) {
   std::lock_guard<std::mutex> lock(mu_);
-  new_order_hook_ = std::move(hook);
+  hooks_[method] = std::move(hook);
+}
+
+void FakeAcmeClient::RunHook(Method method) {
+  std::function<void()> hook;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (auto it = hooks_.find(method); it != hooks_.end()) hook = it->second;
+  }
+  if (hook) hook();
 }
 
 core::Result<std::optional<acme::RenewalInfo>> FakeAcmeClient::GetRenewalInfo(
@@ -310,12 +323,7 @@ core::Result<acme::Order> FakeAcmeClient::NewRenewalOrder(const std::vector<std:
 }
 
 core::Result<acme::Order> FakeAcmeClient::NewOrder(const std::vector<std::string>& names) {
-  std::function<void()> hook;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    hook = new_order_hook_;
-  }
-  if (hook) hook();
+  RunHook(Method::kNewOrder);
   std::lock_guard<std::mutex> lock(mu_);
   Record(Method::kNewOrder, "", names);
   auto injected = TakeInjection(Method::kNewOrder);
@@ -379,6 +387,7 @@ core::Result<acme::Order> FakeAcmeClient::GetOrder(const std::string& url) {
 }
 
 core::Result<acme::Authorization> FakeAcmeClient::GetAuthorization(const std::string& url) {
+  RunHook(Method::kGetAuthorization);
   std::lock_guard<std::mutex> lock(mu_);
   Record(Method::kGetAuthorization, url);
   auto injected = TakeInjection(Method::kGetAuthorization);
@@ -405,6 +414,7 @@ core::Result<acme::Authorization> FakeAcmeClient::GetAuthorization(const std::st
 }
 
 core::Result<acme::Challenge> FakeAcmeClient::RespondToChallenge(const std::string& url) {
+  RunHook(Method::kRespondToChallenge);
   std::lock_guard<std::mutex> lock(mu_);
   Record(Method::kRespondToChallenge, url);
   auto injected = TakeInjection(Method::kRespondToChallenge);

@@ -75,6 +75,10 @@ class FakeAcmeClient final : public acme::AcmeClient {
 
   /// Runs at the start of every NewOrder call, outside the fake's lock: a slow CA.
   void SetNewOrderHook(std::function<void()> hook);
+  /// Runs at the start of every call of `method` (NewOrder, GetAuthorization,
+  /// RespondToChallenge), outside the fake's lock: a slow CA, or a test watching how many
+  /// calls are in flight at once.
+  void SetCallHook(Method method, std::function<void()> hook);
 
   // acme::AcmeClient.
   core::Result<std::string> AccountThumbprint() override;
@@ -176,7 +180,8 @@ class FakeAcmeClient final : public acme::AcmeClient {
   std::vector<Call> calls_;                               // guarded by mu_
   std::string last_order_url_;                            // guarded by mu_
   int processing_polls_ = 0;                              // guarded by mu_
-  std::function<void()> new_order_hook_;                  // guarded by mu_
+  std::map<Method, std::function<void()>> hooks_;         // guarded by mu_
+  void RunHook(Method method);
   core::Duration validity_{std::chrono::hours(24 * 90)};  // guarded by mu_
   int next_id_ = 1;                                       // guarded by mu_
   int next_serial_ = 0x1000;                              // guarded by mu_

@@ -5,6 +5,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+
 #include "core/text.h"
 #include "tests/unit/issuance/engine_fixture.h"
 
@@ -93,6 +98,56 @@ TEST_F(EngineTest, HappyPathGoesPendingValidatingIssued) {
                       core::FormatRfc3339(info->not_after),
                   "Removed 2 challenge TXT records"));
   for (const auto& e : Events(cert_id_)) EXPECT_EQ(e.level, core::EventLevel::kInfo);
+}
+
+// Counts the calls in flight at once. Each call waits (bounded) until `expected` calls are
+// in flight together, so calls made one after another are seen as one at a time.
+class InFlight {
+ public:
+  explicit InFlight(int expected) : expected_(expected) {}
+  void Call() {
+    std::unique_lock lock(mu_);
+    ++now_;
+    most_ = std::max(most_, now_);
+    cv_.notify_all();
+    cv_.wait_for(lock, std::chrono::seconds(2), [&] { return now_ >= expected_ || seen_all_; });
+    if (now_ >= expected_) seen_all_ = true;  // the rest of this round goes through at once
+    --now_;
+  }
+  int most() {
+    std::lock_guard lock(mu_);
+    return most_;
+  }
+  void Reset() {
+    std::lock_guard lock(mu_);
+    most_ = 0;
+    seen_all_ = false;
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  const int expected_;
+  int now_ = 0;
+  int most_ = 0;
+  bool seen_all_ = false;
+};
+
+TEST_F(EngineTest, TheCallsForEachNameOfAnOrderAreMadeAtTheSameTime) {
+  UseEngine(&dns_);
+  InFlight authorizations(3);
+  InFlight responses(3);
+  acme_.SetCallHook(AcmeMethod::kGetAuthorization, [&] { authorizations.Call(); });
+  acme_.SetCallHook(AcmeMethod::kRespondToChallenge, [&] { responses.Call(); });
+  cert_id_ = Request("app.example.com", {"www.example.com", "api.example.com"}).id;
+
+  ASSERT_TRUE(RunUntil("present"));
+  EXPECT_EQ(authorizations.most(), 3) << "the three authorizations were read one at a time";
+  authorizations.Reset();
+  RunToEnd();
+  EXPECT_EQ(responses.most(), 3) << "the three challenges were answered one at a time";
+  EXPECT_EQ(authorizations.most(), 3) << "the three authorizations were polled one at a time";
+  EXPECT_EQ(Stored(cert_id_).status, CertificateState::kIssued);
 }
 
 TEST_F(EngineTest, WildcardAndApexPresentTwoValuesAtOneNameAndRemoveBoth) {
