@@ -1,5 +1,6 @@
 // WorkerPool: threads that claim due jobs from the store and run their steps through the
-// Engine. A worker runs steps back to back while they are due, and otherwise waits on a
+// Engine. A worker runs steps back to back while they are due (a job's next step that is due
+// at once runs under the same lease, each step committed as it ends), and otherwise waits on a
 // condition variable until the earliest run_at (or Wake(), which IssuanceService calls on
 // every enqueue), so a new request starts at once and a waiting job costs no thread. One
 // heartbeat thread extends the leases of the steps running now (every lease / 3), so a
@@ -29,6 +30,9 @@ struct WorkerPoolConfig {
 
 class WorkerPool {
  public:
+  /// Steps one claim may run back to back before the job goes back to the queue.
+  static constexpr int kMaxStepsPerClaim = 32;
+
   WorkerPool(store::JobQueue& store, Engine& engine, const core::Clock& clock,
              WorkerPoolConfig config);
   ~WorkerPool();
@@ -43,8 +47,9 @@ class WorkerPool {
 
  private:
   void Run(const std::string& worker_id);
-  /// Runs one due job step; false when none was due.
+  /// Claims a due job and runs its steps while they are due; false when none was due.
   bool RunOne(const std::string& worker_id);
+  bool Stopping();
   /// Commits a step's outcome, trying again while the database is locked (bounded).
   core::Status CommitWhileLocked(const std::string& worker_id, const store::StepCommit& commit);
   /// Extends the lease of every step running now.

@@ -95,6 +95,9 @@ struct StepCommit {
   /// The job lets go of its certificate (its cleanup carries on): a new operation on the
   /// certificate may start. The job still reads as the certificate's and logs into it.
   bool detach = false;
+  /// The worker keeps the job's lease until then to run its next step at once (the step is
+  /// due now); nullopt: the lease is released and the job waits in the queue.
+  std::optional<core::TimePoint> keep_lease_until;
   /// After a failed renewal: the next automatic attempt starts no earlier than this.
   std::optional<core::TimePoint> renewal_retry_at;
   /// The certificate got a new validity: a retry time left by a failed attempt is dropped.

@@ -115,6 +115,12 @@ class MemoryStore final : public store::Store,
   core::Result<std::optional<store::Job>> ClaimJob(const std::string& worker_id,
                                                    core::TimePoint now,
                                                    core::Duration lease) override;
+  /// How many ClaimJob calls handed out a job of `certificate_id`.
+  int ClaimsForTest(const std::string& certificate_id) {
+    std::lock_guard lock(mutex_);
+    auto it = claims_.find(certificate_id);
+    return it == claims_.end() ? 0 : it->second;
+  }
   core::Status CommitStep(const std::string& worker_id, const store::StepCommit& commit) override;
   core::Status ExtendLease(const std::string& worker_id, const std::string& job_id,
                            core::TimePoint until) override;
@@ -220,6 +226,7 @@ class MemoryStore final : public store::Store,
   void AddEvent(CertificateRow& row, const core::CertificateEvent& event);
 
   std::mutex mutex_;
+  std::map<std::string, int> claims_;  // certificate id -> claims; guarded by mutex_
   uint64_t sequence_ = 0;                               // guarded by mutex_
   std::map<std::string, store::User> users_;            // by id; guarded by mutex_
   std::map<std::string, store::ApiKey> api_keys_;       // by id; guarded by mutex_

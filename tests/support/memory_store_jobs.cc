@@ -243,6 +243,7 @@ core::Result<std::optional<store::Job>> MemoryStore::ClaimJob(const std::string&
   if (!best) return std::optional<store::Job>();
   best->lease_owner = worker_id;
   best->lease_until = now + lease;
+  ++claims_[best->job.certificate_id];
   return std::optional<store::Job>(Visible(*best));
 }
 
@@ -271,8 +272,12 @@ core::Status MemoryStore::CommitStep(const std::string& worker_id,
     row.job.run_at = StoredTime(job.run_at);
     row.job.state = job.state;
     row.job.sealed_key = job.sealed_key;
-    row.lease_owner.clear();
-    row.lease_until.reset();
+    if (commit.keep_lease_until) {
+      row.lease_until = StoredTime(*commit.keep_lease_until);
+    } else {
+      row.lease_owner.clear();
+      row.lease_until.reset();
+    }
     if (commit.detach) {
       // Detaching frees the certificate for a new job while this one carries on.
       if (!row.detached_from) row.detached_from = row.job.certificate_id;

@@ -156,9 +156,15 @@ core::Status PgStore::CommitStep(const std::string& worker_id, const StepCommit&
     params.Text(job.id).Text(worker_id).Text(job.step).Int(int64_t{job.attempt})
         .Int(ToUnixMillis(job.run_at)).Text(job.state);
     SealedKey(params, job.sealed_key).Bool(commit.detach);
+    if (commit.keep_lease_until) {
+      params.Int(ToUnixMillis(*commit.keep_lease_until));
+    } else {
+      params.Null();
+    }
     ASSIGN_OR_RETURN(auto r, conn->Exec(
         "UPDATE jobs SET step = $3, attempt = $4, run_at = $5, state = $6, sealed_key = $7, "
-        "lease_owner = NULL, lease_until = NULL, "
+        "lease_owner = CASE WHEN $9::bigint IS NULL THEN NULL ELSE lease_owner END, "
+        "lease_until = $9::bigint, "
         "detached_from = CASE WHEN $8 THEN COALESCE(detached_from, certificate_id) "
         "ELSE detached_from END, "
         "certificate_id = CASE WHEN $8 THEN 'cleanup:' || id ELSE certificate_id END "

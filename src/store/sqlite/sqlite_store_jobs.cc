@@ -131,13 +131,18 @@ core::Status SqliteStore::CommitStep(const std::string& worker_id, const StepCom
   } else {
     // Detaching frees the certificate for a new job while this one carries on.
     Statement s(db_, "UPDATE jobs SET step = ?3, attempt = ?4, run_at = ?5, state = ?6, "
-                     "sealed_key = ?7, lease_owner = NULL, lease_until = NULL, "
+                     "sealed_key = ?7, "
+                     "lease_owner = CASE WHEN ?9 IS NULL THEN NULL ELSE lease_owner END, "
+                     "lease_until = ?9, "
                      "detached_from = CASE WHEN ?8 THEN COALESCE(detached_from, certificate_id) "
                      "ELSE detached_from END, "
                      "certificate_id = CASE WHEN ?8 THEN 'cleanup:' || id ELSE certificate_id END "
                      "WHERE id = ?1 AND lease_owner = ?2");
     s.Bind(1, job.id).Bind(2, worker_id).Bind(3, job.step).Bind(4, int64_t{job.attempt});
     s.Bind(8, int64_t{commit.detach ? 1 : 0});
+    s.Bind(9, commit.keep_lease_until
+                  ? std::optional<int64_t>(ToUnixMillis(*commit.keep_lease_until))
+                  : std::nullopt);
     s.Bind(5, ToUnixMillis(job.run_at)).Bind(6, job.state);
     if (job.sealed_key.empty()) {
       s.BindNull(7);

@@ -52,5 +52,25 @@ TEST_F(EngineTest, ALongStepKeepsItsLeaseSoNoSecondWorkerTakesTheJob) {
   EXPECT_EQ(acme_.OrderCount(), 1u);
 }
 
+// Steps due at once run back to back on the worker that claimed the job, each one saved as it
+// ends, without a trip through the queue in between.
+TEST_F(EngineTest, AJobsStepsThatAreDueAtOnceRunUnderOneClaim) {
+  UseEngine(&dns_);  // propagation is checked, not waited for: every step is due at once
+  cert_id_ = Request("app.example.com", {"www.example.com"}).id;
+  WorkerPool pool(*store_, *engine_, clock_,
+                  WorkerPoolConfig{.threads = 2, .lease = seconds(60), .node_id = "n1"});
+  pool.Start();
+  for (int i = 0; i < 3000; ++i) {
+    if (store_->ListJobs(cert_id_)->empty()) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  pool.Stop();
+  EXPECT_EQ(Stored(cert_id_).status, core::CertificateState::kIssued);
+  EXPECT_TRUE(store_->ListJobs(cert_id_)->empty()) << "the job ran to its end";
+  EXPECT_EQ(static_cast<test::MemoryStore&>(*store_).ClaimsForTest(cert_id_), 1) << "a step went back through the queue";
+  // Every step was saved as it ended: the certificate's log has each stage.
+  EXPECT_GE(store_->ListEvents(kOwner, cert_id_)->size(), 8u);
+}
+
 }  // namespace
 }  // namespace certadns::issuance

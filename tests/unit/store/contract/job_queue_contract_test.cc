@@ -198,6 +198,40 @@ TEST_P(JobQueueContract, ACommitReleasesTheLeaseSoASecondCommitIsRefused) {
   EXPECT_TRUE(Claim("w2").has_value()) << "released and due again";
 }
 
+// A worker that runs the job's next step at once keeps its lease across the commit: the
+// step is saved, nobody else can claim the job meanwhile, and the lease still ends on time.
+TEST_P(JobQueueContract, ACommitThatKeepsTheLeaseSavesTheStepAndHoldsTheJob) {
+  AddCertWithJob("cert_1", "job_1", clock_.Now());
+  auto job = Claim("w1", seconds(10));
+  ASSERT_TRUE(job.has_value());
+  StepCommit commit{*job, false, std::nullopt, std::nullopt, {}};
+  commit.job.step = "authorize";
+  commit.keep_lease_until = clock_.Now() + seconds(10);
+  ASSERT_TRUE(store_->CommitStep("w1", commit).ok());
+  auto jobs = store_->ListJobs("cert_1");
+  ASSERT_TRUE(jobs.ok());
+  ASSERT_EQ(jobs->size(), 1u);
+  EXPECT_EQ((*jobs)[0].step, "authorize") << "the step is saved";
+  EXPECT_FALSE(Claim("w2").has_value()) << "the lease was kept";
+  EXPECT_FALSE(store_->CommitStep("w2", commit).ok()) << "only the holder commits";
+
+  // The holder commits its next step and lets go: the job is due for anyone again.
+  StepCommit next{commit.job, false, std::nullopt, std::nullopt, {}};
+  next.job.step = "present";
+  ASSERT_TRUE(store_->CommitStep("w1", next).ok());
+  auto claimed = Claim("w2");
+  ASSERT_TRUE(claimed.has_value());
+  EXPECT_EQ(claimed->step, "present");
+
+  // A kept lease expires like any other.
+  StepCommit kept{*claimed, false, std::nullopt, std::nullopt, {}};
+  kept.keep_lease_until = clock_.Now() + seconds(5);
+  ASSERT_TRUE(store_->CommitStep("w2", kept).ok());
+  EXPECT_FALSE(Claim("w3").has_value());
+  clock_.Advance(seconds(6));
+  EXPECT_TRUE(Claim("w3").has_value()) << "the kept lease ran out";
+}
+
 TEST_P(JobQueueContract, CommitStepWritesCertificateKeyEventsAndJobTogether) {
   AddCertWithJob("cert_1", "job_1", clock_.Now());
   auto job = Claim("w1");
