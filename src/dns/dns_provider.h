@@ -27,6 +27,22 @@ class DnsProvider {
   /// Removes only `record.value`; other values are preserved; the RRset is deleted when it
   /// becomes empty; removing an absent value is a no-op.
   virtual core::Status CleanUp(const ChallengeRecord& record) = 0;
+  /// Present for each of `records` (one certificate's names), in as few writes as the
+  /// provider can; Ok when every value is served. By default one Present after another.
+  virtual core::Status PresentAll(const std::vector<ChallengeRecord>& records) {
+    for (const ChallengeRecord& record : records) RETURN_IF_ERROR(Present(record));
+    return core::Ok();
+  }
+  /// CleanUp for each of `records`; Ok when none of the values is left. By default one
+  /// CleanUp after another, all of them tried; the first error is returned.
+  virtual core::Status CleanUpAll(const std::vector<ChallengeRecord>& records) {
+    core::Status first = core::Ok();
+    for (const ChallengeRecord& record : records) {
+      auto status = CleanUp(record);
+      if (!status.ok() && first.ok()) first = status;
+    }
+    return first;
+  }
 };
 
 class PropagationChecker {

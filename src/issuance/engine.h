@@ -128,6 +128,8 @@ class Engine {
   core::Status PollOrder(Context& ctx);
   core::Status DownloadCertificate(Context& ctx);
   core::Status CleanUpRecords(Context& ctx);
+  /// Removes every challenge value still marked presented (one call for all); how many.
+  core::Result<int> RemovePresented(Context& ctx);
 
   /// The CA's ARI window for `cert_id`: nullopt without ARI; an error, with a warning in the
   /// log, when it cannot be read (ARI only advises: the plan in place applies).

@@ -47,22 +47,6 @@ bool MayBeOurDnsOutage(const std::optional<acme::Problem>& problem) {
          type == "serverInternal";
 }
 
-// The authorizations `wanted` picks, grouped by challenge record name (a wildcard and its
-// apex share one): calls for one name go one after another, different names in parallel.
-template <typename Wanted>
-std::vector<std::vector<size_t>> GroupByName(const std::vector<AuthorizationState>& authorizations,
-                                             Wanted wanted) {
-  std::vector<std::vector<size_t>> groups;
-  std::map<std::string, size_t> group_of;
-  for (size_t i = 0; i < authorizations.size(); ++i) {
-    if (!wanted(authorizations[i])) continue;
-    auto [it, added] = group_of.try_emplace(authorizations[i].fqdn, groups.size());
-    if (added) groups.emplace_back();
-    groups[it->second].push_back(i);
-  }
-  return groups;
-}
-
 }  // namespace
 
 std::string Engine::DescribeWindow(const acme::RenewalInfo& info) {
@@ -205,22 +189,15 @@ core::Status Engine::ReadAuthorizations(Context& ctx) {
 }
 
 core::Status Engine::PresentRecords(Context& ctx) {
-  auto& authorizations = ctx.state.authorizations;
-  auto groups = GroupByName(authorizations, [](const AuthorizationState& a) {
-    return !a.fqdn.empty() && a.status != "valid";
-  });
-  // Marked before the calls: if we crash mid-call, cleanup still removes the values.
-  for (const auto& group : groups) {
-    for (size_t i : group) authorizations[i].presented = true;
+  // All of the certificate's values in one go (PowerDNS: one write for the zone). Marked
+  // before the call: if we crash mid-call, cleanup still removes the values.
+  std::vector<dns::ChallengeRecord> records;
+  for (AuthorizationState& a : ctx.state.authorizations) {
+    if (a.fqdn.empty() || a.status == "valid") continue;
+    a.presented = true;
+    records.push_back({ctx.state.zone, a.fqdn, a.value});
   }
-  auto presented = ParallelCalls(groups.size(), kParallelCalls, [&](size_t g) -> core::Status {
-    for (size_t i : groups[g]) {
-      const AuthorizationState& a = authorizations[i];
-      RETURN_IF_ERROR(dns_.Present({ctx.state.zone, a.fqdn, a.value}));
-    }
-    return core::Ok();
-  });
-  for (auto& status : presented) RETURN_IF_ERROR(status);
+  RETURN_IF_ERROR(dns_.PresentAll(records));
   ctx.Info("Challenge TXT records published in DNS");
   if (checker_ == nullptr) {
     ctx.Next(steps::kPropagate);
@@ -327,15 +304,8 @@ core::Status Engine::PollAuthorizations(Context& ctx) {
     if (ctx.state.reorders < kMaxReorders && MayBeOurDnsOutage(problem)) {
       // An invalid authorization is final for its order: try once more with a new one.
       // This order's records go first (a failure here is retried like any PowerDNS error).
-      for (AuthorizationState& old : ctx.state.authorizations) {
-        if (!old.presented) continue;
-        auto removed = dns_.CleanUp({ctx.state.zone, old.fqdn, old.value});
-        if (!removed.ok() && removed.error().code() != core::ErrorCode::kNotFound) {
-          return removed.error().Wrap("removing challenge record " + old.fqdn +
-                                      " before a new order");
-        }
-        old.presented = false;
-      }
+      auto removed = RemovePresented(ctx);
+      if (!removed.ok()) return removed.error().Wrap("before a new order");
       ++ctx.state.reorders;
       if (limits_ != nullptr) limits_->RecordReorder(ctx.job.id, ctx.cert.id, ctx.state.reorders);
       ctx.Log(core::EventLevel::kWarning,
@@ -456,36 +426,26 @@ core::Status Engine::DownloadCertificate(Context& ctx) {
   return core::Ok();
 }
 
-core::Status Engine::CleanUpRecords(Context& ctx) {
-  auto& authorizations = ctx.state.authorizations;
-  auto groups =
-      GroupByName(authorizations, [](const AuthorizationState& a) { return a.presented; });
-  // Per record: Ok once it is gone (or was never there).
-  std::vector<core::Status> outcome(authorizations.size());
-  auto done = ParallelCalls(groups.size(), kParallelCalls, [&](size_t g) -> core::Status {
-    for (size_t i : groups[g]) {
-      const AuthorizationState& a = authorizations[i];
-      auto status = dns_.CleanUp({ctx.state.zone, a.fqdn, a.value});
-      if (!status.ok() && status.error().code() != core::ErrorCode::kNotFound) {
-        outcome[i] = status.error().Wrap("removing challenge record " + a.fqdn);
-      }
-    }
-    return core::Ok();
-  });
-  int removed = 0;
-  std::optional<core::Error> failed;
-  for (const auto& group : groups) {
-    for (size_t i : group) {
-      if (!outcome[i].ok()) {
-        if (!failed) failed = outcome[i].error();
-        continue;  // stays marked; RunStep retries the step with backoff
-      }
-      authorizations[i].presented = false;
-      ++removed;
-    }
+core::Result<int> Engine::RemovePresented(Context& ctx) {
+  std::vector<dns::ChallengeRecord> records;
+  std::string names;
+  for (const AuthorizationState& a : ctx.state.authorizations) {
+    if (!a.presented) continue;
+    records.push_back({ctx.state.zone, a.fqdn, a.value});
+    names += (names.empty() ? "" : ", ") + a.fqdn;
   }
-  for (auto& status : done) RETURN_IF_ERROR(status);
-  if (failed) return *failed;
+  if (records.empty()) return 0;
+  auto status = dns_.CleanUpAll(records);
+  if (!status.ok() && status.error().code() != core::ErrorCode::kNotFound) {
+    // The records stay marked; the step is retried with backoff.
+    return status.error().Wrap("removing challenge records " + names);
+  }
+  for (AuthorizationState& a : ctx.state.authorizations) a.presented = false;
+  return static_cast<int>(records.size());
+}
+
+core::Status Engine::CleanUpRecords(Context& ctx) {
+  ASSIGN_OR_RETURN(int removed, RemovePresented(ctx));
   if (removed > 0) ctx.Info("Removed " + std::to_string(removed) + " challenge TXT records");
   ctx.finished = true;
   return core::Ok();

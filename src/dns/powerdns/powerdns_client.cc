@@ -137,6 +137,17 @@ core::Status PowerDnsClient::ReplaceRrset(std::string_view zone, std::string_vie
       "PATCH zone " + CanonicalName(zone) + " REPLACE " + owner + " " + std::string(type));
 }
 
+core::Status PowerDnsClient::ChangeRrsets(std::string_view zone, std::vector<RrsetChange> changes) {
+  if (changes.empty()) return core::Ok();
+  std::string what = "PATCH zone " + CanonicalName(zone);
+  for (RrsetChange& change : changes) {
+    change.name = CanonicalName(change.name);
+    what += std::string(change.records.empty() ? " DELETE " : " REPLACE ") + change.name + " " +
+            change.type;
+  }
+  return PatchRrsets(zone, json::EncodeRrsetChanges(changes), what);
+}
+
 core::Status PowerDnsClient::DeleteRrset(std::string_view zone, std::string_view name,
                                          std::string_view type) {
   const std::string owner = CanonicalName(name);

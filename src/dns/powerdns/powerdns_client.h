@@ -38,6 +38,15 @@ struct Rrset {
   std::vector<Record> records;
 };
 
+/// One RRset's new contents in a PATCH: `records` replace it (REPLACE), or, when empty, the
+/// RRset is deleted (DELETE).
+struct RrsetChange {
+  std::string name;  // canonical
+  std::string type;
+  uint32_t ttl = 0;
+  std::vector<Record> records;
+};
+
 /// Names (zones and owners) may be given with or without the trailing dot and in any case;
 /// the client sends them canonical (lower case, trailing dot), as the API requires.
 /// Errors: kNotFound when the zone does not exist (HTTP 404, or 422 "Could not find
@@ -57,6 +66,10 @@ class PowerDnsClient {
   /// Comments on the RRset are left alone. `records` must not be empty (use DeleteRrset).
   core::Status ReplaceRrset(std::string_view zone, std::string_view name, std::string_view type,
                             uint32_t ttl, const std::vector<Record>& records);
+
+  /// Makes every change to `zone`'s RRsets in one PATCH, which PowerDNS applies at once.
+  /// Names may be given in any case, with or without the trailing dot.
+  core::Status ChangeRrsets(std::string_view zone, std::vector<RrsetChange> changes);
 
   /// Deletes the RRset `name`/`type` of `zone` (PATCH, changetype DELETE). Deleting an
   /// absent RRset succeeds.

@@ -33,23 +33,33 @@ std::string_view Trim(std::string_view s) {
 
 }  // namespace
 
+std::string EncodeRrsetChanges(const std::vector<RrsetChange>& changes) {
+  json rrsets = json::array();
+  for (const RrsetChange& change : changes) {
+    if (change.records.empty()) {
+      rrsets.push_back({{"name", change.name}, {"type", change.type}, {"changetype", "DELETE"}});
+      continue;
+    }
+    json records_json = json::array();
+    for (const Record& record : change.records) {
+      records_json.push_back({{"content", record.content}, {"disabled", record.disabled}});
+    }
+    rrsets.push_back({{"name", change.name},
+                      {"type", change.type},
+                      {"ttl", change.ttl},
+                      {"changetype", "REPLACE"},
+                      {"records", std::move(records_json)}});
+  }
+  return Dump(json{{"rrsets", std::move(rrsets)}});
+}
+
 std::string EncodeReplaceRrset(std::string_view name, std::string_view type, uint32_t ttl,
                                const std::vector<Record>& records) {
-  json records_json = json::array();
-  for (const Record& record : records) {
-    records_json.push_back({{"content", record.content}, {"disabled", record.disabled}});
-  }
-  json rrset = {{"name", name},
-                {"type", type},
-                {"ttl", ttl},
-                {"changetype", "REPLACE"},
-                {"records", std::move(records_json)}};
-  return Dump(json{{"rrsets", json::array({std::move(rrset)})}});
+  return EncodeRrsetChanges({{std::string(name), std::string(type), ttl, records}});
 }
 
 std::string EncodeDeleteRrset(std::string_view name, std::string_view type) {
-  json rrset = {{"name", name}, {"type", type}, {"changetype", "DELETE"}};
-  return Dump(json{{"rrsets", json::array({std::move(rrset)})}});
+  return EncodeRrsetChanges({{std::string(name), std::string(type), 0, {}}});
 }
 
 std::string EncodeCreateZone(std::string_view name, const std::vector<std::string>& nameservers) {

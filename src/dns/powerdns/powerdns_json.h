@@ -13,6 +13,10 @@
 
 namespace certadns::dns::powerdns::json {
 
+/// Body of PATCH /zones/{zone} making every change at once (PowerDNS applies a PATCH in one
+/// transaction). Names must be canonical.
+std::string EncodeRrsetChanges(const std::vector<RrsetChange>& changes);
+
 /// Body of PATCH /zones/{zone} replacing one RRset. Names must be canonical.
 std::string EncodeReplaceRrset(std::string_view name, std::string_view type, uint32_t ttl,
                                const std::vector<Record>& records);

@@ -3,6 +3,9 @@
 #include "dns/powerdns/powerdns_provider.h"
 
 #include <algorithm>
+#include <map>
+#include <memory>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -77,46 +80,79 @@ core::Result<std::unique_ptr<core::NameLock>> PowerDnsProvider::LockAcrossNodes(
 }
 
 core::Status PowerDnsProvider::Present(const ChallengeRecord& record) {
-  RETURN_IF_ERROR(Validate(record));
-  const std::string fqdn = CanonicalName(record.fqdn);
-  const std::string content = Quote(record.value);
-  ScopedNameLock lock(*this, CanonicalName(record.zone));
-  ASSIGN_OR_RETURN(auto across_nodes, LockAcrossNodes(fqdn));
-
-  ASSIGN_OR_RETURN(Rrset rrset, client_.GetRrset(record.zone, fqdn, kTxt));
-  std::vector<Record> records = std::move(rrset.records);
-  auto ours = std::find_if(records.begin(), records.end(),
-                           [&](const Record& r) { return r.content == content; });
-  if (ours != records.end() && !ours->disabled) return core::Ok();  // already served
-  if (ours != records.end()) {
-    ours->disabled = false;
-  } else {
-    records.push_back({content, false});
-  }
-  return client_.ReplaceRrset(record.zone, fqdn, kTxt, kChallengeTtl, records);
+  return Change({record}, /*present=*/true);
 }
 
 core::Status PowerDnsProvider::CleanUp(const ChallengeRecord& record) {
-  RETURN_IF_ERROR(Validate(record));
-  const std::string fqdn = CanonicalName(record.fqdn);
-  const std::string content = Quote(record.value);
-  ScopedNameLock lock(*this, CanonicalName(record.zone));
-  ASSIGN_OR_RETURN(auto across_nodes, LockAcrossNodes(fqdn));
+  return Change({record}, /*present=*/false);
+}
 
-  core::Result<Rrset> rrset = client_.GetRrset(record.zone, fqdn, kTxt);
-  if (!rrset.ok()) {
-    // A zone that is gone serves no value of ours: nothing to clean up.
-    if (rrset.error().code() == core::ErrorCode::kNotFound) return core::Ok();
-    return rrset.error();
+core::Status PowerDnsProvider::PresentAll(const std::vector<ChallengeRecord>& records) {
+  return Change(records, /*present=*/true);
+}
+
+core::Status PowerDnsProvider::CleanUpAll(const std::vector<ChallengeRecord>& records) {
+  return Change(records, /*present=*/false);
+}
+
+core::Status PowerDnsProvider::Change(const std::vector<ChallengeRecord>& records, bool present) {
+  // zone -> fqdn -> our values there
+  std::map<std::string, std::map<std::string, std::vector<std::string>>> by_zone;
+  for (const ChallengeRecord& record : records) {
+    RETURN_IF_ERROR(Validate(record));
+    by_zone[CanonicalName(record.zone)][CanonicalName(record.fqdn)].push_back(
+        Quote(record.value));
   }
-  std::vector<Record>& records = rrset->records;
-  const auto removed = std::remove_if(records.begin(), records.end(),
-                                      [&](const Record& r) { return r.content == content; });
-  if (removed == records.end()) return core::Ok();  // not ours to remove
-  records.erase(removed, records.end());
-  if (records.empty()) return client_.DeleteRrset(record.zone, fqdn, kTxt);
-  const uint32_t ttl = rrset->ttl != 0 ? rrset->ttl : kChallengeTtl;
-  return client_.ReplaceRrset(record.zone, fqdn, kTxt, ttl, records);
+  for (const auto& [zone, by_name] : by_zone) {
+    RETURN_IF_ERROR(ChangeZone(zone, by_name, present));
+  }
+  return core::Ok();
+}
+
+core::Status PowerDnsProvider::ChangeZone(
+    const std::string& zone, const std::map<std::string, std::vector<std::string>>& by_name,
+    bool present) {
+  ScopedNameLock lock(*this, zone);
+  // One lock per name across nodes, taken in name order (the map's) so that two writers of
+  // overlapping names cannot wait on each other.
+  std::vector<std::unique_ptr<core::NameLock>> across_nodes;
+  for (const auto& [fqdn, contents] : by_name) {
+    ASSIGN_OR_RETURN(auto held, LockAcrossNodes(fqdn));
+    across_nodes.push_back(std::move(held));
+  }
+  std::vector<RrsetChange> changes;
+  for (const auto& [fqdn, contents] : by_name) {
+    core::Result<Rrset> rrset = client_.GetRrset(zone, fqdn, kTxt);
+    if (!rrset.ok()) {
+      // A zone that is gone serves no value of ours: nothing to clean up.
+      if (!present && rrset.error().code() == core::ErrorCode::kNotFound) return core::Ok();
+      return rrset.error();
+    }
+    std::vector<Record>& records = rrset->records;
+    bool changed = false;
+    for (const std::string& content : contents) {
+      auto ours = std::find_if(records.begin(), records.end(),
+                               [&](const Record& r) { return r.content == content; });
+      if (present) {
+        if (ours == records.end()) {
+          records.push_back({content, false});
+          changed = true;
+        } else if (ours->disabled) {
+          ours->disabled = false;  // a disabled copy of our value is served again
+          changed = true;
+        }
+      } else if (ours != records.end()) {
+        records.erase(std::remove_if(records.begin(), records.end(),
+                                     [&](const Record& r) { return r.content == content; }),
+                      records.end());
+        changed = true;
+      }
+    }
+    if (!changed) continue;  // already served, or not ours to remove
+    const uint32_t ttl = present || rrset->ttl == 0 ? kChallengeTtl : rrset->ttl;
+    changes.push_back({fqdn, std::string(kTxt), ttl, std::move(records)});
+  }
+  return client_.ChangeRrsets(zone, std::move(changes));
 }
 
 }  // namespace certadns::dns::powerdns

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -42,8 +43,17 @@ class PowerDnsProvider final : public DnsProvider {
   /// deleted when nothing remains. An absent value, RRset or zone is a no-op success.
   /// kUnavailable on transport errors.
   core::Status CleanUp(const ChallengeRecord& record) override;
+  /// Present / CleanUp of several records with one read per name and one PATCH per zone,
+  /// which PowerDNS applies at once.
+  core::Status PresentAll(const std::vector<ChallengeRecord>& records) override;
+  core::Status CleanUpAll(const std::vector<ChallengeRecord>& records) override;
 
  private:
+  core::Status Change(const std::vector<ChallengeRecord>& records, bool present);
+  // The read-modify-write of one zone's challenge RRsets (fqdn -> our quoted values).
+  core::Status ChangeZone(const std::string& zone,
+                          const std::map<std::string, std::vector<std::string>>& by_name,
+                          bool present);
   struct NameLock {
     std::mutex mu;
     int users = 0;  // guarded by locks_mu_

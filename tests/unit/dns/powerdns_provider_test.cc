@@ -221,17 +221,30 @@ class InMemoryPowerDns final : public http::HttpClient {
       std::this_thread::yield();  // widen the read-modify-write window
       return FakeHttpClient::JsonResponse(200, nlohmann::json{{"rrsets", rrsets}}.dump());
     }
-    const nlohmann::json rrset = nlohmann::json::parse(request.body).at("rrsets").at(0);
+    const nlohmann::json body = nlohmann::json::parse(request.body);
     std::lock_guard<std::mutex> lock(mu_);
-    const std::string name = rrset.at("name");
-    if (rrset.at("changetype") == "DELETE") {
-      rrsets_.erase(name);
-    } else {
-      std::vector<std::string>& contents = rrsets_[name];
-      contents.clear();
-      for (const auto& record : rrset.at("records")) contents.push_back(record.at("content"));
+    ++patches_;
+    for (const nlohmann::json& rrset : body.at("rrsets")) {
+      const std::string name = rrset.at("name");
+      if (rrset.at("changetype") == "DELETE") {
+        rrsets_.erase(name);
+      } else {
+        std::vector<std::string>& contents = rrsets_[name];
+        contents.clear();
+        for (const auto& record : rrset.at("records")) contents.push_back(record.at("content"));
+      }
     }
     return FakeHttpClient::JsonResponse(204, "");
+  }
+
+  void Put(const std::string& name, std::vector<std::string> contents) {
+    std::lock_guard<std::mutex> lock(mu_);
+    rrsets_[name] = std::move(contents);
+  }
+
+  int patches() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return patches_;
   }
 
   std::vector<std::string> Contents(const std::string& name) {
@@ -242,7 +255,38 @@ class InMemoryPowerDns final : public http::HttpClient {
  private:
   std::mutex mu_;
   std::map<std::string, std::vector<std::string>> rrsets_;  // guarded by mu_
+  int patches_ = 0;                                          // guarded by mu_
 };
+
+// A certificate's names (a wildcard and its apex share one name) are published and removed
+// with one PATCH each way, which PowerDNS applies at once; values of others stay.
+TEST(PowerDnsProviderBatchTest, AllOfACertificatesValuesGoInOnePatchAndLeaveInOne) {
+  InMemoryPowerDns pdns;
+  pdns.Put("_acme-challenge.www.example.com.", {Quoted(kForeign)});
+  PowerDnsProvider provider(pdns, Config());
+  const std::vector<ChallengeRecord> records = {
+      {"example.com", "_acme-challenge.example.com", "apex-value"},
+      {"example.com", "_acme-challenge.example.com", "wildcard-value"},
+      {"example.com", "_acme-challenge.www.example.com", "www-value"},
+      {"example.com", "_acme-challenge.api.example.com", "api-value"},
+  };
+  ASSERT_TRUE(provider.PresentAll(records).ok());
+  EXPECT_EQ(pdns.patches(), 1);
+  EXPECT_THAT(pdns.Contents("_acme-challenge.example.com."),
+              ElementsAre(Quoted("apex-value"), Quoted("wildcard-value")));
+  EXPECT_THAT(pdns.Contents("_acme-challenge.www.example.com."),
+              ElementsAre(Quoted(kForeign), Quoted("www-value")));
+  EXPECT_THAT(pdns.Contents("_acme-challenge.api.example.com."), ElementsAre(Quoted("api-value")));
+
+  ASSERT_TRUE(provider.PresentAll(records).ok());
+  EXPECT_EQ(pdns.patches(), 1) << "values already served: nothing written";
+
+  ASSERT_TRUE(provider.CleanUpAll(records).ok());
+  EXPECT_EQ(pdns.patches(), 2);
+  EXPECT_THAT(pdns.Contents("_acme-challenge.example.com."), IsEmpty());
+  EXPECT_THAT(pdns.Contents("_acme-challenge.www.example.com."), ElementsAre(Quoted(kForeign)));
+  EXPECT_THAT(pdns.Contents("_acme-challenge.api.example.com."), IsEmpty());
+}
 
 TEST(PowerDnsProviderConcurrencyTest, ConcurrentPresentsAtOneNameKeepEveryValue) {
   InMemoryPowerDns pdns;
