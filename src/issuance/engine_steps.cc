@@ -14,7 +14,7 @@
 #include "crypto/x509.h"
 #include "issuance/engine.h"
 #include "issuance/engine_context.h"
-#include "issuance/parallel_calls.h"
+#include "core/parallel_calls.h"
 
 namespace certadns::issuance {
 
@@ -153,7 +153,7 @@ core::Status Engine::CreateOrder(Context& ctx) {
 
 core::Status Engine::ReadAuthorizations(Context& ctx) {
   ASSIGN_OR_RETURN(std::string thumbprint, acme_.AccountThumbprint());
-  auto fetched = ParallelCalls(ctx.state.authorizations.size(), kParallelCalls, [&](size_t i) {
+  auto fetched = core::ParallelCalls(ctx.state.authorizations.size(), core::kParallelCalls, [&](size_t i) {
     return acme_.GetAuthorization(ctx.state.authorizations[i].url);
   });
   int to_validate = 0;
@@ -217,7 +217,7 @@ core::Status Engine::CheckPropagation(Context& ctx) {
     }
     std::vector<std::pair<std::string, std::vector<std::string>>> names(by_name.begin(),
                                                                         by_name.end());
-    auto answers = ParallelCalls(names.size(), kParallelCalls, [&](size_t i) {
+    auto answers = core::ParallelCalls(names.size(), core::kParallelCalls, [&](size_t i) {
       return checker_->IsServed(names[i].first, names[i].second);
     });
     for (size_t i = 0; i < names.size(); ++i) {
@@ -250,7 +250,7 @@ core::Status Engine::RespondToChallenges(Context& ctx) {
     const AuthorizationState& a = authorizations[i];
     if (!a.challenge_url.empty() && a.status != "valid" && !a.responded) open.push_back(i);
   }
-  auto answers = ParallelCalls(open.size(), kParallelCalls, [&](size_t k) -> core::Status {
+  auto answers = core::ParallelCalls(open.size(), core::kParallelCalls, [&](size_t k) -> core::Status {
     const AuthorizationState& a = authorizations[open[k]];
     auto challenge = acme_.RespondToChallenge(a.challenge_url);
     if (!challenge.ok()) {
@@ -278,7 +278,7 @@ core::Status Engine::PollAuthorizations(Context& ctx) {
   std::optional<long> retry_after;
   bool waiting = false;
   auto& authorizations = ctx.state.authorizations;
-  auto fetched = ParallelCalls(authorizations.size(), kParallelCalls,
+  auto fetched = core::ParallelCalls(authorizations.size(), core::kParallelCalls,
                                [&](size_t i) -> core::Result<std::optional<acme::Authorization>> {
     if (authorizations[i].status == "valid") return std::optional<acme::Authorization>();
     ASSIGN_OR_RETURN(acme::Authorization authz, acme_.GetAuthorization(authorizations[i].url));

@@ -3,11 +3,15 @@
 #include "dns/powerdns/powerdns_provider.h"
 
 #include <algorithm>
+#include <exception>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
+
+#include "core/parallel_calls.h"
 
 namespace certadns::dns::powerdns {
 namespace {
@@ -38,35 +42,6 @@ core::Status Validate(const ChallengeRecord& record) {
 
 }  // namespace
 
-// Holds the per-name mutex for `key`, creating it on first use and dropping it when the last
-// holder leaves, so the map does not grow with every name ever challenged.
-class PowerDnsProvider::ScopedNameLock {
- public:
-  ScopedNameLock(PowerDnsProvider& provider, const std::string& key)
-      : provider_(provider), key_(key) {
-    {
-      std::lock_guard<std::mutex> guard(provider_.locks_mu_);
-      std::unique_ptr<NameLock>& slot = provider_.locks_[key_];
-      if (slot == nullptr) slot = std::make_unique<NameLock>();
-      ++slot->users;
-      lock_ = slot.get();
-    }
-    lock_->mu.lock();
-  }
-  ScopedNameLock(const ScopedNameLock&) = delete;
-  ScopedNameLock& operator=(const ScopedNameLock&) = delete;
-  ~ScopedNameLock() {
-    lock_->mu.unlock();
-    std::lock_guard<std::mutex> guard(provider_.locks_mu_);
-    if (--lock_->users == 0) provider_.locks_.erase(key_);
-  }
-
- private:
-  PowerDnsProvider& provider_;
-  std::string key_;
-  NameLock* lock_ = nullptr;
-};
-
 PowerDnsProvider::PowerDnsProvider(http::HttpClient& http, PowerDnsConfig config,
                                    core::NameLocks* shared_locks)
     : client_(http, std::move(config)), shared_locks_(shared_locks) {}
@@ -96,63 +71,125 @@ core::Status PowerDnsProvider::CleanUpAll(const std::vector<ChallengeRecord>& re
 }
 
 core::Status PowerDnsProvider::Change(const std::vector<ChallengeRecord>& records, bool present) {
-  // zone -> fqdn -> our values there
-  std::map<std::string, std::map<std::string, std::vector<std::string>>> by_zone;
+  std::map<std::string, Write> by_zone;
   for (const ChallengeRecord& record : records) {
     RETURN_IF_ERROR(Validate(record));
-    by_zone[CanonicalName(record.zone)][CanonicalName(record.fqdn)].push_back(
-        Quote(record.value));
+    Write& write = by_zone[CanonicalName(record.zone)];
+    write.present = present;
+    write.values[CanonicalName(record.fqdn)].push_back(Quote(record.value));
   }
-  for (const auto& [zone, by_name] : by_zone) {
-    RETURN_IF_ERROR(ChangeZone(zone, by_name, present));
-  }
+  for (auto& [zone, write] : by_zone) RETURN_IF_ERROR(Submit(zone, write));
   return core::Ok();
 }
 
-core::Status PowerDnsProvider::ChangeZone(
-    const std::string& zone, const std::map<std::string, std::vector<std::string>>& by_name,
-    bool present) {
-  ScopedNameLock lock(*this, zone);
+size_t PowerDnsProvider::WaitingForTest(const std::string& zone) {
+  std::lock_guard lock(zones_mu_);
+  auto it = zones_.find(CanonicalName(zone));
+  return it == zones_.end() ? 0 : it->second->pending.size();
+}
+
+core::Status PowerDnsProvider::Submit(const std::string& zone, Write& mine) {
+  std::unique_lock lock(zones_mu_);
+  std::unique_ptr<ZoneQueue>& slot = zones_[zone];
+  if (slot == nullptr) slot = std::make_unique<ZoneQueue>();
+  ZoneQueue* queue = slot.get();
+  ++queue->users;
+  queue->pending.push_back(&mine);
+  // Whoever finds the zone idle writes everything waiting for it, its own change included;
+  // the others wait for that write's outcome. A burst of certificates in one zone thus costs
+  // a few PATCHes instead of one read-modify-write each, one after another.
+  while (!mine.result) {
+    if (queue->writing) {
+      zones_cv_.wait(lock);
+      continue;
+    }
+    queue->writing = true;
+    std::vector<Write*> batch = std::move(queue->pending);
+    queue->pending.clear();
+    lock.unlock();
+    std::vector<core::Status> results;
+    try {
+      results = WriteBatch(zone, batch);
+    } catch (const std::exception& e) {
+      results.assign(batch.size(), core::Internal(std::string("powerdns: ") + e.what()));
+    } catch (...) {
+      results.assign(batch.size(), core::Internal("powerdns: unexpected exception"));
+    }
+    lock.lock();
+    for (size_t i = 0; i < batch.size(); ++i) batch[i]->result = std::move(results[i]);
+    queue->writing = false;
+    zones_cv_.notify_all();
+  }
+  if (--queue->users == 0) zones_.erase(zone);
+  return *mine.result;
+}
+
+std::vector<core::Status> PowerDnsProvider::WriteBatch(const std::string& zone,
+                                                       const std::vector<Write*>& batch) {
+  auto all = [&](const core::Status& status) {
+    return std::vector<core::Status>(batch.size(), status);
+  };
+  std::map<std::string, bool> names;  // fqdn -> a present touches it
+  for (const Write* write : batch) {
+    for (const auto& [fqdn, contents] : write->values) names[fqdn] |= write->present;
+  }
   // One lock per name across nodes, taken in name order (the map's) so that two writers of
   // overlapping names cannot wait on each other.
   std::vector<std::unique_ptr<core::NameLock>> across_nodes;
-  for (const auto& [fqdn, contents] : by_name) {
-    ASSIGN_OR_RETURN(auto held, LockAcrossNodes(fqdn));
-    across_nodes.push_back(std::move(held));
+  for (const auto& [fqdn, present] : names) {
+    auto held = LockAcrossNodes(fqdn);
+    if (!held.ok()) return all(held.error());
+    across_nodes.push_back(std::move(held).value());
   }
-  std::vector<RrsetChange> changes;
-  for (const auto& [fqdn, contents] : by_name) {
-    core::Result<Rrset> rrset = client_.GetRrset(zone, fqdn, kTxt);
-    if (!rrset.ok()) {
-      // A zone that is gone serves no value of ours: nothing to clean up.
-      if (!present && rrset.error().code() == core::ErrorCode::kNotFound) return core::Ok();
-      return rrset.error();
+  std::vector<std::string> fqdns;
+  for (const auto& [fqdn, present] : names) fqdns.push_back(fqdn);
+  auto read = core::ParallelCalls(fqdns.size(), core::kParallelCalls,
+                                  [&](size_t i) { return client_.GetRrset(zone, fqdns[i], kTxt); });
+  std::map<std::string, Rrset> rrsets;
+  for (size_t i = 0; i < fqdns.size(); ++i) {
+    if (read[i].ok()) {
+      rrsets[fqdns[i]] = std::move(read[i]).value();
+      continue;
     }
-    std::vector<Record>& records = rrset->records;
-    bool changed = false;
-    for (const std::string& content : contents) {
-      auto ours = std::find_if(records.begin(), records.end(),
-                               [&](const Record& r) { return r.content == content; });
-      if (present) {
-        if (ours == records.end()) {
-          records.push_back({content, false});
-          changed = true;
-        } else if (ours->disabled) {
-          ours->disabled = false;  // a disabled copy of our value is served again
-          changed = true;
+    if (read[i].error().code() != core::ErrorCode::kNotFound) return all(read[i].error());
+    // The zone is gone: it serves no value of ours, so cleanups are done; presents fail.
+    std::vector<core::Status> results;
+    for (const Write* write : batch) {
+      results.push_back(write->present ? core::Status(read[i].error()) : core::Ok());
+    }
+    return results;
+  }
+  std::set<std::string> changed;
+  for (const Write* write : batch) {  // in the order they came
+    for (const auto& [fqdn, contents] : write->values) {
+      std::vector<Record>& records = rrsets[fqdn].records;
+      for (const std::string& content : contents) {
+        auto ours = std::find_if(records.begin(), records.end(),
+                                 [&](const Record& r) { return r.content == content; });
+        if (write->present) {
+          if (ours == records.end()) {
+            records.push_back({content, false});
+            changed.insert(fqdn);
+          } else if (ours->disabled) {
+            ours->disabled = false;  // a disabled copy of our value is served again
+            changed.insert(fqdn);
+          }
+        } else if (ours != records.end()) {
+          records.erase(std::remove_if(records.begin(), records.end(),
+                                       [&](const Record& r) { return r.content == content; }),
+                        records.end());
+          changed.insert(fqdn);
         }
-      } else if (ours != records.end()) {
-        records.erase(std::remove_if(records.begin(), records.end(),
-                                     [&](const Record& r) { return r.content == content; }),
-                      records.end());
-        changed = true;
       }
     }
-    if (!changed) continue;  // already served, or not ours to remove
-    const uint32_t ttl = present || rrset->ttl == 0 ? kChallengeTtl : rrset->ttl;
-    changes.push_back({fqdn, std::string(kTxt), ttl, std::move(records)});
   }
-  return client_.ChangeRrsets(zone, std::move(changes));
+  std::vector<RrsetChange> changes;
+  for (const std::string& fqdn : changed) {  // unchanged: already served, or not ours
+    Rrset& rrset = rrsets[fqdn];
+    const uint32_t ttl = names[fqdn] || rrset.ttl == 0 ? kChallengeTtl : rrset.ttl;
+    changes.push_back({fqdn, std::string(kTxt), ttl, std::move(rrset.records)});
+  }
+  return all(client_.ChangeRrsets(zone, std::move(changes)));
 }
 
 }  // namespace certadns::dns::powerdns

@@ -1,16 +1,20 @@
 // PowerDnsProvider: DnsProvider over the PowerDNS HTTP API (cf. lego providers/dns/pdns).
-// Present/CleanUp read the TXT RRset, merge or remove our value and write the RRset back.
+// Present/CleanUp read the TXT RRsets, merge or remove our values and write them back.
 // Thread-safe: the read-modify-write is serialised per zone inside this object (PowerDNS's
-// gsqlite3 backend answers concurrent writes to a zone with "database is locked"). Across
+// gsqlite3 backend answers concurrent writes to a zone with "database is locked"), and the
+// changes that callers ask for while a zone is being written go together in its next write:
+// one read per name and one PATCH for all of them. Across
 // processes PowerDNS 4.7 offers no compare-and-set on RRsets, so it is also serialised per
 // name through `shared_locks` (the nodes' database): without them, two certadns processes
 // changing the same name at the same moment can lose each other's value.
 #pragma once
 
+#include <condition_variable>
 #include <cstdint>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_map>
 
@@ -48,24 +52,35 @@ class PowerDnsProvider final : public DnsProvider {
   core::Status PresentAll(const std::vector<ChallengeRecord>& records) override;
   core::Status CleanUpAll(const std::vector<ChallengeRecord>& records) override;
 
+  /// Changes waiting for `zone` while another is being written.
+  size_t WaitingForTest(const std::string& zone);
+
  private:
-  core::Status Change(const std::vector<ChallengeRecord>& records, bool present);
-  // The read-modify-write of one zone's challenge RRsets (fqdn -> our quoted values).
-  core::Status ChangeZone(const std::string& zone,
-                          const std::map<std::string, std::vector<std::string>>& by_name,
-                          bool present);
-  struct NameLock {
-    std::mutex mu;
-    int users = 0;  // guarded by locks_mu_
+  // One caller's change to one zone: our quoted values per fqdn, added or removed.
+  struct Write {
+    bool present = true;
+    std::map<std::string, std::vector<std::string>> values;
+    std::optional<core::Status> result;  // set by whoever wrote it; guarded by zones_mu_
   };
-  class ScopedNameLock;
+  // The changes waiting for a zone, and whether one of them is being written now.
+  struct ZoneQueue {
+    std::vector<Write*> pending;
+    bool writing = false;
+    int users = 0;  // callers inside Submit for this zone
+  };
+  core::Status Change(const std::vector<ChallengeRecord>& records, bool present);
+  // Queues `write` for `zone` and returns once it has been written (by this caller or another).
+  core::Status Submit(const std::string& zone, Write& write);
+  // One read-modify-write of `zone` for every change in `batch`; their outcomes, in order.
+  std::vector<core::Status> WriteBatch(const std::string& zone, const std::vector<Write*>& batch);
   // The cross-node lock on `fqdn`, or nothing to hold without shared locks.
   core::Result<std::unique_ptr<core::NameLock>> LockAcrossNodes(const std::string& fqdn);
 
   PowerDnsClient client_;
   core::NameLocks* shared_locks_;
-  std::mutex locks_mu_;
-  std::unordered_map<std::string, std::unique_ptr<NameLock>> locks_;  // guarded by locks_mu_
+  std::mutex zones_mu_;
+  std::condition_variable zones_cv_;
+  std::unordered_map<std::string, std::unique_ptr<ZoneQueue>> zones_;  // guarded by zones_mu_
 };
 
 }  // namespace certadns::dns::powerdns

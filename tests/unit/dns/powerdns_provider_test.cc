@@ -5,6 +5,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <future>
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -221,6 +225,7 @@ class InMemoryPowerDns final : public http::HttpClient {
       std::this_thread::yield();  // widen the read-modify-write window
       return FakeHttpClient::JsonResponse(200, nlohmann::json{{"rrsets", rrsets}}.dump());
     }
+    if (on_patch) on_patch();
     const nlohmann::json body = nlohmann::json::parse(request.body);
     std::lock_guard<std::mutex> lock(mu_);
     ++patches_;
@@ -247,6 +252,8 @@ class InMemoryPowerDns final : public http::HttpClient {
     return patches_;
   }
 
+  std::function<void()> on_patch;  // runs before each PATCH is applied; set before use
+
   std::vector<std::string> Contents(const std::string& name) {
     std::lock_guard<std::mutex> lock(mu_);
     return rrsets_[name];
@@ -257,6 +264,43 @@ class InMemoryPowerDns final : public http::HttpClient {
   std::map<std::string, std::vector<std::string>> rrsets_;  // guarded by mu_
   int patches_ = 0;                                          // guarded by mu_
 };
+
+// Certificates of one zone asking while it is being written go together in its next write:
+// a burst costs a few PATCHes, not one read-modify-write per certificate in a row.
+TEST(PowerDnsProviderBatchTest, ChangesAskedForWhileAZoneIsWrittenGoInItsNextPatch) {
+  InMemoryPowerDns pdns;
+  std::promise<void> first_patch;
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  std::atomic<int> patch_calls{0};
+  pdns.on_patch = [&] {
+    if (patch_calls++ == 0) {
+      first_patch.set_value();
+      released.wait();
+    }
+  };
+  PowerDnsProvider provider(pdns, Config());
+  auto present = [&](int i) {
+    return provider.Present(
+        {"example.com", "_acme-challenge.n" + std::to_string(i) + ".example.com", "v" +
+         std::to_string(i)});
+  };
+  std::vector<std::thread> callers;
+  callers.emplace_back([&] { EXPECT_TRUE(present(0).ok()); });
+  ASSERT_EQ(first_patch.get_future().wait_for(std::chrono::seconds(10)), std::future_status::ready);
+  for (int i = 1; i < 8; ++i) callers.emplace_back([&, i] { EXPECT_TRUE(present(i).ok()); });
+  for (int i = 0; i < 1000 && provider.WaitingForTest("example.com") < 7; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_EQ(provider.WaitingForTest("example.com"), 7u);
+  release.set_value();
+  for (std::thread& caller : callers) caller.join();
+  EXPECT_EQ(pdns.patches(), 2) << "the seven waiting changes went in one PATCH";
+  for (int i = 0; i < 8; ++i) {
+    EXPECT_THAT(pdns.Contents("_acme-challenge.n" + std::to_string(i) + ".example.com."),
+                ElementsAre(Quoted("v" + std::to_string(i))));
+  }
+}
 
 // A certificate's names (a wildcard and its apex share one name) are published and removed
 // with one PATCH each way, which PowerDNS applies at once; values of others stay.

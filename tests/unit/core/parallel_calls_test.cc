@@ -1,6 +1,6 @@
 // ParallelCalls: results in call order, every call made once, and an exception thrown by a
 // call becomes that call's error instead of leaving its thread.
-#include "issuance/parallel_calls.h"
+#include "core/parallel_calls.h"
 
 #include <gtest/gtest.h>
 
@@ -8,7 +8,7 @@
 #include <stdexcept>
 #include <string>
 
-namespace certadns::issuance {
+namespace certadns::core {
 namespace {
 
 TEST(ParallelCallsTest, ResultsComeInCallOrderAndEachCallIsMadeOnce) {
@@ -48,4 +48,4 @@ TEST(ParallelCallsTest, NoCallsGiveNoResults) {
 }
 
 }  // namespace
-}  // namespace certadns::issuance
+}  // namespace certadns::core

@@ -1,11 +1,12 @@
-// ParallelCalls: the network calls one step makes per authorization (one per name of the
-// certificate) run at the same time instead of one after another, so a certificate for
-// three names costs the round trips of one. Up to `width` calls at once; the calling
+// ParallelCalls: independent calls (the network calls an issuance step makes per name of a
+// certificate, the reads of several DNS names) made at the same time instead of one after
+// another, so three names cost the round trips of one. Up to `width` calls at once; the calling
 // thread makes calls too, and helper threads live only for the step. An exception thrown
 // by a call is caught here (it never leaves a thread) and becomes that call's kInternal
 // error; a helper thread that cannot be started leaves its share to the others.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <cstddef>
 #include <exception>
@@ -17,9 +18,9 @@
 
 #include "core/result.h"
 
-namespace certadns::issuance {
+namespace certadns::core {
 
-/// Calls at most this many of one step's per-name calls at once.
+/// Calls at most this many of one batch's calls at once.
 inline constexpr size_t kParallelCalls = 8;
 
 /// Returns call(0), ..., call(n - 1) in order, made up to `width` at a time. `call` must be
@@ -54,4 +55,4 @@ auto ParallelCalls(size_t n, size_t width, Call&& call) {
   return results;
 }
 
-}  // namespace certadns::issuance
+}  // namespace certadns::core
