@@ -328,8 +328,8 @@ core::Status Engine::FinalizeOrder(Context& ctx) {
   if (ctx.job.sealed_key.empty()) {
     // The key is needed first here, so the key pool refills while the CA validates. It is
     // sealed and persisted before the CSR goes out: a CSR must never be for a key we lost.
-    ASSIGN_OR_RETURN(crypto::PrivateKey fresh, keys_->Take());
-    ASSIGN_OR_RETURN(ctx.job.sealed_key, box_.Seal(fresh.ToPem().reveal(), ctx.cert.id));
+    ASSIGN_OR_RETURN(crypto::SecretString fresh, keys_->TakePem());
+    ASSIGN_OR_RETURN(ctx.job.sealed_key, box_.Seal(fresh.reveal(), ctx.cert.id));
     ctx.Next(steps::kFinalize);
     return core::Ok();
   }

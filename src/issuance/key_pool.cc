@@ -56,32 +56,49 @@ KeyPool::~KeyPool() {
   }
 }
 
-core::Result<crypto::PrivateKey> KeyPool::Take() {
-  auto key = Unshelve();
+core::Result<crypto::SecretString> KeySource::TakePem() {
+  ASSIGN_OR_RETURN(crypto::PrivateKey key, Take());
+  return key.ToPem();
+}
+
+void KeyPool::Wanted() {
   {
     std::lock_guard lock(mutex_);
     wanted_ = true;
     ++changes_;
   }
   cv_.notify_all();
-  if (key.ok() && key->has_value()) return std::move(**key);
-  if (!key.ok()) spdlog::warn("key pool: {}; generating a key now", key.error().message());
+}
+
+core::Result<crypto::PrivateKey> KeyPool::Take() {
+  auto pem = Unshelve();
+  Wanted();
+  if (pem.ok() && pem->has_value()) return crypto::PrivateKey::FromPem((*pem)->reveal());
+  if (!pem.ok()) spdlog::warn("key pool: {}; generating a key now", pem.error().message());
   return generate_();
 }
 
-core::Result<std::optional<crypto::PrivateKey>> KeyPool::Unshelve() {
+core::Result<crypto::SecretString> KeyPool::TakePem() {
+  auto pem = Unshelve();
+  Wanted();
+  if (pem.ok() && pem->has_value()) return std::move(**pem);
+  if (!pem.ok()) spdlog::warn("key pool: {}; generating a key now", pem.error().message());
+  ASSIGN_OR_RETURN(crypto::PrivateKey key, generate_());
+  return key.ToPem();
+}
+
+core::Result<std::optional<crypto::SecretString>> KeyPool::Unshelve() {
   if (store_ == nullptr) {
     std::lock_guard lock(mutex_);
-    if (ready_.empty()) return std::optional<crypto::PrivateKey>();
+    if (ready_.empty()) return std::optional<crypto::SecretString>();
     crypto::PrivateKey key = std::move(ready_.front());
     ready_.pop_front();
-    return std::optional<crypto::PrivateKey>(std::move(key));
+    return std::optional<crypto::SecretString>(key.ToPem());
   }
   ASSIGN_OR_RETURN(std::optional<store::PooledKey> pooled, store_->TakePooledKey());
-  if (!pooled) return std::optional<crypto::PrivateKey>();
+  if (!pooled) return std::optional<crypto::SecretString>();
   ASSIGN_OR_RETURN(crypto::SecretString pem, box_->Open(pooled->sealed_key, pooled->id));
-  ASSIGN_OR_RETURN(crypto::PrivateKey key, crypto::PrivateKey::FromPem(pem.reveal()));
-  return std::optional<crypto::PrivateKey>(std::move(key));
+  return std::optional<crypto::SecretString>(std::move(pem));
 }
 
 core::Status KeyPool::Shelve(crypto::PrivateKey key) {

@@ -28,6 +28,9 @@ class KeySource {
   virtual ~KeySource() = default;
   /// A fresh RSA-2048 key, never handed out before.
   virtual core::Result<crypto::PrivateKey> Take() = 0;
+  /// The same as Take(), as PKCS#8 PEM: where keys are kept as PEM, no decoding (OpenSSL 3
+  /// takes about a millisecond to decode one) for a caller that only stores it.
+  virtual core::Result<crypto::SecretString> TakePem();
 };
 
 /// Generates each key when asked.
@@ -55,6 +58,8 @@ class KeyPool final : public KeySource {
   /// A ready key, or one generated now when the pool is empty (a burst larger than it) or
   /// its store fails.
   core::Result<crypto::PrivateKey> Take() override;
+  /// Take() without decoding a key kept in the store.
+  core::Result<crypto::SecretString> TakePem() override;
   size_t ReadyForTest();
   /// How many keys are ready (in the store, or in memory).
   core::Result<size_t> Ready();
@@ -64,8 +69,10 @@ class KeyPool final : public KeySource {
   void Refill();
   /// Claims the making of one key (false: the pool is full, counting keys being made).
   core::Result<bool> ClaimOne();
-  /// A ready key taken out of the pool; nullopt when it is empty.
-  core::Result<std::optional<crypto::PrivateKey>> Unshelve();
+  /// A ready key taken out of the pool, as PEM; nullopt when it is empty.
+  core::Result<std::optional<crypto::SecretString>> Unshelve();
+  /// Asks the refill threads for a key to replace one taken.
+  void Wanted();
   core::Status Shelve(crypto::PrivateKey key);
   void Backoff(int failures);
   double Jitter();  // in [0, 1), from jitter_ or a random generator

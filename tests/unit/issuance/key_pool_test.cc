@@ -186,6 +186,12 @@ TEST_F(PersistedKeyPoolTest, APersistedKeyIsNeverHandedOutTwice) {
   std::vector<std::thread> takers;
   for (int i = 0; i < 3; ++i) {
     takers.emplace_back([&, i] {
+      // Both ways of taking: decoded, and as the PEM the engine seals without decoding.
+      if (i == 1) {
+        auto pem = other->TakePem();
+        if (pem.ok()) taken[i] = pem->reveal();
+        return;
+      }
       auto key = (i % 2 == 0 ? *pool : *other).Take();
       if (key.ok()) taken[i] = key->ToPem().reveal();
     });
@@ -196,6 +202,7 @@ TEST_F(PersistedKeyPoolTest, APersistedKeyIsNeverHandedOutTwice) {
   std::sort(expected.begin(), expected.end());
   EXPECT_EQ(taken, expected) << "each pooled key exactly once";
   EXPECT_FALSE(pool->Take().ok()) << "the pool is empty and generation fails";
+  EXPECT_FALSE(pool->TakePem().ok()) << "the pool is empty and generation fails";
 }
 
 }  // namespace
