@@ -123,7 +123,7 @@ core::Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& 
   return store;
 }
 
-SqliteStore::~SqliteStore() { sqlite3_close(db_); }
+SqliteStore::~SqliteStore() = default;
 
 core::Status SqliteStore::Migrate() {
   std::lock_guard lock(mutex_);
@@ -133,7 +133,7 @@ core::Status SqliteStore::Migrate() {
   RETURN_IF_ERROR(tx.status());
   int64_t applied = 0;
   {
-    // Finalised before the migrations run: an open statement keeps its tables locked
+    // Reset before the migrations run: a statement still stepping keeps its tables locked
     // against DROP TABLE ("database table is locked").
     Statement current(db_, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
     applied = current.Step() ? current.Int(0) : 0;

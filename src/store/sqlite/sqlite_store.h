@@ -13,10 +13,9 @@
 #include "store/key_pool_store.h"
 #include "store/notification_store.h"
 #include "store/rate_limit_ledger.h"
+#include "store/sqlite/sqlite_db.h"
 #include "store/stats_reader.h"
 #include "store/store.h"
-
-struct sqlite3;
 
 namespace certadns::store::sqlite {
 
@@ -213,7 +212,7 @@ class SqliteStore final : public Store,
   core::Status InsertDelivery(const Delivery& d);
 
   std::mutex mutex_;
-  sqlite3* db_;  // guarded by mutex_
+  Connection db_;  // guarded by mutex_
   WakeHook wake_hook_;
   int max_running_per_account_ = 0;  // guarded by mutex_
   FairClaims fair_claims_;           // the order ClaimJob serves accounts in
