@@ -150,7 +150,8 @@ core::Result<std::unique_ptr<Service>> Service::Create(const Config& config) {
                               ? config.issuance.max_workers_per_account
                               : std::max(1, config.issuance.workers - 1);
   ASSIGN_OR_RETURN(p->store,
-                   OpenStore(config.database.url, {.max_running_jobs_per_account = per_account}));
+                   OpenStore(config.database.url, {.max_running_jobs_per_account = per_account,
+                                                   .sqlite_readers = config.limits.workers}));
   ASSIGN_OR_RETURN(crypto::SecretBox box,
                    OpenMasterKey(config.secrets.master_key_file, *p->store,
                                  config.secrets.previous_master_key_files));

@@ -39,7 +39,9 @@ core::Result<std::unique_ptr<store::Store>> OpenStore(const std::string& url,
     std::string path = url.substr(kSqlite.size());
     if (path.empty()) return core::InvalidArgument("database.url: sqlite:// needs a path");
     RETURN_IF_ERROR(CreatePrivateFolders(std::filesystem::path(path).parent_path()));
-    ASSIGN_OR_RETURN(auto store, store::sqlite::SqliteStore::Open(path));
+    const int readers = options.sqlite_readers > 0 ? options.sqlite_readers
+                                                   : store::sqlite::SqliteStore::kDefaultReaders;
+    ASSIGN_OR_RETURN(auto store, store::sqlite::SqliteStore::Open(path, readers));
     store->SetMaxRunningJobsPerAccount(options.max_running_jobs_per_account);
     return std::unique_ptr<store::Store>(std::move(store));
   }

@@ -15,6 +15,9 @@ namespace certadns::app {
 struct StoreOptions {
   /// Running jobs one account may hold at once when claiming (0: no cap).
   int max_running_jobs_per_account = 0;
+  /// SQLite: read-only connections for the pure reads (one per HTTP handler thread); 0: the
+  /// store's default.
+  int sqlite_readers = 0;
 };
 
 core::Result<std::unique_ptr<store::Store>> OpenStore(const std::string& url,

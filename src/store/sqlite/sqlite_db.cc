@@ -1,5 +1,7 @@
 #include "store/sqlite/sqlite_db.h"
 
+#include <sqlite3.h>
+
 #include "core/errors.h"
 
 namespace certadns::store::sqlite {
@@ -33,15 +35,60 @@ core::Status Exec(sqlite3* db, std::string_view sql) {
   return core::Ok();
 }
 
-Statement::Statement(sqlite3* db, std::string_view sql) : db_(db) {
-  if (sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &stmt_, nullptr) !=
-      SQLITE_OK) {
-    status_ = SqliteError(db, "prepare");
+Connection::Connection(sqlite3* db, size_t cache_capacity) : db_(db), capacity_(cache_capacity) {}
+
+Connection::~Connection() {
+  for (auto& [sql, slot] : cache_) sqlite3_finalize(slot.stmt);
+  sqlite3_close(db_);
+}
+
+Connection::Slot* Connection::Borrow(std::string_view sql, int* rc) {
+  *rc = SQLITE_OK;
+  if (auto it = cache_.find(sql); it != cache_.end()) {
+    if (it->second.in_use) return nullptr;  // nested use of the same text
+    it->second.in_use = true;
+    return &it->second;
+  }
+  if (cache_.size() >= capacity_) return nullptr;
+  sqlite3_stmt* stmt = nullptr;
+  *rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
+                           SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+  if (*rc != SQLITE_OK) {
+    sqlite3_finalize(stmt);
+    return nullptr;
+  }
+  Slot& slot = cache_.emplace(std::string(sql), Slot{stmt, true}).first->second;
+  return &slot;
+}
+
+void Connection::Return(Slot* slot) {
+  sqlite3_reset(slot->stmt);  // its result repeats the last step's error, reported already
+  sqlite3_clear_bindings(slot->stmt);
+  slot->in_use = false;
+}
+
+Statement::Statement(Connection& db, std::string_view sql) : db_(db) {
+  int rc = SQLITE_OK;
+  slot_ = db.Borrow(sql, &rc);
+  if (slot_ != nullptr) {
+    stmt_ = slot_->stmt;
+  } else if (rc == SQLITE_OK) {
+    rc = sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &stmt_, nullptr);
+  }
+  if (rc != SQLITE_OK) {
+    status_ = SqliteError(db_, "prepare");
+    sqlite3_finalize(stmt_);
     stmt_ = nullptr;
   }
 }
 
-Statement::~Statement() { sqlite3_finalize(stmt_); }
+Statement::~Statement() {
+  if (slot_ != nullptr) {
+    Connection::Return(slot_);
+  } else {
+    sqlite3_finalize(stmt_);
+  }
+}
 
 Statement& Statement::Bind(int index, std::string_view text) {
   if (stmt_) {

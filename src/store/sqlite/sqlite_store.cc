@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -80,11 +81,17 @@ core::Certificate ReadCertificate(const Statement& s, bool with_pems) {
 
 namespace {
 
+// False for ":memory:" and "file:" URIs (which may name a database in memory): no file of
+// its own to make private, and another connection to the name may open another database.
+bool IsPlainFile(const std::string& path) {
+  return !path.empty() && path != ":memory:" && path.rfind("file:", 0) != 0;
+}
+
 // The database holds password hashes and sealed keys: only our user may read it. SQLite
 // gives the -wal and -shm files the database file's permissions, so creating the file
 // 0600 before SQLite does covers all three; files left by an older version are tightened.
 core::Status MakePrivate(const std::string& path) {
-  if (path.empty() || path == ":memory:" || path.rfind("file:", 0) == 0) return core::Ok();
+  if (!IsPlainFile(path)) return core::Ok();
   int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
   if (fd < 0) {
     return core::Unavailable("cannot open database " + path + ": " + std::strerror(errno));
@@ -104,26 +111,74 @@ core::Status MakePrivate(const std::string& path) {
   return core::Ok();
 }
 
-}  // namespace
-
-core::Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path) {
-  RETURN_IF_ERROR(MakePrivate(path));
+// A connection to `path` with `flags`, waiting kBusyTimeoutMs for locks.
+core::Result<sqlite3*> OpenHandle(const std::string& path, int flags) {
   sqlite3* db = nullptr;
-  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX;
   if (sqlite3_open_v2(path.c_str(), &db, flags, nullptr) != SQLITE_OK) {
     std::string message = db ? sqlite3_errmsg(db) : "out of memory";
     sqlite3_close(db);
     return core::Unavailable("cannot open database " + path + ": " + message);
   }
-  std::unique_ptr<SqliteStore> store(new SqliteStore(db));
   sqlite3_busy_timeout(db, kBusyTimeoutMs);
-  RETURN_IF_ERROR(Exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-                           "PRAGMA foreign_keys=ON;"));
+  return db;
+}
+
+}  // namespace
+
+core::Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path, int readers) {
+  RETURN_IF_ERROR(MakePrivate(path));
+  ASSIGN_OR_RETURN(sqlite3 * db, OpenHandle(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+                                                      SQLITE_OPEN_FULLMUTEX));
+  std::unique_ptr<SqliteStore> store(new SqliteStore(db));
+  bool wal = false;
+  {
+    Statement mode(store->db_, "PRAGMA journal_mode=WAL");
+    wal = mode.Step() && mode.Text(0) == "wal";
+    RETURN_IF_ERROR(mode.status());
+  }
+  RETURN_IF_ERROR(Exec(db, "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"));
   RETURN_IF_ERROR(store->Migrate());
+  // Without WAL, readers would wait for the writer instead of reading beside it.
+  if (wal && IsPlainFile(path)) {
+    RETURN_IF_ERROR(store->OpenReaders(path, std::clamp(readers, 1, kMaxReaders)));
+  }
   return store;
 }
 
-SqliteStore::~SqliteStore() { sqlite3_close(db_); }
+core::Status SqliteStore::OpenReaders(const std::string& path, int count) {
+  for (int i = 0; i < count; ++i) {
+    // NOMUTEX: a lease hands a reader to one thread at a time.
+    ASSIGN_OR_RETURN(sqlite3 * db, OpenHandle(path, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX));
+    readers_.push_back(std::make_unique<Connection>(db));
+    RETURN_IF_ERROR(Exec(db, "PRAGMA query_only=1"));
+  }
+  std::lock_guard lock(readers_mutex_);
+  for (const auto& reader : readers_) idle_readers_.push_back(reader.get());
+  return core::Ok();
+}
+
+SqliteStore::ReadLease::ReadLease(SqliteStore& store) : store_(store) {
+  if (store.readers_.empty()) {
+    writer_lock_ = std::unique_lock(store.mutex_);
+    connection_ = &store.db_;
+    return;
+  }
+  std::unique_lock lock(store.readers_mutex_);
+  store.reader_returned_.wait(lock, [&store] { return !store.idle_readers_.empty(); });
+  connection_ = store.idle_readers_.back();
+  store.idle_readers_.pop_back();
+}
+
+SqliteStore::ReadLease::~ReadLease() {
+  if (writer_lock_.owns_lock()) return;  // the writer's lock goes with writer_lock_
+  {
+    std::lock_guard lock(store_.readers_mutex_);
+    store_.idle_readers_.push_back(connection_);
+  }
+  store_.reader_returned_.notify_one();
+}
+
+SqliteStore::~SqliteStore() = default;
 
 core::Status SqliteStore::Migrate() {
   std::lock_guard lock(mutex_);
@@ -133,7 +188,7 @@ core::Status SqliteStore::Migrate() {
   RETURN_IF_ERROR(tx.status());
   int64_t applied = 0;
   {
-    // Finalised before the migrations run: an open statement keeps its tables locked
+    // Reset before the migrations run: a statement still stepping keeps its tables locked
     // against DROP TABLE ("database table is locked").
     Statement current(db_, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
     applied = current.Step() ? current.Int(0) : 0;
@@ -191,11 +246,12 @@ core::Status SqliteStore::CreateCertificate(const core::Certificate& certificate
   RETURN_IF_ERROR(tx.status());
   // The zone is still the owner's (a zone deletion may have committed since it was read).
   ASSIGN_OR_RETURN(int64_t zones,
-                   Count("SELECT COUNT(*) FROM zones WHERE id = ?1 AND owner_id = ?2",
+                   Count(db_, "SELECT COUNT(*) FROM zones WHERE id = ?1 AND owner_id = ?2",
                          certificate.zone_id, certificate.owner_id));
   if (zones == 0) return core::NotFound("zone " + certificate.zone_id);
-  ASSIGN_OR_RETURN(int64_t owned, Count("SELECT COUNT(*) FROM certificates WHERE owner_id = ?1",
-                                        certificate.owner_id));
+  ASSIGN_OR_RETURN(
+      int64_t owned,
+      Count(db_, "SELECT COUNT(*) FROM certificates WHERE owner_id = ?1", certificate.owner_id));
   if (owned >= max_certificates) {
     return core::Error(core::ErrorCode::kResourceExhausted, "certificate limit reached");
   }
@@ -216,9 +272,9 @@ core::Status SqliteStore::CreateCertificate(const core::Certificate& certificate
   return tx.Commit();
 }
 
-core::Result<int64_t> SqliteStore::Count(const std::string& sql, const std::string& a,
-                                         const std::string& b) {
-  Statement s(db_, sql);
+core::Result<int64_t> SqliteStore::Count(Connection& db, const std::string& sql,
+                                         const std::string& a, const std::string& b) {
+  Statement s(db, sql);
   s.Bind(1, a);
   if (!b.empty()) s.Bind(2, b);
   int64_t count = s.Step() ? s.Int(0) : 0;
@@ -227,9 +283,9 @@ core::Result<int64_t> SqliteStore::Count(const std::string& sql, const std::stri
 }
 
 core::Result<int> SqliteStore::CountCertificates(const std::string& owner_id) {
-  std::lock_guard lock(mutex_);
+  ReadLease db(*this);
   ASSIGN_OR_RETURN(int64_t count,
-                   Count("SELECT COUNT(*) FROM certificates WHERE owner_id = ?1", owner_id));
+                   Count(*db, "SELECT COUNT(*) FROM certificates WHERE owner_id = ?1", owner_id));
   return static_cast<int>(count);
 }
 
@@ -256,10 +312,11 @@ core::Status SqliteStore::DeleteCertificate(const std::string& owner_id, const s
 }
 
 core::Result<std::vector<core::Certificate>> SqliteStore::QueryCertificates(
-    const std::string& where, const std::string& a, const std::string& b, bool with_pems) {
-  Statement s(db_, "SELECT " +
-                       std::string(with_pems ? kCertificateColumns : kCertificateListColumns) +
-                       " FROM certificates WHERE " + where + " ORDER BY created_at, id");
+    Connection& db, const std::string& where, const std::string& a, const std::string& b,
+    bool with_pems) {
+  Statement s(db, "SELECT " +
+                      std::string(with_pems ? kCertificateColumns : kCertificateListColumns) +
+                      " FROM certificates WHERE " + where + " ORDER BY created_at, id");
   s.Bind(1, a);
   if (!b.empty()) s.Bind(2, b);
   std::vector<core::Certificate> out;
@@ -270,29 +327,29 @@ core::Result<std::vector<core::Certificate>> SqliteStore::QueryCertificates(
 
 core::Result<core::Certificate> SqliteStore::GetCertificate(const std::string& owner_id,
                                                             const std::string& id) {
-  std::lock_guard lock(mutex_);
-  ASSIGN_OR_RETURN(auto rows, QueryCertificates("owner_id = ?1 AND id = ?2", owner_id, id));
+  ReadLease db(*this);
+  ASSIGN_OR_RETURN(auto rows, QueryCertificates(*db, "owner_id = ?1 AND id = ?2", owner_id, id));
   if (rows.empty()) return core::NotFound("certificate " + id);
   return std::move(rows.front());
 }
 
 core::Result<core::Certificate> SqliteStore::GetCertificateForWorker(const std::string& id) {
   std::lock_guard lock(mutex_);
-  ASSIGN_OR_RETURN(auto rows, QueryCertificates("id = ?1", id, ""));
+  ASSIGN_OR_RETURN(auto rows, QueryCertificates(db_, "id = ?1", id, ""));
   if (rows.empty()) return core::NotFound("certificate " + id);
   return std::move(rows.front());
 }
 
 core::Result<std::vector<core::Certificate>> SqliteStore::ListCertificates(
     const std::string& owner_id) {
-  std::lock_guard lock(mutex_);
-  return QueryCertificates("owner_id = ?1", owner_id, "", /*with_pems=*/false);
+  ReadLease db(*this);
+  return QueryCertificates(*db, "owner_id = ?1", owner_id, "", /*with_pems=*/false);
 }
 
 core::Result<std::string> SqliteStore::GetSealedPrivateKey(const std::string& owner_id,
                                                            const std::string& id) {
-  std::lock_guard lock(mutex_);
-  Statement s(db_, "SELECT private_key_sealed FROM certificates WHERE owner_id = ?1 AND id = ?2");
+  ReadLease db(*this);
+  Statement s(*db, "SELECT private_key_sealed FROM certificates WHERE owner_id = ?1 AND id = ?2");
   s.Bind(1, owner_id).Bind(2, id);
   if (!s.Step() || s.IsNull(0)) {
     RETURN_IF_ERROR(s.status());
@@ -303,10 +360,11 @@ core::Result<std::string> SqliteStore::GetSealedPrivateKey(const std::string& ow
 
 core::Result<std::vector<core::CertificateEvent>> SqliteStore::ListEvents(
     const std::string& owner_id, const std::string& certificate_id) {
-  std::lock_guard lock(mutex_);
-  Statement s(db_, "SELECT e.at, e.level, e.message FROM certificate_events e "
-                   "JOIN certificates c ON c.id = e.certificate_id "
-                   "WHERE c.owner_id = ?1 AND c.id = ?2 ORDER BY e.id");
+  ReadLease db(*this);
+  Statement s(*db,
+              "SELECT e.at, e.level, e.message FROM certificate_events e "
+              "JOIN certificates c ON c.id = e.certificate_id "
+              "WHERE c.owner_id = ?1 AND c.id = ?2 ORDER BY e.id");
   s.Bind(1, owner_id).Bind(2, certificate_id);
   std::vector<core::CertificateEvent> events;
   while (s.Step()) {

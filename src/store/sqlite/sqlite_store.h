@@ -1,22 +1,26 @@
-// SqliteStore: the Store on one SQLite file (WAL mode). One connection per store, serialised
-// by a mutex; several processes may share the file (busy timeout, BEGIN IMMEDIATE, leases).
-// Thread-safe.
+// SqliteStore: the Store on one SQLite file (WAL mode). Writes, and the reads that must see a
+// transaction's own writes, run on one connection serialised by a mutex; the pure reads of the
+// request path (certificates, zones, API keys, sessions, ...) run on a small pool of read-only
+// connections beside it, in parallel with each other and with the writer (WAL readers see every
+// write committed before they start). Several processes may share the file (busy timeout,
+// BEGIN IMMEDIATE, leases). Thread-safe.
 #pragma once
 
+#include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "store/audit_log.h"
 #include "store/fair_claims.h"
 #include "store/key_pool_store.h"
 #include "store/notification_store.h"
 #include "store/rate_limit_ledger.h"
+#include "store/sqlite/sqlite_db.h"
 #include "store/stats_reader.h"
 #include "store/store.h"
-
-struct sqlite3;
 
 namespace certadns::store::sqlite {
 
@@ -27,9 +31,15 @@ class SqliteStore final : public Store,
                           public NotificationStore,
                           public RateLimitLedger {
  public:
+  static constexpr int kDefaultReaders = 4;
+  static constexpr int kMaxReaders = 32;
+
   /// Opens (creating when missing) the database at `path` and applies pending migrations.
-  /// `path` may be ":memory:" for tests.
-  static core::Result<std::unique_ptr<SqliteStore>> Open(const std::string& path);
+  /// `readers` (clamped to 1..kMaxReaders): the read-only connections for pure reads, e.g. one
+  /// per thread serving requests. `path` may be ":memory:" for tests: then, as for "file:"
+  /// URIs and databases that are not in WAL mode, every read runs on the one connection.
+  static core::Result<std::unique_ptr<SqliteStore>> Open(const std::string& path,
+                                                         int readers = kDefaultReaders);
   ~SqliteStore() override;
 
   // Users, API keys and sessions (sqlite_store_accounts.cc).
@@ -189,34 +199,61 @@ class SqliteStore final : public Store,
                                                 int64_t limit);
   /// Inserts `order` and its registered domains; `ignore_existing` makes a repeat a no-op.
   core::Status InsertLedgerOrder(const LedgerOrder& order, bool ignore_existing);
+  /// The connection for one pure read, held while the lease lives: an idle read-only one
+  /// (waiting while all are leased), or, for a store without them, the writer under mutex_.
+  class ReadLease {
+   public:
+    explicit ReadLease(SqliteStore& store);
+    ~ReadLease();
+    ReadLease(const ReadLease&) = delete;
+    ReadLease& operator=(const ReadLease&) = delete;
+    Connection& operator*() const { return *connection_; }
+
+   private:
+    SqliteStore& store_;
+    std::unique_lock<std::mutex> writer_lock_;  // owned only when reading on the writer
+    Connection* connection_ = nullptr;
+  };
+
   explicit SqliteStore(sqlite3* db) : db_(db) {}
   core::Status Migrate();
+  /// Opens `count` read-only connections on `path` for ReadLease.
+  core::Status OpenReaders(const std::string& path, int count);
+  // The query helpers run on `db`: the writer (db_, under mutex_) or a ReadLease's reader.
   /// Zones matching `where`, with ?1 = `a`, ?2 = `b` and ?3 = `c` bound when given.
-  core::Result<std::vector<Zone>> QueryZones(const std::string& where, const std::string& a,
-                                             const std::string& b,
-                                             std::optional<int64_t> c = std::nullopt,
-                                             const std::string& order = "name");
-  core::Result<User> QueryUser(const std::string& where, const std::string& value);
+  static core::Result<std::vector<Zone>> QueryZones(Connection& db, const std::string& where,
+                                                    const std::string& a, const std::string& b,
+                                                    std::optional<int64_t> c = std::nullopt,
+                                                    const std::string& order = "name");
+  static core::Result<User> QueryUser(Connection& db, const std::string& where,
+                                      const std::string& value);
   /// The first column of the first row of `sql` (a COUNT), with ?1 = `a` and ?2 = `b` (when
   /// given) bound.
-  core::Result<int64_t> Count(const std::string& sql, const std::string& a,
-                              const std::string& b = "");
-  core::Result<std::vector<core::Certificate>> QueryCertificates(const std::string& where,
-                                                                 const std::string& a,
-                                                                 const std::string& b,
-                                                                 bool with_pems = true);
+  static core::Result<int64_t> Count(Connection& db, const std::string& sql, const std::string& a,
+                                     const std::string& b = "");
+  static core::Result<std::vector<core::Certificate>> QueryCertificates(Connection& db,
+                                                                        const std::string& where,
+                                                                        const std::string& a,
+                                                                        const std::string& b,
+                                                                        bool with_pems = true);
   core::Status WriteCertificate(const core::Certificate& c, bool insert);
   core::Status InsertJob(const Job& job);
   core::Status InsertEvent(const std::string& certificate_id, const core::CertificateEvent& e);
-  core::Result<std::vector<Webhook>> QueryWebhooks(const std::string& where, const std::string& a,
-                                                   const std::string& b);
+  static core::Result<std::vector<Webhook>> QueryWebhooks(Connection& db, const std::string& where,
+                                                          const std::string& a,
+                                                          const std::string& b);
   core::Status InsertDelivery(const Delivery& d);
 
   std::mutex mutex_;
-  sqlite3* db_;  // guarded by mutex_
+  Connection db_;  // guarded by mutex_
   WakeHook wake_hook_;
   int max_running_per_account_ = 0;  // guarded by mutex_
   FairClaims fair_claims_;           // the order ClaimJob serves accounts in
+  // Declared after db_, so closed before it: the writer, closing last, checkpoints the WAL.
+  std::vector<std::unique_ptr<Connection>> readers_;  // fixed after Open
+  std::mutex readers_mutex_;
+  std::condition_variable reader_returned_;
+  std::vector<Connection*> idle_readers_;  // guarded by readers_mutex_
 };
 
 }  // namespace certadns::store::sqlite

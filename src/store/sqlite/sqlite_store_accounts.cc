@@ -45,8 +45,9 @@ User ReadUser(const Statement& s) {
 
 }  // namespace
 
-core::Result<User> SqliteStore::QueryUser(const std::string& where, const std::string& value) {
-  Statement s(db_, "SELECT " + std::string(kUserColumns) + " FROM users WHERE " + where);
+core::Result<User> SqliteStore::QueryUser(Connection& db, const std::string& where,
+                                          const std::string& value) {
+  Statement s(db, "SELECT " + std::string(kUserColumns) + " FROM users WHERE " + where);
   s.Bind(1, value);
   if (!s.Step()) {
     RETURN_IF_ERROR(s.status());
@@ -65,8 +66,8 @@ core::Status SqliteStore::CreateUser(const User& user) {
 }
 
 core::Result<User> SqliteStore::GetUserByEmail(const std::string& email) {
-  std::lock_guard lock(mutex_);
-  auto user = QueryUser("email = ?1", email);
+  ReadLease db(*this);
+  auto user = QueryUser(*db, "email = ?1", email);
   if (!user.ok() && user.error().code() == core::ErrorCode::kNotFound) {
     return core::NotFound("no user with email " + email);
   }
@@ -74,8 +75,8 @@ core::Result<User> SqliteStore::GetUserByEmail(const std::string& email) {
 }
 
 core::Result<User> SqliteStore::GetUser(const std::string& id) {
-  std::lock_guard lock(mutex_);
-  auto user = QueryUser("id = ?1", id);
+  ReadLease db(*this);
+  auto user = QueryUser(*db, "id = ?1", id);
   if (!user.ok() && user.error().code() == core::ErrorCode::kNotFound) {
     return core::NotFound("user " + id);
   }
@@ -103,9 +104,10 @@ core::Status SqliteStore::CreateApiKey(const ApiKey& key, int max_active) {
   std::lock_guard lock(mutex_);
   Transaction tx(db_);
   RETURN_IF_ERROR(tx.status());
-  ASSIGN_OR_RETURN(int64_t active,
-                   Count("SELECT COUNT(*) FROM api_keys WHERE user_id = ?1 AND revoked_at IS NULL",
-                         key.user_id));
+  ASSIGN_OR_RETURN(
+      int64_t active,
+      Count(db_, "SELECT COUNT(*) FROM api_keys WHERE user_id = ?1 AND revoked_at IS NULL",
+            key.user_id));
   if (active >= max_active) {
     return core::Error(core::ErrorCode::kResourceExhausted,
                        "at most " + std::to_string(max_active) + " active API keys per account");
@@ -121,8 +123,8 @@ core::Status SqliteStore::CreateApiKey(const ApiKey& key, int max_active) {
 }
 
 core::Result<ApiKeyOwner> SqliteStore::FindApiKeyOwner(const std::string& key_hash) {
-  std::lock_guard lock(mutex_);
-  Statement s(db_, "SELECT u.id, u.email, u.plan, u.password_hash, u.created_at, " +
+  ReadLease db(*this);
+  Statement s(*db, "SELECT u.id, u.email, u.plan, u.password_hash, u.created_at, " +
                        std::string(kKeyColumns) +
                        " FROM api_keys k JOIN users u ON u.id = k.user_id "
                        "WHERE k.key_hash = ?1 AND k.revoked_at IS NULL");
@@ -149,8 +151,8 @@ core::Status SqliteStore::TouchApiKey(const std::string& id, core::TimePoint now
 }
 
 core::Result<std::vector<ApiKey>> SqliteStore::ListApiKeys(const std::string& user_id) {
-  std::lock_guard lock(mutex_);
-  Statement s(db_, "SELECT " + std::string(kKeyColumns) +
+  ReadLease db(*this);
+  Statement s(*db, "SELECT " + std::string(kKeyColumns) +
                        " FROM api_keys k WHERE k.user_id = ?1 ORDER BY k.created_at, k.id");
   s.Bind(1, user_id);
   std::vector<ApiKey> keys;
@@ -223,9 +225,10 @@ core::Status SqliteStore::CreateSession(const Session& session) {
 
 core::Result<Session> SqliteStore::FindSession(const std::string& token_hash,
                                                core::TimePoint now) {
-  std::lock_guard lock(mutex_);
-  Statement s(db_, "SELECT token_hash, user_id, csrf_token, created_at, expires_at "
-                   "FROM sessions WHERE token_hash = ?1 AND expires_at > ?2");
+  ReadLease db(*this);
+  Statement s(*db,
+              "SELECT token_hash, user_id, csrf_token, created_at, expires_at "
+              "FROM sessions WHERE token_hash = ?1 AND expires_at > ?2");
   s.Bind(1, token_hash).Bind(2, ToUnixMillis(now));
   if (!s.Step()) {
     RETURN_IF_ERROR(s.status());

@@ -23,7 +23,7 @@ core::Result<std::vector<AriCheckDue>> SqliteStore::ListDueAriChecks(core::TimeP
   RETURN_IF_ERROR(s.status());
   std::vector<AriCheckDue> due;
   for (const auto& [id, failures] : ids) {
-    ASSIGN_OR_RETURN(auto rows, QueryCertificates("id = ?1", id, ""));
+    ASSIGN_OR_RETURN(auto rows, QueryCertificates(db_, "id = ?1", id, ""));
     if (!rows.empty()) due.push_back({std::move(rows.front()), failures});
   }
   return due;

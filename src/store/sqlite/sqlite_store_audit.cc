@@ -23,8 +23,8 @@ core::Result<std::vector<AuditEntry>> SqliteStore::ListAudit(const AuditQuery& q
     if (!t) return std::nullopt;
     return core::ToUnixMillis(*t);
   };
-  std::lock_guard lock(mutex_);
-  Statement s(db_,
+  ReadLease db(*this);
+  Statement s(*db,
               "SELECT id, owner_id, at, action, target_id, target_name, client_address, "
               "credential, detail, sequence FROM audit_log WHERE owner_id = ?1 "
               "AND (?2 IS NULL OR action = ?2) AND (?3 IS NULL OR target_id = ?3) "

@@ -37,11 +37,12 @@ Delivery ReadDelivery(const Statement& s) {
 
 }  // namespace
 
-core::Result<std::vector<Webhook>> SqliteStore::QueryWebhooks(const std::string& where,
+core::Result<std::vector<Webhook>> SqliteStore::QueryWebhooks(Connection& db,
+                                                              const std::string& where,
                                                               const std::string& a,
                                                               const std::string& b) {
-  Statement s(db_, std::string("SELECT ") + kWebhookColumns + " FROM webhooks WHERE " + where +
-                       " ORDER BY created_at, id");
+  Statement s(db, std::string("SELECT ") + kWebhookColumns + " FROM webhooks WHERE " + where +
+                      " ORDER BY created_at, id");
   s.Bind(1, a);
   if (!b.empty()) s.Bind(2, b);
   std::vector<Webhook> out;
@@ -72,8 +73,8 @@ core::Status SqliteStore::CreateWebhook(const Webhook& w, int max_per_owner) {
   std::lock_guard lock(mutex_);
   Transaction tx(db_);
   RETURN_IF_ERROR(tx.status());
-  ASSIGN_OR_RETURN(int64_t count, Count("SELECT COUNT(*) FROM webhooks WHERE owner_id = ?1",
-                                        w.owner_id));
+  ASSIGN_OR_RETURN(int64_t count,
+                   Count(db_, "SELECT COUNT(*) FROM webhooks WHERE owner_id = ?1", w.owner_id));
   if (count >= max_per_owner) return core::Error(core::ErrorCode::kResourceExhausted, "webhook limit reached");
   Statement s(db_, "INSERT INTO webhooks(id, owner_id, url, events, sealed_secret, created_at) "
                    "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
@@ -84,21 +85,21 @@ core::Status SqliteStore::CreateWebhook(const Webhook& w, int max_per_owner) {
 }
 
 core::Result<std::vector<Webhook>> SqliteStore::ListWebhooks(const std::string& owner_id) {
-  std::lock_guard lock(mutex_);
-  return QueryWebhooks("owner_id = ?1", owner_id, "");
+  ReadLease db(*this);
+  return QueryWebhooks(*db, "owner_id = ?1", owner_id, "");
 }
 
 core::Result<Webhook> SqliteStore::GetWebhook(const std::string& owner_id,
                                               const std::string& id) {
-  std::lock_guard lock(mutex_);
-  ASSIGN_OR_RETURN(auto rows, QueryWebhooks("owner_id = ?1 AND id = ?2", owner_id, id));
+  ReadLease db(*this);
+  ASSIGN_OR_RETURN(auto rows, QueryWebhooks(*db, "owner_id = ?1 AND id = ?2", owner_id, id));
   if (rows.empty()) return core::NotFound("webhook " + id);
   return std::move(rows.front());
 }
 
 core::Result<Webhook> SqliteStore::GetWebhookForWorker(const std::string& id) {
   std::lock_guard lock(mutex_);
-  ASSIGN_OR_RETURN(auto rows, QueryWebhooks("id = ?1", id, ""));
+  ASSIGN_OR_RETURN(auto rows, QueryWebhooks(db_, "id = ?1", id, ""));
   if (rows.empty()) return core::NotFound("webhook " + id);
   return std::move(rows.front());
 }
@@ -150,8 +151,10 @@ core::Status SqliteStore::EnqueueDelivery(const Delivery& d) {
   Transaction tx(db_);
   RETURN_IF_ERROR(tx.status());
   if (d.channel == Channel::kWebhook) {
-    ASSIGN_OR_RETURN(int64_t n, Count("SELECT COUNT(*) FROM webhooks WHERE owner_id = ?1 AND "
-                                      "id = ?2", d.owner_id, d.webhook_id));
+    ASSIGN_OR_RETURN(int64_t n, Count(db_,
+                                      "SELECT COUNT(*) FROM webhooks WHERE owner_id = ?1 AND "
+                                      "id = ?2",
+                                      d.owner_id, d.webhook_id));
     if (n != 1) return core::NotFound("webhook " + d.webhook_id);
   }
   RETURN_IF_ERROR(InsertDelivery(d));
@@ -191,11 +194,13 @@ core::Status SqliteStore::RecordAttempt(const std::string& id, const DeliveryAtt
 core::Result<std::vector<Delivery>> SqliteStore::ListDeliveries(const std::string& owner_id,
                                                                 const std::string& webhook_id,
                                                                 int limit) {
-  std::lock_guard lock(mutex_);
-  ASSIGN_OR_RETURN(int64_t n, Count("SELECT COUNT(*) FROM webhooks WHERE owner_id = ?1 AND "
-                                    "id = ?2", owner_id, webhook_id));
+  ReadLease db(*this);
+  ASSIGN_OR_RETURN(int64_t n, Count(*db,
+                                    "SELECT COUNT(*) FROM webhooks WHERE owner_id = ?1 AND "
+                                    "id = ?2",
+                                    owner_id, webhook_id));
   if (n != 1) return core::NotFound("webhook " + webhook_id);
-  Statement s(db_, std::string("SELECT ") + kDeliveryColumns +
+  Statement s(*db, std::string("SELECT ") + kDeliveryColumns +
                        " FROM deliveries WHERE owner_id = ?1 AND webhook_id = ?2 "
                        "ORDER BY created_at DESC, rowid DESC LIMIT ?3");
   s.Bind(1, owner_id).Bind(2, webhook_id).Bind(3, int64_t{limit});
@@ -225,9 +230,10 @@ core::Result<std::optional<core::TimePoint>> SqliteStore::NextDeliveryDue() {
 
 core::Result<NotificationSettings> SqliteStore::GetNotificationSettings(
     const std::string& owner_id) {
-  std::lock_guard lock(mutex_);
-  Statement s(db_, "SELECT email_enabled, email_success FROM notification_settings "
-                   "WHERE owner_id = ?1");
+  ReadLease db(*this);
+  Statement s(*db,
+              "SELECT email_enabled, email_success FROM notification_settings "
+              "WHERE owner_id = ?1");
   s.Bind(1, owner_id);
   if (!s.Step()) {
     RETURN_IF_ERROR(s.status());
@@ -263,7 +269,7 @@ core::Result<std::vector<core::Certificate>> SqliteStore::ListExpiringUnplanned(
   RETURN_IF_ERROR(s.status());
   std::vector<core::Certificate> out;
   for (const std::string& id : ids) {
-    ASSIGN_OR_RETURN(auto rows, QueryCertificates("id = ?1", id, "", /*with_pems=*/false));
+    ASSIGN_OR_RETURN(auto rows, QueryCertificates(db_, "id = ?1", id, "", /*with_pems=*/false));
     if (!rows.empty()) out.push_back(std::move(rows.front()));
   }
   return out;

@@ -60,7 +60,7 @@ core::Result<std::vector<core::Certificate>> SqliteStore::ListDueRenewals(core::
   RETURN_IF_ERROR(s.status());
   std::vector<core::Certificate> due;
   for (const std::string& id : ids) {
-    ASSIGN_OR_RETURN(auto rows, QueryCertificates("id = ?1", id, ""));
+    ASSIGN_OR_RETURN(auto rows, QueryCertificates(db_, "id = ?1", id, ""));
     if (!rows.empty()) due.push_back(std::move(rows.front()));
   }
   return due;

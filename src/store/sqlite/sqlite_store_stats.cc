@@ -9,10 +9,10 @@ namespace certadns::store::sqlite {
 core::Result<ServiceStats> SqliteStore::ReadServiceStats(core::TimePoint now,
                                                          core::Duration overdue_after) {
   const int64_t now_ms = core::ToUnixMillis(now);
-  std::lock_guard lock(mutex_);
+  ReadLease db(*this);
   ServiceStats stats;
   {
-    Statement s(db_,
+    Statement s(*db,
                 "SELECT c.status, u.plan, COUNT(*) FROM certificates c "
                 "JOIN users u ON u.id = c.owner_id GROUP BY c.status, u.plan");
     while (s.Step()) stats.certificates.push_back({s.Text(0), s.Text(1), s.Int(2)});
@@ -20,7 +20,7 @@ core::Result<ServiceStats> SqliteStore::ReadServiceStats(core::TimePoint now,
   }
   {
     // certificates_renewal (status, auto_renew, next_renewal_at) serves this.
-    Statement s(db_,
+    Statement s(*db,
                 "SELECT COUNT(*), COALESCE(SUM(next_renewal_at <= ?2), 0) "
                 "FROM certificates WHERE status = 'issued' AND auto_renew = 1 "
                 "AND next_renewal_at <= ?1");
@@ -32,7 +32,7 @@ core::Result<ServiceStats> SqliteStore::ReadServiceStats(core::TimePoint now,
     RETURN_IF_ERROR(s.status());
   }
   {
-    Statement s(db_,
+    Statement s(*db,
                 "SELECT COUNT(*), MIN(run_at) FROM jobs WHERE run_at <= ?1 "
                 "AND (lease_until IS NULL OR lease_until <= ?1)");
     s.Bind(1, now_ms);
@@ -46,8 +46,8 @@ core::Result<ServiceStats> SqliteStore::ReadServiceStats(core::TimePoint now,
 }
 
 core::Result<std::vector<CertificateExpiry>> SqliteStore::ListCertificateExpiries(int limit) {
-  std::lock_guard lock(mutex_);
-  Statement s(db_,
+  ReadLease db(*this);
+  Statement s(*db,
               "SELECT id, domain, expires_at FROM certificates "
               "WHERE expires_at IS NOT NULL ORDER BY id LIMIT ?1");
   s.Bind(1, int64_t{limit});

@@ -23,11 +23,11 @@ core::Status SqliteStore::CreateZone(const Zone& zone) {
   return s.Run();
 }
 
-core::Result<std::vector<Zone>> SqliteStore::QueryZones(const std::string& where,
+core::Result<std::vector<Zone>> SqliteStore::QueryZones(Connection& db, const std::string& where,
                                                         const std::string& a, const std::string& b,
                                                         std::optional<int64_t> c,
                                                         const std::string& order) {
-  Statement s(db_,
+  Statement s(db,
               "SELECT id, owner_id, name, verified, created_at, verification_token, "
               "checked_at FROM zones WHERE " +
                   where + " ORDER BY " + order);
@@ -51,22 +51,22 @@ core::Result<std::vector<Zone>> SqliteStore::QueryZones(const std::string& where
 }
 
 core::Result<Zone> SqliteStore::GetZone(const std::string& owner_id, const std::string& id) {
-  std::lock_guard lock(mutex_);
-  ASSIGN_OR_RETURN(auto zones, QueryZones("owner_id = ?1 AND id = ?2", owner_id, id));
+  ReadLease db(*this);
+  ASSIGN_OR_RETURN(auto zones, QueryZones(*db, "owner_id = ?1 AND id = ?2", owner_id, id));
   if (zones.empty()) return core::NotFound("zone " + id);
   return std::move(zones.front());
 }
 
 core::Result<Zone> SqliteStore::FindVerifiedZoneByName(const std::string& name) {
   std::lock_guard lock(mutex_);
-  ASSIGN_OR_RETURN(auto zones, QueryZones("name = ?1 AND verified = 1", name, ""));
+  ASSIGN_OR_RETURN(auto zones, QueryZones(db_, "name = ?1 AND verified = 1", name, ""));
   if (zones.empty()) return core::NotFound("zone " + name);
   return std::move(zones.front());
 }
 
 core::Result<std::vector<Zone>> SqliteStore::ListZones(const std::string& owner_id) {
-  std::lock_guard lock(mutex_);
-  return QueryZones("owner_id = ?1", owner_id, "");
+  ReadLease db(*this);
+  return QueryZones(*db, "owner_id = ?1", owner_id, "");
 }
 
 core::Status SqliteStore::MarkZoneVerified(const std::string& owner_id, const std::string& id,
@@ -95,7 +95,8 @@ core::Status SqliteStore::MarkZoneChecked(const std::string& owner_id, const std
 
 core::Result<std::vector<Zone>> SqliteStore::ListZonesToRecheck(core::TimePoint before, int limit) {
   std::lock_guard lock(mutex_);
-  return QueryZones("verified = 1 AND COALESCE(checked_at, 0) <= ?3", "", "", ToUnixMillis(before),
+  return QueryZones(db_, "verified = 1 AND COALESCE(checked_at, 0) <= ?3", "", "",
+                    ToUnixMillis(before),
                     "COALESCE(checked_at, 0), id LIMIT " + std::to_string(limit));
 }
 
@@ -124,11 +125,12 @@ core::Result<Zone> SqliteStore::DeleteZone(const std::string& owner_id, const st
   std::lock_guard lock(mutex_);
   Transaction tx(db_);
   RETURN_IF_ERROR(tx.status());
-  ASSIGN_OR_RETURN(auto zones, QueryZones("owner_id = ?1 AND id = ?2", owner_id, id));
+  ASSIGN_OR_RETURN(auto zones, QueryZones(db_, "owner_id = ?1 AND id = ?2", owner_id, id));
   if (zones.empty()) return core::NotFound("zone " + id);
-  ASSIGN_OR_RETURN(int64_t count,
-                   Count("SELECT COUNT(*) FROM certificates WHERE owner_id = ?1 AND zone_id = ?2",
-                         owner_id, id));
+  ASSIGN_OR_RETURN(
+      int64_t count,
+      Count(db_, "SELECT COUNT(*) FROM certificates WHERE owner_id = ?1 AND zone_id = ?2", owner_id,
+            id));
   if (count > 0) {
     return core::FailedPrecondition("zone " + id + " has " + std::to_string(count) +
                                     " certificate(s)");
