@@ -52,8 +52,8 @@ bool IsEcP256(const EVP_PKEY* pkey) {
   if (EVP_PKEY_is_a(pkey, "EC") != 1) return false;
   char group[64] = {};
   size_t len = 0;
-  bool named = EVP_PKEY_get_utf8_string_param(pkey, OSSL_PKEY_PARAM_GROUP_NAME, group,
-                                              sizeof group, &len) == 1;
+  bool named = EVP_PKEY_get_utf8_string_param(pkey, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof group,
+                                              &len) == 1;
   internal::DrainOpensslErrors();
   return named && OBJ_sn2nid(group) == NID_X9_62_prime256v1;
 }
@@ -66,8 +66,8 @@ core::Result<std::string> DigestSign(EVP_PKEY* pkey, std::string_view data, cons
   const auto* in = reinterpret_cast<const unsigned char*>(data.data());
   if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, EVP_sha256(), nullptr, pkey) != 1 ||
       EVP_DigestSign(ctx.get(), nullptr, &sig_len, in, data.size()) != 1) {
-    return core::Internal(std::string(alg) + ": sign init failed: " +
-                          internal::DrainOpensslErrors());
+    return core::Internal(std::string(alg) +
+                          ": sign init failed: " + internal::DrainOpensslErrors());
   }
   std::string sig(sig_len, '\0');
   if (EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(sig.data()), &sig_len, in,

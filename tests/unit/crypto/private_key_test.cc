@@ -40,8 +40,8 @@ TEST(JwkThumbprintTest, EcKeyHashesCrvKtyXYInOrder) {
   const char y[] = "4Etl6SRW2YiLUrN5vfvVHuhp7x8PxltmWWlbbM4IFyM";
   const nlohmann::json jwk = {{"kty", "EC"}, {"crv", "P-256"}, {"x", x},
                               {"y", y},      {"use", "enc"},   {"kid", "1"}};
-  const std::string canonical = std::string(R"({"crv":"P-256","kty":"EC","x":")") + x +
-                                R"(","y":")" + y + R"("})";
+  const std::string canonical =
+      std::string(R"({"crv":"P-256","kty":"EC","x":")") + x + R"(","y":")" + y + R"("})";
   auto thumbprint = JwkThumbprint(jwk);
   ASSERT_TRUE(thumbprint.ok()) << thumbprint.error().message();
   EXPECT_EQ(*thumbprint, Base64UrlEncode(Sha256(canonical)));
@@ -173,8 +173,8 @@ TEST(PrivateKeyTest, EcPublicJwkHasPaddedCoordinatesOfTheKey) {
     ASSERT_TRUE(pkey);
     unsigned char point[65];
     size_t len = 0;
-    ASSERT_EQ(EVP_PKEY_get_octet_string_param(pkey.get(), OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY,
-                                              point, sizeof point, &len),
+    ASSERT_EQ(EVP_PKEY_get_octet_string_param(pkey.get(), OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, point,
+                                              sizeof point, &len),
               1);
     ASSERT_EQ(len, 65u);
     EXPECT_EQ(std::string(reinterpret_cast<char*>(point), len), "\x04" + *x + *y);
