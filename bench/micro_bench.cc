@@ -1,5 +1,6 @@
 // Google Benchmark micro-benchmarks of the CPU work on an issuance's path and the API's:
-// JWS signing (RS256, one ACME request), CSR building (3 names), the DNS-01 TXT value, name
+// JWS signing (one ACME request, RS256 as accounts registered before used and ES256 as new
+// accounts use), CSR building (3 names), the DNS-01 TXT value, name
 // normalisation (an IDN and an ASCII name) and the JSON encoding of a 100-certificate list
 // (GET /certificates). scripts/run-bench.sh runs it with --benchmark_out (JSON).
 #include <benchmark/benchmark.h>
@@ -23,15 +24,26 @@ const crypto::PrivateKey& Key() {
   return key;
 }
 
-void BM_JwsSign(benchmark::State& state) {
-  const auto& key = Key();
+const crypto::PrivateKey& EcKey() {
+  static const crypto::PrivateKey key = crypto::PrivateKey::GenerateEcP256().value();
+  return key;
+}
+
+void SignJwsLoop(benchmark::State& state, const crypto::PrivateKey& key) {
   nlohmann::json header = {{"nonce", "abcdefghijklmnop"},
                            {"url", "https://127.0.0.1:14000/finalize-order/abc"},
                            {"kid", "https://127.0.0.1:14000/my-account/1"}};
   std::string payload = R"({"csr":"MIICdjCCAV4CAQAwGzEZMBcGA1UEAwwQYXBwLmV4YW1wbGUuY29t"})";
   for (auto _ : state) benchmark::DoNotOptimize(crypto::SignJws(key, header, payload));
 }
+
+// RS256: the account key of accounts registered before ES256 (RSA-2048).
+void BM_JwsSign(benchmark::State& state) { SignJwsLoop(state, Key()); }
 BENCHMARK(BM_JwsSign);
+
+// ES256: the account key of new accounts (EC P-256).
+void BM_JwsSignEs256(benchmark::State& state) { SignJwsLoop(state, EcKey()); }
+BENCHMARK(BM_JwsSignEs256);
 
 void BM_CsrBuild(benchmark::State& state) {
   const auto& key = Key();

@@ -12,9 +12,10 @@
 namespace certadns::crypto {
 
 /// RFC 7638 §3: base64url(SHA-256(UTF-8 of the canonical JSON of the required members, in
-/// lexicographic order, no whitespace)). Only RSA keys are supported, i.e. the hash input is
-/// exactly {"e":"...","kty":"RSA","n":"..."}; other members are ignored. kInvalidArgument
-/// when `public_jwk` is not an object with string members "kty" == "RSA", "e" and "n".
+/// lexicographic order, no whitespace)). RSA and EC keys are supported, i.e. the hash input is
+/// exactly {"e":"...","kty":"RSA","n":"..."} or {"crv":"...","kty":"EC","x":"...","y":"..."};
+/// other members are ignored. kInvalidArgument when `public_jwk` is not an object with "kty"
+/// "RSA" or "EC" and that type's required members as strings.
 core::Result<std::string> JwkThumbprint(const nlohmann::json& public_jwk);
 
 }  // namespace certadns::crypto

@@ -11,7 +11,7 @@ core::Result<nlohmann::json> SignJws(const PrivateKey& key, nlohmann::json prote
   if (!protected_header.is_object()) {
     return core::InvalidArgument("jws: protected header must be a JSON object");
   }
-  protected_header["alg"] = "RS256";
+  protected_header["alg"] = key.JwsAlgorithm();
   std::string header_text;
   try {
     header_text = protected_header.dump();
@@ -22,7 +22,7 @@ core::Result<nlohmann::json> SignJws(const PrivateKey& key, nlohmann::json prote
   // RFC 8555 §6.3: POST-as-GET carries the empty string as its payload.
   std::string payload_b64 = payload.empty() ? std::string() : Base64UrlEncode(payload);
   // RFC 7515 §5.1: the signing input is ASCII(protected '.' payload).
-  ASSIGN_OR_RETURN(std::string signature, key.SignRs256(protected_b64 + "." + payload_b64));
+  ASSIGN_OR_RETURN(std::string signature, key.SignJwsInput(protected_b64 + "." + payload_b64));
   return nlohmann::json{{"protected", std::move(protected_b64)},
                         {"payload", std::move(payload_b64)},
                         {"signature", Base64UrlEncode(signature)}};

@@ -12,8 +12,9 @@
 
 namespace certadns::crypto {
 
-/// Signs `payload` with RS256. The protected header gets "alg":"RS256" added to
-/// `protected_header` (which carries nonce, url and either jwk or kid). An empty `payload`
+/// Signs `payload` with the key's algorithm (RS256 for RSA, ES256 for EC P-256): "alg" is set
+/// to key.JwsAlgorithm() in `protected_header` (which carries nonce, url and either jwk or
+/// kid), replacing any "alg" given. An empty `payload`
 /// yields the POST-as-GET form (RFC 8555 §6.3): "payload":"". Returns
 /// {"protected": b64u, "payload": b64u, "signature": b64u}.
 core::Result<nlohmann::json> SignJws(const PrivateKey& key, nlohmann::json protected_header,

@@ -6,7 +6,10 @@
 
 #include <nlohmann/json.hpp>
 #include <openssl/core_names.h>
+#include <openssl/ec.h>
 #include <openssl/evp.h>
+#include <openssl/obj_mac.h>
+#include <openssl/objects.h>
 #include <openssl/pem.h>
 
 #include "crypto/encoding.h"
@@ -20,24 +23,79 @@ namespace {
 constexpr int kMinRsaBits = 2048;
 constexpr int kMaxRsaBits = 16384;
 
-// The key is a valid RSA key by construction; failing to read its public numbers means
+// The key is a valid RSA or P-256 key by construction; failing to read its public numbers means
 // OpenSSL is out of memory or broken, which STYLE.md §4.4(c) treats as fatal.
 [[noreturn]] void Die(const char* what) {
   std::fprintf(stderr, "certadns crypto: fatal: %s\n", what);
   std::abort();
 }
 
-// Big-endian unsigned bytes of an RSA parameter, base64url (RFC 7518 §6.3.1).
-std::string RsaParamB64u(const EVP_PKEY* pkey, const char* name) {
+// Big-endian unsigned bytes of a key parameter, left-padded with zeros to `width` bytes
+// (0: no padding, as RFC 7518 §6.3.1 wants for RSA; 32 for P-256 coordinates, §6.2.1.2).
+std::string BnParamB64u(const EVP_PKEY* pkey, const char* name, int width = 0) {
   BIGNUM* raw = nullptr;
   if (EVP_PKEY_get_bn_param(pkey, name, &raw) != 1) {
     internal::DrainOpensslErrors();
     Die("EVP_PKEY_get_bn_param failed");
   }
   BignumPtr bn(raw);
-  std::string bytes(static_cast<size_t>(BN_num_bytes(bn.get())), '\0');
-  BN_bn2bin(bn.get(), reinterpret_cast<unsigned char*>(bytes.data()));
+  if (width == 0) width = BN_num_bytes(bn.get());
+  std::string bytes(static_cast<size_t>(width), '\0');
+  if (BN_bn2binpad(bn.get(), reinterpret_cast<unsigned char*>(bytes.data()), width) != width) {
+    Die("key parameter wider than expected");
+  }
   return Base64UrlEncode(bytes);
+}
+
+// True for an EC key on the named curve P-256 (secp256r1, OpenSSL's "prime256v1").
+bool IsEcP256(const EVP_PKEY* pkey) {
+  if (EVP_PKEY_is_a(pkey, "EC") != 1) return false;
+  char group[64] = {};
+  size_t len = 0;
+  bool named = EVP_PKEY_get_utf8_string_param(pkey, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof group,
+                                              &len) == 1;
+  internal::DrainOpensslErrors();
+  return named && OBJ_sn2nid(group) == NID_X9_62_prime256v1;
+}
+
+// The raw signature of `data` under SHA-256 as OpenSSL produces it: PKCS#1 v1.5 bytes for
+// RSA, a DER ECDSA-Sig-Value for EC. `alg` names the algorithm in error texts.
+core::Result<std::string> DigestSign(EVP_PKEY* pkey, std::string_view data, const char* alg) {
+  EvpMdCtxPtr ctx(EVP_MD_CTX_new());
+  size_t sig_len = 0;
+  const auto* in = reinterpret_cast<const unsigned char*>(data.data());
+  if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, EVP_sha256(), nullptr, pkey) != 1 ||
+      EVP_DigestSign(ctx.get(), nullptr, &sig_len, in, data.size()) != 1) {
+    return core::Internal(std::string(alg) +
+                          ": sign init failed: " + internal::DrainOpensslErrors());
+  }
+  std::string sig(sig_len, '\0');
+  if (EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(sig.data()), &sig_len, in,
+                     data.size()) != 1) {
+    return core::Internal(std::string(alg) + ": sign failed: " + internal::DrainOpensslErrors());
+  }
+  sig.resize(sig_len);
+  return sig;
+}
+
+// ES256 (RFC 7518 §3.4): ECDSA P-256 SHA-256 as the 64-byte R || S, each 32 bytes
+// big-endian, converted from OpenSSL's DER ECDSA-Sig-Value.
+core::Result<std::string> SignEs256(EVP_PKEY* pkey, std::string_view data) {
+  ASSIGN_OR_RETURN(std::string der, DigestSign(pkey, data, "es256"));
+  const auto* p = reinterpret_cast<const unsigned char*>(der.data());
+  EcdsaSigPtr sig(d2i_ECDSA_SIG(nullptr, &p, static_cast<long>(der.size())));
+  if (!sig) return core::Internal("es256: bad DER signature: " + internal::DrainOpensslErrors());
+  const BIGNUM* r = nullptr;
+  const BIGNUM* s = nullptr;
+  ECDSA_SIG_get0(sig.get(), &r, &s);
+  constexpr int kCoordinateBytes = 32;
+  std::string out(2 * kCoordinateBytes, '\0');
+  auto* buf = reinterpret_cast<unsigned char*>(out.data());
+  if (BN_bn2binpad(r, buf, kCoordinateBytes) != kCoordinateBytes ||
+      BN_bn2binpad(s, buf + kCoordinateBytes, kCoordinateBytes) != kCoordinateBytes) {
+    return core::Internal("es256: signature component too wide");
+  }
+  return out;
 }
 
 }  // namespace
@@ -63,6 +121,15 @@ core::Result<PrivateKey> PrivateKey::GenerateRsa(int bits) {
   return PrivateKey(std::move(impl));
 }
 
+core::Result<PrivateKey> PrivateKey::GenerateEcP256() {
+  EvpPkeyPtr pkey(EVP_EC_gen("P-256"));
+  if (!pkey) return core::Internal("ec: key generation failed: " + internal::DrainOpensslErrors());
+  auto impl = std::make_unique<Impl>();
+  impl->pkey = std::move(pkey);
+  impl->kind = Kind::kEcP256;
+  return PrivateKey(std::move(impl));
+}
+
 core::Result<PrivateKey> PrivateKey::FromPem(std::string_view pem) {
   BioPtr bio = internal::ReadOnlyBio(pem);
   if (!bio) return core::InvalidArgument("private key: PEM too large");
@@ -72,13 +139,19 @@ core::Result<PrivateKey> PrivateKey::FromPem(std::string_view pem) {
     return core::InvalidArgument("private key: not a readable PEM private key: " +
                                  internal::DrainOpensslErrors());
   }
-  if (EVP_PKEY_is_a(pkey.get(), "RSA") != 1) {
-    return core::InvalidArgument("private key: not an RSA key");
+  Kind kind = Kind::kRsa;
+  if (IsEcP256(pkey.get())) {
+    kind = Kind::kEcP256;
+  } else if (EVP_PKEY_is_a(pkey.get(), "RSA") != 1) {
+    return core::InvalidArgument("private key: neither an RSA key nor an EC key on P-256");
   }
   auto impl = std::make_unique<Impl>();
   impl->pkey = std::move(pkey);
+  impl->kind = kind;
   return PrivateKey(std::move(impl));
 }
+
+PrivateKey::Kind PrivateKey::kind() const { return impl_->kind; }
 
 SecretString PrivateKey::ToPem() const {
   // A secure-memory BIO clears its buffer when it grows and when it is freed.
@@ -92,9 +165,16 @@ SecretString PrivateKey::ToPem() const {
 }
 
 nlohmann::json PrivateKey::PublicJwk() const {
-  return {{"e", RsaParamB64u(impl_->pkey.get(), OSSL_PKEY_PARAM_RSA_E)},
+  const EVP_PKEY* pkey = impl_->pkey.get();
+  if (impl_->kind == Kind::kEcP256) {
+    return {{"crv", "P-256"},
+            {"kty", "EC"},
+            {"x", BnParamB64u(pkey, OSSL_PKEY_PARAM_EC_PUB_X, 32)},
+            {"y", BnParamB64u(pkey, OSSL_PKEY_PARAM_EC_PUB_Y, 32)}};
+  }
+  return {{"e", BnParamB64u(pkey, OSSL_PKEY_PARAM_RSA_E)},
           {"kty", "RSA"},
-          {"n", RsaParamB64u(impl_->pkey.get(), OSSL_PKEY_PARAM_RSA_N)}};
+          {"n", BnParamB64u(pkey, OSSL_PKEY_PARAM_RSA_N)}};
 }
 
 std::string PrivateKey::JwkThumbprint() const {
@@ -103,23 +183,19 @@ std::string PrivateKey::JwkThumbprint() const {
   return std::move(thumbprint).value();
 }
 
+std::string_view PrivateKey::JwsAlgorithm() const {
+  return impl_->kind == Kind::kEcP256 ? "ES256" : "RS256";
+}
+
+core::Result<std::string> PrivateKey::SignJwsInput(std::string_view data) const {
+  if (impl_->kind == Kind::kEcP256) return SignEs256(impl_->pkey.get(), data);
+  return SignRs256(data);
+}
+
 core::Result<std::string> PrivateKey::SignRs256(std::string_view data) const {
-  EvpMdCtxPtr ctx(EVP_MD_CTX_new());
-  size_t sig_len = 0;
+  if (impl_->kind != Kind::kRsa) return core::FailedPrecondition("rs256: not an RSA key");
   // RSA keys sign with RSASSA-PKCS1-v1_5 unless told otherwise (RFC 7518 §3.3).
-  if (!ctx ||
-      EVP_DigestSignInit(ctx.get(), nullptr, EVP_sha256(), nullptr, impl_->pkey.get()) != 1 ||
-      EVP_DigestSign(ctx.get(), nullptr, &sig_len,
-                     reinterpret_cast<const unsigned char*>(data.data()), data.size()) != 1) {
-    return core::Internal("rs256: sign init failed: " + internal::DrainOpensslErrors());
-  }
-  std::string sig(sig_len, '\0');
-  if (EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(sig.data()), &sig_len,
-                     reinterpret_cast<const unsigned char*>(data.data()), data.size()) != 1) {
-    return core::Internal("rs256: sign failed: " + internal::DrainOpensslErrors());
-  }
-  sig.resize(sig_len);
-  return sig;
+  return DigestSign(impl_->pkey.get(), data, "rs256");
 }
 
 bool PrivateKey::MatchesCertificate(std::string_view certificate_pem) const {

@@ -8,7 +8,8 @@
 namespace certadns::crypto {
 
 struct PrivateKey::Impl {
-  EvpPkeyPtr pkey;  // never null; an RSA key
+  EvpPkeyPtr pkey;  // never null; an RSA key or an EC key on P-256, as `kind` says
+  Kind kind = Kind::kRsa;
 };
 
 }  // namespace certadns::crypto

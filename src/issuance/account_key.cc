@@ -12,7 +12,9 @@ core::Result<crypto::PrivateKey> LoadOrCreateAccountKey(store::AcmeAccountStore&
   const std::string aad = AccountKeyAad(directory_url);
   ASSIGN_OR_RETURN(auto sealed, store.GetAcmeAccountKey(directory_url));
   if (!sealed) {
-    ASSIGN_OR_RETURN(crypto::PrivateKey fresh, crypto::PrivateKey::GenerateRsa(2048));
+    // ES256 signs each ACME request ~10x cheaper than RS256. Keys stored before (RSA) stay
+    // as they are: their account is registered at the CA under that key.
+    ASSIGN_OR_RETURN(crypto::PrivateKey fresh, crypto::PrivateKey::GenerateEcP256());
     ASSIGN_OR_RETURN(std::string blob, box.Seal(fresh.ToPem().reveal(), aad));
     ASSIGN_OR_RETURN(sealed, store.PutAcmeAccountKey(directory_url, blob));
   }

@@ -13,7 +13,8 @@ namespace certadns::issuance {
 /// The associated data the account key of `directory_url` is sealed with.
 std::string AccountKeyAad(const std::string& directory_url);
 
-/// Loads the account key for `directory_url`, creating and storing it when there is none.
+/// Loads the account key for `directory_url`, creating and storing it when there is none: a
+/// new key is EC P-256 (JWS ES256); a stored key, RSA or EC, is used as it is.
 /// When two nodes race, both end with the key that was stored first.
 core::Result<crypto::PrivateKey> LoadOrCreateAccountKey(store::AcmeAccountStore& store,
                                                         const crypto::SecretBox& box,

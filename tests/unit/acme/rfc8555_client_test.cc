@@ -167,6 +167,36 @@ TEST_F(Rfc8555ClientTest, RegistersTheAccountWithItsJwkAndKeepsTheLocationAsKid)
   EXPECT_TRUE(content_type_jose);
 }
 
+// A new account key is EC P-256: the same requests, signed ES256 with an EC JWK. (That
+// the R || S signature verifies is crypto's jws_test; Pebble accepts it in the
+// integration suites.)
+TEST_F(Rfc8555ClientTest, AnEcAccountKeySignsEveryRequestEs256) {
+  auto ec = crypto::PrivateKey::GenerateEcP256();
+  ASSERT_TRUE(ec.ok());
+  const nlohmann::json jwk = ec->PublicJwk();
+  const std::string thumbprint = ec->JwkThumbprint();
+  Rfc8555Client client(http_, AcmeConfig{kDirectoryUrl, ""}, std::move(ec).value(), clock_);
+  ScriptNewOrder(OrderCreated("n2"));
+  ASSERT_TRUE(client.NewOrder({"example.com"}).ok());
+  auto account_thumbprint = client.AccountThumbprint();
+  ASSERT_TRUE(account_thumbprint.ok());
+  EXPECT_EQ(*account_thumbprint, thumbprint);
+
+  auto account = Posts(kNewAccountUrl);
+  auto order = Posts(kNewOrderUrl);
+  ASSERT_EQ(account.size(), 1u);
+  ASSERT_EQ(order.size(), 1u);
+  DecodedJws account_jws = Decode(account[0]);
+  EXPECT_EQ(account_jws.header.at("alg"), "ES256");
+  EXPECT_EQ(account_jws.header.at("jwk"), jwk);
+  EXPECT_EQ(account_jws.header.at("jwk").at("kty"), "EC");
+  EXPECT_EQ(account_jws.signature.size(), 64u);
+  DecodedJws order_jws = Decode(order[0]);
+  EXPECT_EQ(order_jws.header.at("alg"), "ES256");
+  EXPECT_EQ(order_jws.header.at("kid"), kAccountUrl);
+  EXPECT_EQ(order_jws.signature.size(), 64u);
+}
+
 TEST_F(Rfc8555ClientTest, RegistersOnlyOnceAndFetchesTheDirectoryOnce) {
   ASSERT_TRUE(client_.EnsureAccount().ok());
   ASSERT_TRUE(client_.EnsureAccount().ok());
