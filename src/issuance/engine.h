@@ -36,7 +36,7 @@ struct EngineConfig {
   /// spec's 30 x 2 s. Polls start at first_poll and double up to poll_interval.
   int poll_attempts = 30;
   core::Duration poll_interval{2000};
-  core::Duration first_poll{20};
+  core::Duration first_poll{5};  // a CA that validates in milliseconds (Pebble) is seen at once
   /// Transient failures (CA or PowerDNS unreachable, 5xx, badNonce, a short rate limit) of
   /// one step are retried with backoff (first_retry_delay, doubling up to max_retry_delay,
   /// plus up to half of it as jitter) for retry_budget, then the operation fails with the

@@ -283,9 +283,9 @@ TEST_F(EngineTest, PendingValidationIsPolledWithGrowingDelays) {
     polls.push_back(*ran);
   }
   ASSERT_EQ(polls.size(), 4u);
-  EXPECT_EQ(polls[1].at - polls[0].at, std::chrono::milliseconds(20));
-  EXPECT_EQ(polls[2].at - polls[1].at, std::chrono::milliseconds(40));
-  EXPECT_EQ(polls[3].at - polls[2].at, std::chrono::milliseconds(80));
+  EXPECT_EQ(polls[1].at - polls[0].at, std::chrono::milliseconds(5));
+  EXPECT_EQ(polls[2].at - polls[1].at, std::chrono::milliseconds(10));
+  EXPECT_EQ(polls[3].at - polls[2].at, std::chrono::milliseconds(20));
   RunToEnd();
   EXPECT_EQ(Stored(cert_id_).status, CertificateState::kIssued);
 }
