@@ -13,7 +13,8 @@ core::Result<Reply> HandleCertificatesGet(Services& s, const Call& call) {
   auto plan = core::ParsePlan(call.user().plan).value_or(core::Plan::kFree);
   nlohmann::json list = nlohmann::json::array();
   for (const auto& c : certificates) list.push_back(CertificateJson(c));
-  return Reply{200, {{"certificates", list}, {"limits", LimitsJson(core::LimitsOf(plan), count)}}};
+  return Reply{200, {{"certificates", std::move(list)},
+                     {"limits", LimitsJson(core::LimitsOf(plan), count)}}};
 }
 
 namespace {

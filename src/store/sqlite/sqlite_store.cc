@@ -38,11 +38,12 @@ constexpr std::string_view kCertificateColumns =
     "issued_at, expires_at, next_renewal_at, serial, certificate_pem, chain_pem, created_at, "
     "updated_at";
 
-// The same columns without the PEM bodies: whether a certificate is installed, then NULL.
+// The same columns without the PEM bodies: whether a certificate is installed (a column
+// generated from its PEM), then NULL. All of them are in the certificates_list index.
 constexpr std::string_view kCertificateListColumns =
     "id, owner_id, zone_id, zone_name, domain, sans, is_wildcard, auto_renew, status, "
-    "issued_at, expires_at, next_renewal_at, serial, "
-    "COALESCE(certificate_pem, '') != '', NULL, created_at, updated_at";
+    "issued_at, expires_at, next_renewal_at, serial, has_certificate, NULL, created_at, "
+    "updated_at";
 
 // A row of kCertificateColumns, or of kCertificateListColumns when `with_pems` is false.
 core::Certificate ReadCertificate(const Statement& s, bool with_pems) {

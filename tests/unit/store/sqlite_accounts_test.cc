@@ -106,6 +106,9 @@ TEST(SqliteAccountsMigrationTest, UpgradesADatabaseCreatedBeforeAccounts) {
     sqlite3* db = nullptr;
     ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
     const char* downgrade =
+        "DROP INDEX certificates_list; DROP TRIGGER certificates_has_certificate_insert; "
+        "DROP TRIGGER certificates_has_certificate_update; "
+        "ALTER TABLE certificates DROP COLUMN has_certificate; "
         "DROP INDEX jobs_detached; ALTER TABLE jobs DROP COLUMN detached_from; "
         "DROP INDEX certificates_ari_check; ALTER TABLE certificates DROP COLUMN ari_check_at; "
         "ALTER TABLE certificates DROP COLUMN ari_check_failures; "

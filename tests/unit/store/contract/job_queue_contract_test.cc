@@ -198,6 +198,32 @@ TEST_P(JobQueueContract, ACommitReleasesTheLeaseSoASecondCommitIsRefused) {
   EXPECT_TRUE(Claim("w2").has_value()) << "released and due again";
 }
 
+// The list (which leaves the PEMs out) says a certificate is installed as soon as a step
+// commits its PEM, and no longer once it is gone.
+TEST_P(JobQueueContract, TheListSaysACertificateIsInstalledOnceAStepCommitsIt) {
+  AddCertWithJob("cert_1", "job_1", clock_.Now());
+  auto listed = [&] {
+    auto list = store_->ListCertificates(kAlice);
+    EXPECT_TRUE(list.ok());
+    return list.ok() && list->size() == 1 && (*list)[0].has_certificate;
+  };
+  EXPECT_FALSE(listed());
+  auto job = Claim("w1");
+  ASSERT_TRUE(job.has_value());
+  StepCommit commit{*job, false, std::nullopt, std::nullopt, {}};
+  commit.certificate = Cert("cert_1");
+  commit.certificate->certificate_pem = "-----BEGIN CERTIFICATE-----\nleaf\n-----END CERTIFICATE-----\n";
+  commit.certificate->serial = "0a";
+  ASSERT_TRUE(store_->CommitStep("w1", commit).ok());
+  EXPECT_TRUE(listed());
+  auto again = Claim("w1");
+  ASSERT_TRUE(again.has_value());
+  StepCommit cleared{*again, false, std::nullopt, std::nullopt, {}};
+  cleared.certificate = Cert("cert_1");
+  ASSERT_TRUE(store_->CommitStep("w1", cleared).ok());
+  EXPECT_FALSE(listed());
+}
+
 // A worker that runs the job's next step at once keeps its lease across the commit: the
 // step is saved, nobody else can claim the job meanwhile, and the lease still ends on time.
 TEST_P(JobQueueContract, ACommitThatKeepsTheLeaseSavesTheStepAndHoldsTheJob) {
