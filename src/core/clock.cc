@@ -12,12 +12,33 @@ int64_t ToUnixMillis(TimePoint t) {
 TimePoint FromUnixMillis(int64_t ms) { return TimePoint(std::chrono::milliseconds(ms)); }
 
 std::string FormatRfc3339(TimePoint t) {
-  std::time_t secs = std::chrono::system_clock::to_time_t(t);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
+  // The civil date from <chrono> and fixed-width digits: strftime (locale, time zone
+  // machinery) was a visible part of listing certificates.
+  const auto secs = std::chrono::floor<std::chrono::seconds>(t);
+  const auto day = std::chrono::floor<std::chrono::days>(secs);
+  const std::chrono::year_month_day date{day};
+  const std::chrono::hh_mm_ss time{secs - day};
+  const int year = static_cast<int>(date.year());
+  if (year < 0 || year > 9999) {  // outside RFC 3339's four digits: the slow, general way
+    std::time_t raw = std::chrono::system_clock::to_time_t(t);
+    std::tm tm{};
+    gmtime_r(&raw, &tm);
+    char buf[64];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+  }
+  std::string out = "0000-00-00T00:00:00Z";
+  auto put = [&out](size_t at, int value, int width) {
+    for (int i = width - 1; i >= 0; --i, value /= 10) out[at + static_cast<size_t>(i)] =
+        static_cast<char>('0' + value % 10);
+  };
+  put(0, year, 4);
+  put(5, static_cast<int>(static_cast<unsigned>(date.month())), 2);
+  put(8, static_cast<int>(static_cast<unsigned>(date.day())), 2);
+  put(11, static_cast<int>(time.hours().count()), 2);
+  put(14, static_cast<int>(time.minutes().count()), 2);
+  put(17, static_cast<int>(time.seconds().count()), 2);
+  return out;
 }
 
 std::optional<TimePoint> ParseRfc3339(std::string_view text) {
