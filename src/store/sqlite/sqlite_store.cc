@@ -53,10 +53,13 @@ core::Certificate ReadCertificate(const Statement& s, bool with_pems) {
   c.zone_id = s.Text(2);
   c.zone_name = s.Text(3);
   c.domain = s.Text(4);
-  auto sans = nlohmann::json::parse(s.Text(5), nullptr, false);
-  if (sans.is_array()) {
-    for (const auto& san : sans) {
-      if (san.is_string()) c.sans.push_back(san.get<std::string>());
+  const std::string sans_text = s.Text(5);
+  if (sans_text != "[]") {  // most certificates have no SANs: nothing to parse
+    auto sans = nlohmann::json::parse(sans_text, nullptr, false);
+    if (sans.is_array()) {
+      for (const auto& san : sans) {
+        if (san.is_string()) c.sans.push_back(san.get<std::string>());
+      }
     }
   }
   c.is_wildcard = s.Int(6) != 0;
