@@ -17,6 +17,9 @@ namespace certadns::dns::powerdns {
 namespace {
 
 constexpr std::string_view kTxt = "TXT";
+// Callers' changes one PATCH carries at most (its body stays far below PowerDNS's default
+// webserver-max-bodysize of 2 MB; its reads take a bounded time).
+constexpr size_t kMaxBatch = 100;
 
 // PowerDNS stores TXT content in presentation format: one quoted character-string.
 std::string Quote(std::string_view value) { return "\"" + std::string(value) + "\""; }
@@ -104,8 +107,10 @@ core::Status PowerDnsProvider::Submit(const std::string& zone, Write& mine) {
       continue;
     }
     queue->writing = true;
-    std::vector<Write*> batch = std::move(queue->pending);
-    queue->pending.clear();
+    // At most kMaxBatch changes a PATCH, in the order they came; the rest go in the next.
+    const size_t take = std::min(queue->pending.size(), kMaxBatch);
+    std::vector<Write*> batch(queue->pending.begin(), queue->pending.begin() + take);
+    queue->pending.erase(queue->pending.begin(), queue->pending.begin() + take);
     lock.unlock();
     std::vector<core::Status> results;
     try {

@@ -267,7 +267,9 @@ class InMemoryPowerDns final : public http::HttpClient {
 
 // Certificates of one zone asking while it is being written go together in its next write:
 // a burst costs a few PATCHes, not one read-modify-write per certificate in a row.
-TEST(PowerDnsProviderBatchTest, ChangesAskedForWhileAZoneIsWrittenGoInItsNextPatch) {
+// Holds the first PATCH until `waiting` other callers queue behind it, then lets all go;
+// returns the PATCHes sent.
+int PresentWhileTheFirstWriteWaits(int waiting) {
   InMemoryPowerDns pdns;
   std::promise<void> first_patch;
   std::promise<void> release;
@@ -287,19 +289,31 @@ TEST(PowerDnsProviderBatchTest, ChangesAskedForWhileAZoneIsWrittenGoInItsNextPat
   };
   std::vector<std::thread> callers;
   callers.emplace_back([&] { EXPECT_TRUE(present(0).ok()); });
-  ASSERT_EQ(first_patch.get_future().wait_for(std::chrono::seconds(10)), std::future_status::ready);
-  for (int i = 1; i < 8; ++i) callers.emplace_back([&, i] { EXPECT_TRUE(present(i).ok()); });
-  for (int i = 0; i < 1000 && provider.WaitingForTest("example.com") < 7; ++i) {
+  EXPECT_EQ(first_patch.get_future().wait_for(std::chrono::seconds(10)), std::future_status::ready);
+  for (int i = 1; i <= waiting; ++i) callers.emplace_back([&, i] { EXPECT_TRUE(present(i).ok()); });
+  for (int i = 0; i < 1000 && provider.WaitingForTest("example.com") < static_cast<size_t>(waiting);
+       ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
-  ASSERT_EQ(provider.WaitingForTest("example.com"), 7u);
+  EXPECT_EQ(provider.WaitingForTest("example.com"), static_cast<size_t>(waiting));
   release.set_value();
   for (std::thread& caller : callers) caller.join();
-  EXPECT_EQ(pdns.patches(), 2) << "the seven waiting changes went in one PATCH";
-  for (int i = 0; i < 8; ++i) {
+  for (int i = 0; i <= waiting; ++i) {
     EXPECT_THAT(pdns.Contents("_acme-challenge.n" + std::to_string(i) + ".example.com."),
                 ElementsAre(Quoted("v" + std::to_string(i))));
   }
+  return pdns.patches();
+}
+
+// Certificates of one zone asking while it is being written go together in its next write:
+// a burst costs a few PATCHes, not one read-modify-write per certificate in a row.
+TEST(PowerDnsProviderBatchTest, ChangesAskedForWhileAZoneIsWrittenGoInItsNextPatch) {
+  EXPECT_EQ(PresentWhileTheFirstWriteWaits(7), 2) << "the seven waiting went in one PATCH";
+}
+
+// One PATCH carries at most 100 callers' changes; the rest go in the next.
+TEST(PowerDnsProviderBatchTest, APatchCarriesAtMostAHundredChanges) {
+  EXPECT_EQ(PresentWhileTheFirstWriteWaits(120), 3) << "1, then 100, then 20";
 }
 
 // A certificate's names (a wildcard and its apex share one name) are published and removed
