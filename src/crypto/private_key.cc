@@ -11,6 +11,7 @@
 #include <openssl/obj_mac.h>
 #include <openssl/objects.h>
 #include <openssl/pem.h>
+#include <openssl/x509.h>
 
 #include "crypto/encoding.h"
 #include "crypto/jwk.h"
@@ -196,6 +197,16 @@ core::Result<std::string> PrivateKey::SignRs256(std::string_view data) const {
   if (impl_->kind != Kind::kRsa) return core::FailedPrecondition("rs256: not an RSA key");
   // RSA keys sign with RSASSA-PKCS1-v1_5 unless told otherwise (RFC 7518 §3.3).
   return DigestSign(impl_->pkey.get(), data, "rs256");
+}
+
+std::string PrivateKey::PublicKeyDer() const {
+  unsigned char* der = nullptr;
+  const int len = i2d_PUBKEY(impl_->pkey.get(), &der);
+  std::string out;
+  if (len > 0 && der != nullptr) out.assign(reinterpret_cast<const char*>(der), static_cast<size_t>(len));
+  OPENSSL_free(der);
+  internal::DrainOpensslErrors();
+  return out;
 }
 
 bool PrivateKey::MatchesCertificate(std::string_view certificate_pem) const {

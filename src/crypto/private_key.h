@@ -51,6 +51,8 @@ class PrivateKey {
   core::Result<std::string> SignRs256(std::string_view data) const;
   /// True when `certificate_pem`'s (first certificate's) public key is this key's.
   bool MatchesCertificate(std::string_view certificate_pem) const;
+  /// The public key as DER SubjectPublicKeyInfo (what a certificate for it carries).
+  std::string PublicKeyDer() const;
 
   struct Impl;
   const Impl& impl() const { return *impl_; }

@@ -186,4 +186,20 @@ bool VerifyChain(std::string_view leaf_pem, std::string_view chain_pem, std::str
   return ok;
 }
 
+core::Result<std::string> CertificatePublicKeyDer(std::string_view pem) {
+  X509Ptr cert = internal::ReadFirstCertificate(pem);
+  if (!cert) {
+    internal::DrainOpensslErrors();
+    return core::InvalidArgument("x509: no certificate in PEM");
+  }
+  unsigned char* der = nullptr;
+  const int len = i2d_PUBKEY(X509_get0_pubkey(cert.get()), &der);
+  std::string out;
+  if (len > 0 && der != nullptr) out.assign(reinterpret_cast<const char*>(der), static_cast<size_t>(len));
+  OPENSSL_free(der);
+  internal::DrainOpensslErrors();
+  if (out.empty()) return core::InvalidArgument("x509: the certificate's public key is unreadable");
+  return out;
+}
+
 }  // namespace certadns::crypto

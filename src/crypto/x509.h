@@ -32,6 +32,10 @@ std::vector<std::string> SplitPemChain(std::string_view pem);
 /// octets), unpadded. kInvalidArgument when there is no certificate or it has no AKI keyid.
 core::Result<std::string> AriCertificateId(std::string_view pem);
 
+/// The public key of the first certificate in `pem` as DER SubjectPublicKeyInfo
+/// (PrivateKey::PublicKeyDer of its key). kInvalidArgument when there is no certificate.
+core::Result<std::string> CertificatePublicKeyDer(std::string_view pem);
+
 /// DER bytes of the first certificate in `pem` (for revokeCert, RFC 8555 §7.6).
 core::Result<std::string> CertificatePemToDer(std::string_view pem);
 

@@ -128,6 +128,8 @@ class Engine {
   core::Status PollOrder(Context& ctx);
   core::Status DownloadCertificate(Context& ctx);
   core::Status CleanUpRecords(Context& ctx);
+  /// Whether the downloaded certificate is for the key this job made its CSR with.
+  core::Result<bool> MatchesOurKey(Context& ctx, const std::string& certificate_pem);
   /// Removes every challenge value still marked presented (one call for all); how many.
   core::Result<int> RemovePresented(Context& ctx);
 

@@ -336,6 +336,7 @@ core::Status Engine::FinalizeOrder(Context& ctx) {
   ASSIGN_OR_RETURN(crypto::SecretString pem, box_.Open(ctx.job.sealed_key, ctx.cert.id));
   ASSIGN_OR_RETURN(crypto::PrivateKey key, crypto::PrivateKey::FromPem(pem.reveal()));
   ASSIGN_OR_RETURN(std::string csr, crypto::CreateCsrDer(key, ctx.cert.AllNames()));
+  ctx.state.key_spki = crypto::Base64UrlEncode(key.PublicKeyDer());
   auto order = acme_.Finalize(ctx.state.order_url, ctx.state.finalize_url, csr);
   if (!order.ok()) {
     // Finalized already (a repeat after a crash): the order's status tells how far it got.
@@ -371,16 +372,24 @@ core::Status Engine::PollOrder(Context& ctx) {
   return core::Ok();
 }
 
+core::Result<bool> Engine::MatchesOurKey(Context& ctx, const std::string& certificate_pem) {
+  if (!ctx.state.key_spki.empty()) {
+    auto spki = crypto::CertificatePublicKeyDer(certificate_pem);
+    return spki.ok() && crypto::Base64UrlEncode(*spki) == ctx.state.key_spki;
+  }
+  // A job whose CSR was made before the public key was noted: decode the private key.
+  ASSIGN_OR_RETURN(crypto::SecretString pem, box_.Open(ctx.job.sealed_key, ctx.cert.id));
+  ASSIGN_OR_RETURN(crypto::PrivateKey key, crypto::PrivateKey::FromPem(pem.reveal()));
+  return key.MatchesCertificate(certificate_pem);
+}
+
 core::Status Engine::DownloadCertificate(Context& ctx) {
   ASSIGN_OR_RETURN(std::string chain, acme_.DownloadCertificate(ctx.state.certificate_url));
   std::vector<std::string> pems = crypto::SplitPemChain(chain);
   if (pems.empty()) return core::FailedPrecondition("the CA returned no certificate");
   ASSIGN_OR_RETURN(crypto::CertificateInfo info, crypto::ParseCertificate(pems.front()));
-  ASSIGN_OR_RETURN(crypto::SecretString pem, box_.Open(ctx.job.sealed_key, ctx.cert.id));
-  ASSIGN_OR_RETURN(crypto::PrivateKey key, crypto::PrivateKey::FromPem(pem.reveal()));
-  if (!key.MatchesCertificate(pems.front())) {
-    return core::FailedPrecondition("the CA's certificate does not match our private key");
-  }
+  ASSIGN_OR_RETURN(bool ours, MatchesOurKey(ctx, pems.front()));
+  if (!ours) return core::FailedPrecondition("the CA's certificate does not match our private key");
   std::string intermediates;
   for (size_t i = 1; i < pems.size(); ++i) intermediates += pems[i];
 

@@ -11,7 +11,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(JobState, zone, order_url, final
                                                 certificate_url, authorizations, deadline_ms,
                                                 delay_ms, failed, cleanup_attempts,
                                                 retry_since_ms, reorders, automatic,
-                                                inside_ari_window)
+                                                inside_ari_window, key_spki)
 
 // URLs come from the CA's headers and bodies: never let odd bytes throw in a worker.
 std::string JobState::ToJson() const {

@@ -41,6 +41,10 @@ struct JobState {
   /// The renewal is inside the CA's ARI window (RFC 9773): at or after its start. Let's
   /// Encrypt exempts such renewals from its rate limits. Set by the order step.
   bool inside_ari_window = false;
+  // The certificate key's public key (DER SubjectPublicKeyInfo, base64url), noted when the
+  // CSR is made: the downloaded certificate is checked against it without decoding the
+  // private key again. Empty in jobs saved before it existed.
+  std::string key_spki;
 
   std::string ToJson() const;
   static core::Result<JobState> FromJson(const std::string& json);

@@ -201,6 +201,11 @@ void FakeAcmeClient::SetOrderProcessingPolls(int polls) {
   processing_polls_ = polls;
 }
 
+void FakeAcmeClient::SetLeafForAnotherKey(bool on) {
+  std::lock_guard<std::mutex> lock(mu_);
+  leaf_for_another_key_ = on;
+}
+
 void FakeAcmeClient::SetLeafValidity(core::Duration validity) {
   std::lock_guard<std::mutex> lock(mu_);
   validity_ = validity;
@@ -479,7 +484,9 @@ core::Status FakeAcmeClient::Issue(OrderRec& order, const std::string& csr_der) 
   core::TimePoint not_before = Now(clock_);
   SetTime(leaf.get(), not_before, true);
   SetTime(leaf.get(), not_before + validity_, false);
-  Check(X509_set_pubkey(leaf.get(), subject_key) == 1, "leaf key");
+  Check(X509_set_pubkey(leaf.get(), leaf_for_another_key_ ? ca_->intermediate_key.get()
+                                                           : subject_key) == 1,
+        "leaf key");
   AddExtension(leaf.get(), ca_->intermediate.get(), NID_basic_constraints, "critical,CA:FALSE");
   AddExtension(leaf.get(), ca_->intermediate.get(), NID_key_usage,
                "critical,digitalSignature,keyEncipherment");

@@ -67,6 +67,8 @@ class FakeAcmeClient final : public acme::AcmeClient {
   void SetOrderProcessingPolls(int polls);
   /// Lifetime of issued leaves (default 90 days), starting at the clock's now.
   void SetLeafValidity(core::Duration validity);
+  /// Issues leaves for a key of the CA's own instead of the CSR's: a CA gone wrong.
+  void SetLeafForAnotherKey(bool on);
   /// The next `count` calls of `method` fail with `error` (default: kUnavailable). With
   /// `after_effect`, each call first takes effect at the CA and then fails, like a response
   /// lost on the way back.
@@ -183,6 +185,7 @@ class FakeAcmeClient final : public acme::AcmeClient {
   std::map<Method, std::function<void()>> hooks_;         // guarded by mu_
   void RunHook(Method method);
   core::Duration validity_{std::chrono::hours(24 * 90)};  // guarded by mu_
+  bool leaf_for_another_key_ = false;                     // guarded by mu_
   int next_id_ = 1;                                       // guarded by mu_
   int next_serial_ = 0x1000;                              // guarded by mu_
   std::optional<acme::RenewalInfo> renewal_info_;         // guarded by mu_

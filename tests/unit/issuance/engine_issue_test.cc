@@ -177,6 +177,23 @@ TEST_F(EngineTest, WildcardAndApexPresentTwoValuesAtOneNameAndRemoveBoth) {
   EXPECT_TRUE(test::KeyMatches(issued.certificate_pem, InstalledKeyPem(cert_id_)));
 }
 
+// The downloaded certificate is checked against the key the CSR was made with: a CA that
+// certifies another key fails the certificate, and nothing is installed.
+TEST_F(EngineTest, ACertificateForAnotherKeyIsRefusedAndNothingIsInstalled) {
+  UseEngine(&dns_);
+  acme_.SetLeafForAnotherKey(true);
+  cert_id_ = Request("app.example.com").id;
+  RunToEnd();
+  core::Certificate stored = Stored(cert_id_);
+  EXPECT_EQ(stored.status, CertificateState::kFailed);
+  EXPECT_TRUE(stored.certificate_pem.empty());
+  bool logged = false;
+  for (const auto& e : *store_->ListEvents(kOwner, cert_id_)) {
+    logged |= e.message.find("does not match our private key") != std::string::npos;
+  }
+  EXPECT_TRUE(logged) << "the reason is in the certificate's log";
+}
+
 TEST_F(EngineTest, UntrustedCaTextIsKeptAsValidUtf8) {
   // One detail with stray bytes, one long enough to be cut, cut inside a character.
   acme::Problem stray{"urn:ietf:params:acme:error:dns", "NXDOMAIN \xff\xfe at caf\xC3", 400, {}};
