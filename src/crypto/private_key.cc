@@ -1,5 +1,6 @@
 #include "crypto/private_key.h"
 
+#include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <utility>
@@ -106,15 +107,33 @@ PrivateKey::PrivateKey(PrivateKey&&) noexcept = default;
 PrivateKey& PrivateKey::operator=(PrivateKey&&) noexcept = default;
 PrivateKey::~PrivateKey() = default;
 
-core::Result<PrivateKey> PrivateKey::GenerateRsa(int bits) {
+namespace {
+
+// OpenSSL calls this while it searches for primes; 0 stops the search.
+int KeepGenerating(EVP_PKEY_CTX* ctx) {
+  const auto* cancel = static_cast<const std::atomic<bool>*>(EVP_PKEY_CTX_get_app_data(ctx));
+  return cancel != nullptr && cancel->load() ? 0 : 1;
+}
+
+}  // namespace
+
+core::Result<PrivateKey> PrivateKey::GenerateRsa(int bits, const std::atomic<bool>* cancel) {
   if (bits < kMinRsaBits || bits > kMaxRsaBits) {
     return core::InvalidArgument("rsa: key size must be between 2048 and 16384 bits");
   }
   EvpPkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_name(nullptr, "RSA", nullptr));
   EVP_PKEY* raw = nullptr;
+  if (ctx && cancel != nullptr) {
+    EVP_PKEY_CTX_set_app_data(ctx.get(), const_cast<std::atomic<bool>*>(cancel));
+    EVP_PKEY_CTX_set_cb(ctx.get(), KeepGenerating);
+  }
   if (!ctx || EVP_PKEY_keygen_init(ctx.get()) != 1 ||
       EVP_PKEY_CTX_set_rsa_keygen_bits(ctx.get(), bits) != 1 ||
       EVP_PKEY_generate(ctx.get(), &raw) != 1) {
+    if (cancel != nullptr && cancel->load()) {
+      internal::DrainOpensslErrors();
+      return core::Error(core::ErrorCode::kUnavailable, "rsa: key generation cancelled");
+    }
     return core::Internal("rsa: key generation failed: " + internal::DrainOpensslErrors());
   }
   auto impl = std::make_unique<Impl>();

@@ -4,6 +4,7 @@
 // before. Movable, not copyable; const methods are thread-safe.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -21,7 +22,9 @@ class PrivateKey {
 
   /// Generates a fresh RSA key of `bits` (2048 by default). kInvalidArgument when `bits` is
   /// outside [2048, 16384]; kInternal if OpenSSL fails.
-  static core::Result<PrivateKey> GenerateRsa(int bits = 2048);
+  /// With `cancel`, generation stops (kUnavailable) soon after it becomes true.
+  static core::Result<PrivateKey> GenerateRsa(int bits = 2048,
+                                              const std::atomic<bool>* cancel = nullptr);
   /// Generates a fresh EC key on P-256 (secp256r1). kInternal if OpenSSL fails.
   static core::Result<PrivateKey> GenerateEcP256();
   /// Parses a PEM private key (PKCS#8 or traditional). kInvalidArgument when malformed,

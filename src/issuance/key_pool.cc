@@ -21,10 +21,12 @@ core::Result<crypto::PrivateKey> GenerateRsa2048() { return crypto::PrivateKey::
 
 core::Result<crypto::PrivateKey> DirectKeySource::Take() { return GenerateRsa2048(); }
 
-KeyPool::KeyPool(size_t size, int threads) : KeyPool(size, GenerateRsa2048, nullptr, threads) {}
+KeyPool::KeyPool(size_t size, int threads) : KeyPool(size, nullptr, nullptr, threads) {}
 
 KeyPool::KeyPool(size_t size, Generator generate, std::function<double()> jitter, int threads)
-    : size_(size), generate_(std::move(generate)), jitter_(std::move(jitter)) {
+    : size_(size),
+      generate_(generate ? std::move(generate) : CancellableRsa2048()),
+      jitter_(std::move(jitter)) {
   Start(threads);
 }
 
@@ -35,7 +37,7 @@ KeyPool::KeyPool(size_t size, store::KeyPoolStore& store, const crypto::SecretBo
       store_(&store),
       box_(&box),
       clock_(&clock),
-      generate_(generate ? std::move(generate) : Generator(GenerateRsa2048)),
+      generate_(generate ? std::move(generate) : CancellableRsa2048()),
       jitter_(std::move(jitter)) {
   Start(threads);
 }
@@ -45,7 +47,14 @@ void KeyPool::Start(int threads) {
   for (int i = 0; i < std::max(threads, 1); ++i) threads_.emplace_back([this] { Refill(); });
 }
 
+KeyPool::Generator KeyPool::CancellableRsa2048() {
+  // A refill thread runs only in idle CPU time: on a busy machine a key it has begun could
+  // take minutes, and the destructor must not wait for it.
+  return [this] { return crypto::PrivateKey::GenerateRsa(2048, &cancel_); };
+}
+
 KeyPool::~KeyPool() {
+  cancel_ = true;
   {
     std::lock_guard lock(mutex_);
     stopping_ = true;
@@ -189,6 +198,7 @@ void KeyPool::Refill() {
       }
       cv_.notify_all();
     }
+    if (!status.ok() && cancel_) return;  // stopping: the key was cancelled, not failed
     if (!status.ok()) {
       // Take() reports a failing generation to its caller; here, back off.
       if (failures == 0) spdlog::warn("key pool: cannot refill: {}", status.error().message());

@@ -8,6 +8,7 @@
 // retried with backoff and jitter, never in a spin. Thread-safe.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -66,6 +67,7 @@ class KeyPool final : public KeySource {
 
  private:
   void Start(int threads);
+  Generator CancellableRsa2048();
   void Refill();
   /// Claims the making of one key (false: the pool is full, counting keys being made).
   core::Result<bool> ClaimOne();
@@ -81,6 +83,7 @@ class KeyPool final : public KeySource {
   store::KeyPoolStore* const store_ = nullptr;  // null: keys in ready_
   const crypto::SecretBox* const box_ = nullptr;
   const core::Clock* const clock_ = nullptr;
+  std::atomic<bool> cancel_{false};  // set first by the destructor: stops a key being made
   const Generator generate_;
   std::function<double()> jitter_;
   std::mutex mutex_;

@@ -7,6 +7,8 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+
 #include "crypto/encoding.h"
 #include "crypto/jwk.h"
 #include "tests/unit/crypto/test_pki.h"
@@ -202,6 +204,17 @@ TEST(PrivateKeyTest, EcKeySignsEs256NotRs256) {
   auto es256 = key->SignJwsInput("data");
   ASSERT_TRUE(es256.ok()) << es256.error().message();
   EXPECT_EQ(es256->size(), 64u);
+}
+
+// A key pool's refill thread runs in idle CPU time only; shutting down must not wait for the
+// key it has begun: a cancelled generation stops with kUnavailable.
+TEST(PrivateKeyTest, ACancelledRsaGenerationStops) {
+  std::atomic<bool> cancel{true};
+  auto key = PrivateKey::GenerateRsa(2048, &cancel);
+  ASSERT_FALSE(key.ok());
+  EXPECT_EQ(key.error().code(), core::ErrorCode::kUnavailable);
+  cancel = false;
+  EXPECT_TRUE(PrivateKey::GenerateRsa(2048, &cancel).ok()) << "not cancelled: a key as usual";
 }
 
 TEST(PrivateKeyTest, GenerateRsaRejectsWeakSizes) {
