@@ -187,8 +187,10 @@ TEST_F(EngineTest, ACertificateForAnotherKeyIsRefusedAndNothingIsInstalled) {
   core::Certificate stored = Stored(cert_id_);
   EXPECT_EQ(stored.status, CertificateState::kFailed);
   EXPECT_TRUE(stored.certificate_pem.empty());
+  auto events = store_->ListEvents(kOwner, cert_id_);
+  ASSERT_TRUE(events.ok());
   bool logged = false;
-  for (const auto& e : *store_->ListEvents(kOwner, cert_id_)) {
+  for (const auto& e : *events) {
     logged |= e.message.find("does not match our private key") != std::string::npos;
   }
   EXPECT_TRUE(logged) << "the reason is in the certificate's log";
